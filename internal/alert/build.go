@@ -1,0 +1,105 @@
+package alert
+
+import (
+	"time"
+	"unicode/utf8"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// Build turns the findings of one interaction into alerts: one alert per
+// alert type, carrying every finding of that type, the highest confidence
+// and severity among them, and evidence as the subscription allows.
+// blocked says whether the interaction was blocked.
+func Build(c Context, in *scan.Input, fs []scan.Finding, blocked bool, now time.Time) []Alert {
+	var out []Alert
+	index := map[string]int{}
+	for _, f := range fs {
+		k := KindFor(f, blocked)
+		i, ok := index[k.Type]
+		if !ok {
+			i = len(out)
+			index[k.Type] = i
+			action := ActionDetected
+			if blocked {
+				action = ActionBlocked
+			}
+			out = append(out, Alert{
+				ID:           newID(),
+				Type:         k.Type,
+				DisplayName:  k.DisplayName,
+				Description:  k.Description,
+				Severity:     k.Severity,
+				Tactics:      k.Tactics,
+				Techniques:   k.Techniques,
+				Subscription: c.Subscription,
+				Resource:     c.Resource,
+				Entities:     c.Entities(),
+				Action:       action,
+				FirstSeen:    now,
+				LastSeen:     now,
+				Count:        1,
+				Remediation:  k.Remediation,
+				Evidence:     Evidence{Masked: !c.Evidence},
+				Fingerprint:  Fingerprint(k.Type, c),
+				RequestID:    c.RequestID,
+			})
+		}
+		a := &out[i]
+		a.Findings = append(a.Findings, f)
+		if f.Confidence > a.Confidence {
+			a.Confidence = f.Confidence
+		}
+		if f.Severity.Rank() > a.Severity.Rank() {
+			a.Severity = f.Severity
+		}
+		if c.Evidence && in != nil && f.Part >= 0 && f.Part < len(in.Parts) && len(a.Evidence.Segments) < maxSegments {
+			p := in.Parts[f.Part]
+			for _, sp := range f.Spans {
+				if len(a.Evidence.Segments) == maxSegments {
+					break
+				}
+				a.Evidence.Segments = append(a.Evidence.Segments, Segment{
+					Role: string(p.Role),
+					Text: Snippet(p.Text, sp, snippetContext),
+					Span: sp,
+				})
+			}
+		}
+	}
+	return out
+}
+
+const (
+	maxSegments    = 3
+	snippetContext = 80
+)
+
+// Snippet cuts text around span with up to ctx bytes on each side, on rune
+// boundaries, marking cuts with an ellipsis.
+func Snippet(text string, span scan.Span, ctx int) string {
+	start, end := span[0]-ctx, span[1]+ctx
+	if start < 0 {
+		start = 0
+	}
+	if end > len(text) {
+		end = len(text)
+	}
+	if span[0] > len(text) || span[1] < span[0] {
+		return ""
+	}
+	for start > 0 && !utf8.RuneStart(text[start]) {
+		start--
+	}
+	for end < len(text) && !utf8.RuneStart(text[end]) {
+		end++
+	}
+	s := text[start:end]
+	if start > 0 {
+		s = "…" + s
+	}
+	if end < len(text) {
+		s += "…"
+	}
+	return s
+}

@@ -1,0 +1,81 @@
+package alert
+
+import "github.com/wardenhq/warden/internal/scan"
+
+// Kind is one alert type of the catalogue.
+type Kind struct {
+	Type        string
+	DisplayName string
+	Description string
+	Severity    scan.Severity
+	Tactics     []string
+	Techniques  []string
+	Remediation []string
+}
+
+// The alert types raised so far. Every finding maps to exactly one type
+// (see KindFor); the full catalogue grows with the detectors.
+var (
+	JailbreakBlocked = Kind{
+		Type:        "Warden.AI.Jailbreak.Blocked",
+		DisplayName: "A jailbreak attempt on an AI model deployment was blocked",
+		Description: "A prompt tried to make the model drop its safety instructions (direct prompt injection). Warden blocked it before it reached the model.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Privilege Escalation", "Defense Evasion"},
+		Techniques:  []string{"AML.T0054", "AML.T0051.000"},
+		Remediation: []string{
+			"Review the user and application that sent the prompt and whether the attempt is part of a wider campaign.",
+			"If the user is not expected to probe the model, restrict or revoke their access.",
+			"Keep the subscription in block mode for this deployment.",
+		},
+	}
+	JailbreakDetected = Kind{
+		Type:        "Warden.AI.Jailbreak.Detected",
+		DisplayName: "A jailbreak attempt on an AI model deployment was detected",
+		Description: "A prompt tried to make the model drop its safety instructions (direct prompt injection). It was not blocked because the subscription is in detect mode or the confidence was below the block threshold.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Privilege Escalation", "Defense Evasion"},
+		Techniques:  []string{"AML.T0054", "AML.T0051.000"},
+		Remediation: []string{
+			"Review the model's response to this prompt for content that breaks your policies.",
+			"Review the user and application that sent the prompt.",
+			"Consider block mode for this subscription so such prompts never reach the model.",
+		},
+	}
+	IndirectInjection = Kind{
+		Type:        "Warden.AI.IndirectPromptInjection",
+		DisplayName: "Instructions hidden in data sent to an AI model deployment",
+		Description: "A document, e-mail, web page or tool result passed to the model carries instructions addressed to the model (indirect prompt injection). The data source may be poisoned.",
+		Severity:    scan.SeverityHigh,
+		Tactics:     []string{"Execution", "Persistence"},
+		Techniques:  []string{"AML.T0051.001", "AML.T0070"},
+		Remediation: []string{
+			"Identify the data source (document store, mailbox, web page, tool) the content came from and remove or quarantine it.",
+			"Check what the model did with the content: tool calls made and data returned.",
+			"Treat retrieved content as data: delimit or encode it before it reaches the model.",
+		},
+	}
+	Generic = Kind{
+		Type:        "Warden.AI.SuspiciousInteraction",
+		DisplayName: "Suspicious interaction with an AI model deployment",
+		Description: "A detector flagged an interaction with an AI model deployment.",
+		Severity:    scan.SeverityLow,
+		Tactics:     []string{"Execution"},
+		Techniques:  []string{"AML.T0051"},
+		Remediation: []string{"Review the findings and the interaction's user and application."},
+	}
+)
+
+// KindFor maps a finding to its alert type.
+func KindFor(f scan.Finding, blocked bool) Kind {
+	switch f.Category {
+	case scan.CategoryJailbreak:
+		if blocked {
+			return JailbreakBlocked
+		}
+		return JailbreakDetected
+	case scan.CategoryDataPoisoning:
+		return IndirectInjection
+	}
+	return Generic
+}

@@ -1,0 +1,102 @@
+// Package api is Warden's REST API for reading alerts and subscription
+// settings. Handlers return errors; one adapter writes every response in
+// one envelope. It reads the store and never touches the request path.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/store"
+	"github.com/wardenhq/warden/internal/subscription"
+)
+
+// Store is what the API reads.
+type Store interface {
+	Alerts(ctx context.Context, f store.AlertFilter) ([]alert.Alert, error)
+	Alert(ctx context.Context, id string) (alert.Alert, error)
+	Subscriptions(ctx context.Context) ([]subscription.Settings, error)
+}
+
+// Error is an API failure with a status and a message safe to show.
+type Error struct {
+	Status  int
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+type handlerFunc func(r *http.Request) (any, error)
+
+// New returns the API's handler, serving under /api/.
+func New(s Store, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	h := func(f handlerFunc) http.Handler { return adapter{f: f, log: log} }
+	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
+	mux.Handle("GET /api/alerts/{id}", h(func(r *http.Request) (any, error) {
+		a, err := s.Alert(r.Context(), r.PathValue("id"))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, &Error{Status: http.StatusNotFound, Message: "no such alert"}
+		}
+		return a, err
+	}))
+	mux.Handle("GET /api/subscriptions", h(func(r *http.Request) (any, error) {
+		subs, err := s.Subscriptions(r.Context())
+		return map[string]any{"subscriptions": subs}, err
+	}))
+	return mux
+}
+
+func listAlerts(s Store, r *http.Request) (any, error) {
+	q := r.URL.Query()
+	f := store.AlertFilter{Subscription: q.Get("subscription"), Type: q.Get("type"), Severity: q.Get("severity")}
+	var err error
+	if v := q.Get("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 {
+			return nil, &Error{Status: http.StatusBadRequest, Message: "limit must be a positive integer"}
+		}
+	}
+	if v := q.Get("offset"); v != "" {
+		if f.Offset, err = strconv.Atoi(v); err != nil || f.Offset < 0 {
+			return nil, &Error{Status: http.StatusBadRequest, Message: "offset must be a non-negative integer"}
+		}
+	}
+	if v := q.Get("since"); v != "" {
+		if f.Since, err = time.Parse(time.RFC3339, v); err != nil {
+			return nil, &Error{Status: http.StatusBadRequest, Message: "since must be an RFC 3339 time"}
+		}
+	}
+	as, err := s.Alerts(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"alerts": as}, nil
+}
+
+type adapter struct {
+	f   handlerFunc
+	log *slog.Logger
+}
+
+// ServeHTTP is the one place API results and errors become responses.
+func (a adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	v, err := a.f(r)
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			a.log.Error("api", "path", r.URL.Path, "err", err)
+			e = &Error{Status: http.StatusInternalServerError, Message: "internal error"}
+		}
+		w.WriteHeader(e.Status)
+		json.NewEncoder(w).Encode(map[string]string{"error": e.Message}) //nolint:errcheck
+		return
+	}
+	json.NewEncoder(w).Encode(v) //nolint:errcheck
+}

@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wardenhq/warden/internal/api"
+	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/detect"
+	"github.com/wardenhq/warden/internal/gateway"
+	"github.com/wardenhq/warden/internal/identity"
+	"github.com/wardenhq/warden/internal/mockllm"
+	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/store"
+	"github.com/wardenhq/warden/internal/subscription"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("serve", env)
+	cfgPath := fs.String("config", "", "configuration file (default: built-in defaults, or warden.yaml if present)")
+	demo := fs.Bool("demo", false, "also start a built-in mock LLM upstream and route every API to it, in block mode")
+	listen := fs.String("listen", "", "listen address (overrides the configuration)")
+	dataDir := fs.String("data-dir", "", "data directory (overrides the configuration)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var cfg *config.Config
+	var err error
+	var stopMock func()
+	switch {
+	case *demo:
+		var mockURL string
+		if mockURL, stopMock, err = startMock(); err != nil {
+			return err
+		}
+		defer stopMock()
+		cfg = demoConfig(mockURL)
+	case *cfgPath != "":
+		if cfg, err = config.LoadFile(*cfgPath, env.Getenv); err != nil {
+			return err
+		}
+	default:
+		if _, statErr := os.Stat("warden.yaml"); statErr == nil {
+			if cfg, err = config.LoadFile("warden.yaml", env.Getenv); err != nil {
+				return err
+			}
+		} else {
+			cfg = config.Default()
+		}
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	return serve(ctx, env, cfg, newLogger(env.Stderr, cfg.Log.Level), *demo)
+}
+
+func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, demo bool) error {
+	st, err := store.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.SeedSubscriptions(ctx, seedSettings(cfg), time.Now()); err != nil {
+		return err
+	}
+	settings, err := subscription.NewCache(ctx, st, 2*time.Second, log)
+	if err != nil {
+		return fmt.Errorf("load subscriptions: %w", err)
+	}
+	cacheCtx, stopCache := context.WithCancel(context.Background())
+	defer stopCache()
+	go settings.Run(cacheCtx)
+
+	detectors, err := detect.Build(cfg.Scan.Detectors)
+	if err != nil {
+		return err
+	}
+	var issuers []identity.Issuer
+	for _, j := range cfg.Identity.JWT {
+		iss, err := identity.LoadIssuer(j.Issuer, j.Audiences, j.JWKSFile)
+		if err != nil {
+			return fmt.Errorf("identity issuer %s: %w", j.Issuer, err)
+		}
+		issuers = append(issuers, iss)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	gw, err := gateway.New(gateway.Options{
+		Config:   cfg,
+		Pipeline: scan.NewPipeline(detectors...),
+		Settings: settings,
+		Recorder: st,
+		Verifier: identity.NewVerifier(issuers),
+		Metrics:  gateway.NewMetrics(reg),
+		Log:      log,
+	})
+	if err != nil {
+		return err
+	}
+
+	var draining atomic.Bool
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		if err := st.Ping(r.Context()); err != nil {
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("/api/", api.New(st, log))
+	mux.Handle("/", gw)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		// No WriteTimeout: it would cut long streams. Streams are bounded
+		// by the upstream idle timeout instead.
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	log.Info("warden listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "demo", demo)
+	fmt.Fprintf(env.Stdout, "Warden %s listening on http://%s (data in %s)\n", version(), ln.Addr(), cfg.DataDir)
+	if demo {
+		fmt.Fprintf(env.Stdout, "Demo mode: every API goes to a built-in mock model; subscription %q is in block mode.\n", "demo")
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	draining.Store(true)
+	log.Info("shutting down: letting requests and streams finish", "grace", cfg.Limits.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Limits.ShutdownGrace)
+	defer cancel()
+	shutdownErr := srv.Shutdown(sctx)
+	if err := gw.Close(sctx); err != nil {
+		log.Warn("detect-mode work left unscanned at shutdown", "err", err)
+	}
+	if shutdownErr != nil && !errors.Is(shutdownErr, context.DeadlineExceeded) {
+		return shutdownErr
+	}
+	return nil
+}
+
+func seedSettings(cfg *config.Config) []subscription.Settings {
+	out := make([]subscription.Settings, len(cfg.Subscriptions))
+	for i, s := range cfg.Subscriptions {
+		out[i] = subscription.Settings{ID: s.ID, Name: s.Name, Plan: s.Plan, Mode: subscription.Mode(s.Mode),
+			PromptEvidence: s.PromptEvidence, DataSecurity: s.DataSecurity, ModelSecurity: s.ModelSecurity}
+	}
+	return out
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// startMock runs the built-in mock LLM on a free loopback port.
+func startMock() (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("start mock upstream: %w", err)
+	}
+	srv := &http.Server{Handler: &mockllm.Mock{}, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// demoConfig routes every API style to the mock in one subscription.
+func demoConfig(mockURL string) *config.Config {
+	c := config.Default()
+	c.Upstreams = []config.Upstream{{Name: "mock", URL: mockURL}}
+	c.Routes = nil
+	for _, s := range []string{config.StyleOpenAI, config.StyleAzureOpenAI, config.StyleAzureInference, config.StyleAnthropic} {
+		c.Routes = append(c.Routes, config.Route{Name: s, Style: s, Upstream: "mock", Subscription: "demo"})
+	}
+	c.Subscriptions = []config.Subscription{{ID: "demo", Name: "Demo", Plan: true, Mode: "block"}}
+	c.Identity.Headers = config.IdentityHeader{EndUserID: "X-End-User-Id", ApplicationName: "X-Application-Name"}
+	return c
+}

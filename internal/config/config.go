@@ -1,0 +1,177 @@
+// Package config reads Warden's YAML configuration: strict decoding (unknown
+// keys are errors), defaults, ${VAR} and WARDEN_* environment overrides, and
+// validation whose errors name the file, line and field.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole configuration. After Load it is read-only.
+type Config struct {
+	Listen        string         `yaml:"listen"`
+	DataDir       string         `yaml:"data_dir"`
+	Log           Log            `yaml:"log"`
+	Limits        Limits         `yaml:"limits"`
+	Scan          Scan           `yaml:"scan"`
+	Upstreams     []Upstream     `yaml:"upstreams"`
+	Routes        []Route        `yaml:"routes"`
+	Subscriptions []Subscription `yaml:"subscriptions"`
+	Identity      Identity       `yaml:"identity"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level string `yaml:"level"` // debug, info, warn, error
+}
+
+// Limits bound what one request may cost.
+type Limits struct {
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// UpstreamHeaderTimeout bounds the wait for the upstream's response
+	// headers (the time to first byte); past it the client gets 504.
+	UpstreamHeaderTimeout time.Duration `yaml:"upstream_header_timeout"`
+	// RequestTimeout bounds a whole non-streamed request.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// StreamIdleTimeout bounds the silence between two events of a stream.
+	StreamIdleTimeout time.Duration `yaml:"stream_idle_timeout"`
+	// ShutdownGrace is how long a shutdown waits for streams to finish.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+}
+
+// Scan configures the scan pipeline.
+type Scan struct {
+	Detectors []string `yaml:"detectors"`
+	FlagAt    float64  `yaml:"flag_at"`
+	BlockAt   float64  `yaml:"block_at"`
+	// QueueSize bounds the detect-mode work waiting to be scanned; past it
+	// work is dropped and counted, never allowed to slow the request path.
+	QueueSize int `yaml:"queue_size"`
+	Workers   int `yaml:"workers"`
+}
+
+// Upstream is an LLM API endpoint.
+type Upstream struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	// APIKey, when set, replaces the caller's provider key on the way out.
+	APIKey string `yaml:"api_key"`
+}
+
+// Route styles: the family of API paths a route serves.
+const (
+	StyleOpenAI         = "openai"
+	StyleAzureOpenAI    = "azure_openai"
+	StyleAzureInference = "azure_inference"
+	StyleAnthropic      = "anthropic"
+)
+
+// Route maps requests of one style (and optionally of some hosts or caller
+// keys) to an upstream, a subscription and a resource.
+type Route struct {
+	Name         string   `yaml:"name"`
+	Style        string   `yaml:"style"`
+	Upstream     string   `yaml:"upstream"`
+	Subscription string   `yaml:"subscription"`
+	// Resource names the deployment for alerts; empty means the Azure
+	// deployment in the path, else the model in the body.
+	Resource string   `yaml:"resource"`
+	Hosts    []string `yaml:"hosts"`
+	// APIKeys matches the caller's provider key, written as the key itself
+	// (usually through ${VAR}) or as "sha256:<hex>".
+	APIKeys []string `yaml:"api_keys"`
+}
+
+// Subscription seeds one subscription's settings.
+type Subscription struct {
+	ID             string `yaml:"id"`
+	Name           string `yaml:"name"`
+	Plan           bool   `yaml:"plan"`
+	Mode           string `yaml:"mode"`
+	PromptEvidence bool   `yaml:"prompt_evidence"`
+	DataSecurity   bool   `yaml:"data_security"`
+	ModelSecurity  bool   `yaml:"model_security"`
+}
+
+// Identity says where end-user context comes from.
+type Identity struct {
+	JWT     []JWTIssuer    `yaml:"jwt"`
+	Headers IdentityHeader `yaml:"headers"`
+}
+
+// JWTIssuer is a trusted token issuer with its keys in a JWKS file.
+type JWTIssuer struct {
+	Issuer    string   `yaml:"issuer"`
+	Audiences []string `yaml:"audiences"`
+	JWKSFile  string   `yaml:"jwks_file"`
+}
+
+// IdentityHeader names request headers that carry end-user context.
+type IdentityHeader struct {
+	EndUserID       string `yaml:"end_user_id"`
+	EndUserTenantID string `yaml:"end_user_tenant_id"`
+	ApplicationName string `yaml:"application_name"`
+	SourceIP        string `yaml:"source_ip"`
+}
+
+// Default returns the configuration used when no file is given: the OpenAI
+// and Anthropic public APIs behind one subscription in detect mode.
+func Default() *Config {
+	c := &Config{
+		Upstreams: []Upstream{
+			{Name: "openai", URL: "https://api.openai.com"},
+			{Name: "anthropic", URL: "https://api.anthropic.com"},
+		},
+		Routes: []Route{
+			{Name: "openai", Style: StyleOpenAI, Upstream: "openai", Subscription: "default"},
+			{Name: "anthropic", Style: StyleAnthropic, Upstream: "anthropic", Subscription: "default"},
+		},
+		Subscriptions: []Subscription{{ID: "default", Name: "Default", Plan: true, Mode: "detect"}},
+	}
+	c.fillDefaults()
+	return c
+}
+
+// fillDefaults sets every unset scalar to its default.
+func (c *Config) fillDefaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "warden-data"
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	l := &c.Limits
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = 8 << 20
+	}
+	if l.UpstreamHeaderTimeout == 0 {
+		l.UpstreamHeaderTimeout = 120 * time.Second
+	}
+	if l.RequestTimeout == 0 {
+		l.RequestTimeout = 10 * time.Minute
+	}
+	if l.StreamIdleTimeout == 0 {
+		l.StreamIdleTimeout = 2 * time.Minute
+	}
+	if l.ShutdownGrace == 0 {
+		l.ShutdownGrace = 30 * time.Second
+	}
+	s := &c.Scan
+	if s.FlagAt == 0 {
+		s.FlagAt = 0.5
+	}
+	if s.BlockAt == 0 {
+		s.BlockAt = 0.8
+	}
+	if s.QueueSize == 0 {
+		s.QueueSize = 4096
+	}
+	for i := range c.Subscriptions {
+		if c.Subscriptions[i].Mode == "" {
+			c.Subscriptions[i].Mode = "detect"
+		}
+	}
+}

@@ -1,0 +1,198 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/wardenhq/warden/internal/detect"
+)
+
+// Errors is every problem found in a configuration file, each naming the
+// file, line and field.
+type Errors []string
+
+func (e Errors) Error() string { return strings.Join(e, "\n") }
+
+// LoadFile reads, overrides from the environment, and validates path.
+func LoadFile(path string, getenv func(string) string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, b, getenv)
+}
+
+// Parse decodes and validates configuration bytes; name labels errors.
+func Parse(name string, b []byte, getenv func(string) string) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, Errors{prefixLine(name, err.Error())}
+	}
+	expandEnv(&root, getenv)
+	c := &Config{}
+	if len(root.Content) > 0 {
+		// Decode the file as written strictly, so unknown keys and wrong
+		// types fail with their line; then take the values from the tree
+		// with ${VAR} expanded.
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		var strict Config
+		if err := dec.Decode(&strict); err != nil {
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				var es Errors
+				for _, m := range te.Errors {
+					es = append(es, prefixLine(name, m))
+				}
+				return nil, es
+			}
+			return nil, Errors{prefixLine(name, err.Error())}
+		}
+		if err := root.Decode(c); err != nil {
+			return nil, Errors{prefixLine(name, err.Error())}
+		}
+	}
+	applyEnv(c, getenv)
+	c.fillDefaults()
+	if es := c.validate(&root, name); len(es) > 0 {
+		return nil, es
+	}
+	return c, nil
+}
+
+var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// prefixLine turns yaml's "line 3: msg" into "file:3: msg".
+func prefixLine(name, msg string) string {
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s:%s: %s", name, m[1], msg[len(m[0]):])
+	}
+	return fmt.Sprintf("%s: %s", name, strings.TrimPrefix(msg, "yaml: "))
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandEnv replaces ${VAR} in every scalar value. Unset variables expand to
+// the empty string; validation reports required fields left empty.
+func expandEnv(n *yaml.Node, getenv func(string) string) {
+	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+			return getenv(m[2 : len(m)-1])
+		})
+	}
+	for _, c := range n.Content {
+		expandEnv(c, getenv)
+	}
+}
+
+// applyEnv applies WARDEN_* overrides, which win over the file.
+func applyEnv(c *Config, getenv func(string) string) {
+	if v := getenv("WARDEN_LISTEN"); v != "" {
+		c.Listen = v
+	}
+	if v := getenv("WARDEN_DATA_DIR"); v != "" {
+		c.DataDir = v
+	}
+	if v := getenv("WARDEN_LOG_LEVEL"); v != "" {
+		c.Log.Level = v
+	}
+}
+
+// validate checks cross-field rules; root locates fields for line numbers.
+func (c *Config) validate(root *yaml.Node, name string) Errors {
+	var es Errors
+	bad := func(path, format string, args ...any) {
+		es = append(es, fmt.Sprintf("%s:%d: %s: %s", name, lineOf(root, path), path, fmt.Sprintf(format, args...)))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+	if c.Limits.MaxBodyBytes < 0 {
+		bad("limits.max_body_bytes", "must be positive")
+	}
+	for _, d := range []struct {
+		path string
+		v    time.Duration
+	}{{"limits.upstream_header_timeout", c.Limits.UpstreamHeaderTimeout}, {"limits.request_timeout", c.Limits.RequestTimeout},
+		{"limits.stream_idle_timeout", c.Limits.StreamIdleTimeout}, {"limits.shutdown_grace", c.Limits.ShutdownGrace}} {
+		if d.v < 0 {
+			bad(d.path, "must be positive")
+		}
+	}
+	if c.Scan.FlagAt <= 0 || c.Scan.FlagAt > 1 {
+		bad("scan.flag_at", "must be in (0, 1]")
+	}
+	if c.Scan.BlockAt < c.Scan.FlagAt || c.Scan.BlockAt > 1 {
+		bad("scan.block_at", "must be in [flag_at, 1]")
+	}
+	if _, err := detect.Build(c.Scan.Detectors); err != nil {
+		bad("scan.detectors", "%v", err)
+	}
+	upstreams := map[string]bool{}
+	for i, u := range c.Upstreams {
+		p := fmt.Sprintf("upstreams[%d]", i)
+		if u.Name == "" {
+			bad(p+".name", "required")
+		} else if upstreams[u.Name] {
+			bad(p+".name", "duplicate upstream %q", u.Name)
+		}
+		upstreams[u.Name] = true
+		if pu, err := url.Parse(u.URL); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad(p+".url", "must be an http or https URL, not %q", u.URL)
+		}
+	}
+	subs := map[string]bool{}
+	for i, s := range c.Subscriptions {
+		p := fmt.Sprintf("subscriptions[%d]", i)
+		if s.ID == "" {
+			bad(p+".id", "required")
+		} else if subs[s.ID] {
+			bad(p+".id", "duplicate subscription %q", s.ID)
+		}
+		subs[s.ID] = true
+		if s.Mode != "detect" && s.Mode != "block" {
+			bad(p+".mode", "must be detect or block, not %q", s.Mode)
+		}
+	}
+	for i, r := range c.Routes {
+		p := fmt.Sprintf("routes[%d]", i)
+		switch r.Style {
+		case StyleOpenAI, StyleAzureOpenAI, StyleAzureInference, StyleAnthropic:
+		default:
+			bad(p+".style", "must be openai, azure_openai, azure_inference or anthropic, not %q", r.Style)
+		}
+		if !upstreams[r.Upstream] {
+			bad(p+".upstream", "unknown upstream %q", r.Upstream)
+		}
+		if !subs[r.Subscription] {
+			bad(p+".subscription", "unknown subscription %q", r.Subscription)
+		}
+		for j, k := range r.APIKeys {
+			if k == "" {
+				bad(fmt.Sprintf("%s.api_keys[%d]", p, j), "empty (is its environment variable set?)")
+			}
+		}
+	}
+	for i, j := range c.Identity.JWT {
+		p := fmt.Sprintf("identity.jwt[%d]", i)
+		if j.Issuer == "" {
+			bad(p+".issuer", "required")
+		}
+		if j.JWKSFile == "" {
+			bad(p+".jwks_file", "required")
+		} else if _, err := os.Stat(j.JWKSFile); err != nil {
+			bad(p+".jwks_file", "%v", err)
+		}
+	}
+	return es
+}

@@ -1,0 +1,47 @@
+package detect
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// Factory builds a detector.
+type Factory func() (scan.Detector, error)
+
+// Catalog lists every detector by the name configuration uses. It is a plain
+// map, built in one place, rather than init-time registration.
+var Catalog = map[string]Factory{
+	"phrases": func() (scan.Detector, error) { return NewPhrases(DefaultPhrases) },
+}
+
+// Default is the detector list used when configuration names none.
+var Default = []string{"phrases"}
+
+// Build returns the named detectors in order, or an error naming the valid
+// names when one is unknown.
+func Build(names []string) ([]scan.Detector, error) {
+	if len(names) == 0 {
+		names = Default
+	}
+	var out []scan.Detector
+	for _, n := range names {
+		f, ok := Catalog[n]
+		if !ok {
+			valid := make([]string, 0, len(Catalog))
+			for k := range Catalog {
+				valid = append(valid, k)
+			}
+			slices.Sort(valid)
+			return nil, fmt.Errorf("unknown detector %q (valid: %s)", n, strings.Join(valid, ", "))
+		}
+		d, err := f()
+		if err != nil {
+			return nil, fmt.Errorf("detector %s: %w", n, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -1,0 +1,196 @@
+// Package gateway is Warden in the inference path: a reverse proxy for the
+// OpenAI-compatible, Azure OpenAI, Azure AI Model Inference and Anthropic
+// APIs that parses every request and response (streams included) into the
+// neutral interaction model, scans it (before forwarding in block mode, off
+// the request path in detect mode) and hands findings on as alerts.
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/identity"
+	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/subscription"
+)
+
+// Settings serves subscription settings; subscription.Cache implements it.
+type Settings interface {
+	Get(id string) (subscription.Settings, bool)
+}
+
+// Recorder stores alerts; the store implements it.
+type Recorder interface {
+	RecordAlerts(ctx context.Context, as []alert.Alert) error
+}
+
+// Options are a gateway's dependencies.
+type Options struct {
+	Config   *config.Config
+	Pipeline *scan.Pipeline
+	Settings Settings
+	Recorder Recorder
+	Verifier *identity.Verifier // nil: no trusted issuers
+	Metrics  *Metrics
+	Log      *slog.Logger
+	// Transport reaches the upstreams; nil means a tuned http.Transport.
+	Transport http.RoundTripper
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Gateway is the inference proxy. Create it with New, serve it as an
+// http.Handler, and Close it to drain detect-mode work.
+type Gateway struct {
+	cfg      *config.Config
+	pipeline *scan.Pipeline
+	policy   scan.Policy
+	settings Settings
+	verifier *identity.Verifier
+	metrics  *Metrics
+	log      *slog.Logger
+	now      func() time.Time
+	routes   map[string][]*route // by style
+	proxy    *httputil.ReverseProxy
+	work     *workers
+}
+
+// New builds a gateway from its configuration.
+func New(o Options) (*Gateway, error) {
+	g := &Gateway{
+		cfg:      o.Config,
+		pipeline: o.Pipeline,
+		policy:   scan.Policy{FlagAt: o.Config.Scan.FlagAt, BlockAt: o.Config.Scan.BlockAt},
+		settings: o.Settings,
+		verifier: o.Verifier,
+		metrics:  o.Metrics,
+		log:      o.Log,
+		now:      o.Now,
+		routes:   map[string][]*route{},
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.verifier == nil {
+		g.verifier = identity.NewVerifier(nil)
+	}
+	ups := map[string]*upstream{}
+	for _, u := range o.Config.Upstreams {
+		target, err := url.Parse(u.URL)
+		if err != nil {
+			return nil, fmt.Errorf("upstream %s: %w", u.Name, err)
+		}
+		ups[u.Name] = &upstream{name: u.Name, target: target, apiKey: u.APIKey}
+	}
+	for _, rc := range o.Config.Routes {
+		up, ok := ups[rc.Upstream]
+		if !ok {
+			return nil, fmt.Errorf("route %s: unknown upstream %q", rc.Name, rc.Upstream)
+		}
+		r := &route{cfg: rc, upstream: up}
+		for _, k := range rc.APIKeys {
+			r.keys = append(r.keys, keyHash(k))
+		}
+		g.routes[rc.Style] = append(g.routes[rc.Style], r)
+	}
+	tr := o.Transport
+	if tr == nil {
+		tr = newTransport(o.Config.Limits)
+	}
+	g.proxy = &httputil.ReverseProxy{
+		Rewrite:        g.rewrite,
+		Transport:      tr,
+		FlushInterval:  -1,
+		ModifyResponse: g.modifyResponse,
+		ErrorHandler:   g.proxyError,
+		ErrorLog:       slog.NewLogLogger(o.Log.Handler(), slog.LevelDebug),
+	}
+	g.work = startWorkers(g, o.Recorder, o.Config.Scan.QueueSize, o.Config.Scan.Workers)
+	return g, nil
+}
+
+// newTransport returns a transport for upstreams: many idle connections per
+// host (the default of 2 throttles a busy gateway), a bound on the wait for
+// response headers, and no transparent compression, so that Warden reads
+// the bytes it forwards.
+func newTransport(l config.Limits) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: l.UpstreamHeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true,
+	}
+}
+
+// Close stops accepting detect-mode work and waits until what is queued has
+// been scanned and recorded, or ctx ends.
+func (g *Gateway) Close(ctx context.Context) error { return g.work.stop(ctx) }
+
+// ServeHTTP implements http.Handler.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w}
+	ep, ok := classify(r)
+	style := ep.style
+	if !ok {
+		style = config.StyleOpenAI
+		if strings.HasPrefix(r.URL.Path, "/v1/messages") {
+			style = config.StyleAnthropic
+		}
+		writeError(sw, style, errorf(http.StatusNotFound, "not_found", "Warden serves no API at %s %s", r.Method, r.URL.Path), "")
+	} else if err := g.serve(sw, r, ep); err != nil {
+		e := asError(err)
+		if e.Status >= 500 {
+			g.log.Warn("request failed", "route", ep.style, "status", e.Status, "code", e.Code, "err", e.Err)
+		}
+		if !sw.wrote {
+			writeError(sw, ep.style, e, sw.Header().Get("X-Warden-Request-Id"))
+		}
+	}
+	g.metrics.Requests.WithLabelValues(style, itoa(sw.statusCode())).Inc()
+}
+
+// statusWriter records the status for metrics. Unwrap keeps Flush working
+// through http.ResponseController, which the reverse proxy uses.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if !s.wrote {
+		s.status, s.wrote = http.StatusOK, true
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (s *statusWriter) statusCode() int {
+	if s.status == 0 {
+		return http.StatusOK
+	}
+	return s.status
+}

@@ -1,0 +1,162 @@
+package gateway
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/llmapi"
+)
+
+// endpoint is what a request path says: the route style, the wire format and,
+// for Azure OpenAI, the deployment named in the path.
+type endpoint struct {
+	style      string
+	api        llmapi.API
+	deployment string
+}
+
+// classify maps a request to its endpoint. ok is false for paths Warden does
+// not serve.
+func classify(r *http.Request) (endpoint, bool) {
+	p := r.URL.Path
+	post := r.Method == http.MethodPost
+	switch {
+	case post && p == "/v1/chat/completions":
+		return endpoint{style: config.StyleOpenAI, api: llmapi.OpenAIChat}, true
+	case post && p == "/v1/completions":
+		return endpoint{style: config.StyleOpenAI, api: llmapi.OpenAICompletions}, true
+	case post && p == "/v1/responses":
+		return endpoint{style: config.StyleOpenAI, api: llmapi.OpenAIResponses}, true
+	case post && p == "/v1/embeddings":
+		return endpoint{style: config.StyleOpenAI, api: llmapi.OpenAIEmbeddings}, true
+	case post && p == "/v1/messages":
+		return endpoint{style: config.StyleAnthropic, api: llmapi.AnthropicMessages}, true
+	case r.Method == http.MethodGet && (p == "/v1/models" || strings.HasPrefix(p, "/v1/models/")):
+		if r.Header.Get("anthropic-version") != "" || r.Header.Get("x-api-key") != "" {
+			return endpoint{style: config.StyleAnthropic, api: llmapi.Passthrough}, true
+		}
+		return endpoint{style: config.StyleOpenAI, api: llmapi.Passthrough}, true
+	case post && p == "/models/chat/completions":
+		return endpoint{style: config.StyleAzureInference, api: llmapi.OpenAIChat}, true
+	case post && p == "/models/embeddings":
+		return endpoint{style: config.StyleAzureInference, api: llmapi.OpenAIEmbeddings}, true
+	case post && strings.HasPrefix(p, "/openai/deployments/"):
+		rest := strings.TrimPrefix(p, "/openai/deployments/")
+		dep, op, ok := strings.Cut(rest, "/")
+		if !ok || dep == "" {
+			return endpoint{}, false
+		}
+		ep := endpoint{style: config.StyleAzureOpenAI, deployment: dep}
+		switch op {
+		case "chat/completions":
+			ep.api = llmapi.OpenAIChat
+		case "completions":
+			ep.api = llmapi.OpenAICompletions
+		case "embeddings":
+			ep.api = llmapi.OpenAIEmbeddings
+		default:
+			return endpoint{}, false
+		}
+		return ep, true
+	}
+	return endpoint{}, false
+}
+
+// route is a configured route ready to serve.
+type route struct {
+	cfg      config.Route
+	upstream *upstream
+	keys     [][]byte // SHA-256 of the caller keys it matches
+}
+
+type upstream struct {
+	name   string
+	target *url.URL
+	apiKey string
+}
+
+func (r *route) matches(host string, keyHash []byte) bool {
+	if len(r.cfg.Hosts) > 0 {
+		ok := false
+		for _, h := range r.cfg.Hosts {
+			if strings.EqualFold(h, host) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(r.keys) > 0 {
+		if keyHash == nil {
+			return false
+		}
+		ok := false
+		for _, k := range r.keys {
+			if subtle.ConstantTimeCompare(k, keyHash) == 1 {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// keyHash decodes a configured caller key: "sha256:<hex>" or the key itself.
+func keyHash(k string) []byte {
+	if h, ok := strings.CutPrefix(k, "sha256:"); ok {
+		if b, err := hex.DecodeString(h); err == nil && len(b) == sha256.Size {
+			return b
+		}
+	}
+	sum := sha256.Sum256([]byte(k))
+	return sum[:]
+}
+
+// callerKey returns the provider key the caller sent, from whichever header
+// its SDK uses. Bearer JWTs are identity, not keys.
+func callerKey(r *http.Request) string {
+	if k := r.Header.Get("api-key"); k != "" {
+		return k
+	}
+	if k := r.Header.Get("x-api-key"); k != "" {
+		return k
+	}
+	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+		return strings.TrimSpace(a[7:])
+	}
+	return ""
+}
+
+// hostOnly strips the port from a Host header.
+func hostOnly(h string) string {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		return host
+	}
+	return h
+}
+
+// setKey replaces the provider credential on an outbound request with the
+// configured one, in the header the style expects.
+func setKey(h http.Header, style, key string) {
+	h.Del("Authorization")
+	h.Del("api-key")
+	h.Del("x-api-key")
+	switch style {
+	case config.StyleAzureOpenAI, config.StyleAzureInference:
+		h.Set("api-key", key)
+	case config.StyleAnthropic:
+		h.Set("x-api-key", key)
+	default:
+		h.Set("Authorization", "Bearer "+key)
+	}
+}

@@ -1,0 +1,209 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/llmapi"
+	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/subscription"
+)
+
+// exchange is one request's state, from the client's bytes to the alert.
+// It travels to the proxy hooks in the request context.
+type exchange struct {
+	ep     endpoint
+	route  *route
+	sub    subscription.Settings
+	scan   bool // plan on: scan and alert
+	block  bool // block mode
+	req    *llmapi.Request
+	actx   alert.Context
+	// clientCtx is the inbound request's context; cancel ends the
+	// outbound one (a cut stream, an idle upstream).
+	clientCtx context.Context
+	cancel    context.CancelFunc
+
+	// prompt holds the request's text; promptFindings the block-mode scan
+	// of it (nil in detect mode, where the worker scans).
+	prompt         scan.Input
+	promptScanned  bool
+	promptFindings []scan.Finding
+
+	// response text as assembled by the body wrappers, or the raw body of a
+	// plain response for the worker to parse.
+	response        []llmapi.Part
+	responseRaw     []byte
+	responseScanned bool
+	respFindings    []scan.Finding
+	promptBlocked   bool
+	respBlocked     bool
+	sentAt          time.Time
+}
+
+type exchangeKey struct{}
+
+// serve handles one inference request.
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) error {
+	reqID := uuid.NewString()
+	w.Header().Set("X-Warden-Request-Id", reqID)
+	var body []byte
+	if ep.api != llmapi.Passthrough {
+		var err error
+		if body, err = g.readBody(w, r); err != nil {
+			return err
+		}
+	}
+	rt := g.pickRoute(r, ep.style)
+	if rt == nil {
+		return errorf(http.StatusNotFound, "no_route", "no Warden route matches this request")
+	}
+	req, err := llmapi.ParseRequest(ep.api, body)
+	if err != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is not valid for this API: " + publicParseError(err), Err: err}
+	}
+	ex := &exchange{ep: ep, route: rt, req: req, clientCtx: r.Context()}
+	ex.sub, _ = g.settings.Get(rt.cfg.Subscription)
+	ex.scan = ex.sub.Plan && ep.api != llmapi.Passthrough
+	ex.block = ex.scan && ex.sub.Mode == subscription.ModeBlock
+	g.metrics.Interactions.WithLabelValues(rt.cfg.Subscription, boolLabel(ex.scan)).Inc()
+	if ex.scan {
+		ex.actx = g.alertContext(r, ep, rt, req, ex.sub, reqID)
+		ex.prompt.Parts = toScanParts(req.Parts)
+	}
+	if ex.block && len(ex.prompt.Parts) > 0 {
+		start := time.Now()
+		res := g.pipeline.Scan(r.Context(), &ex.prompt, g.policy)
+		g.metrics.ScanLatency.WithLabelValues("prompt").Observe(time.Since(start).Seconds())
+		ex.promptScanned, ex.promptFindings = true, res.Findings
+		if res.Verdict == scan.VerdictBlock {
+			ex.promptBlocked = true
+			g.metrics.Blocked.WithLabelValues("prompt").Inc()
+			g.work.submit(ex)
+			return errorf(http.StatusBadRequest, "content_filter",
+				"the prompt was blocked by Warden threat protection: %s", blockReason(res.Findings))
+		}
+	}
+
+	// Streams are bounded by the idle timeout between events instead of a
+	// total: a long answer is not a hung one.
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if req.Stream {
+		ctx, cancel = context.WithCancel(r.Context())
+	} else {
+		ctx, cancel = context.WithTimeout(r.Context(), g.cfg.Limits.RequestTimeout)
+	}
+	defer cancel()
+	ex.cancel = cancel
+	out := r.WithContext(context.WithValue(ctx, exchangeKey{}, ex))
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.ContentLength = int64(len(body))
+	ex.sentAt = time.Now()
+	g.proxy.ServeHTTP(w, out)
+	if ex.scan {
+		g.work.submit(ex)
+	}
+	return nil
+}
+
+// readBody reads the request body within the size limit.
+func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json, not %q", ct)
+		}
+	} else {
+		return nil, errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
+	}
+	limit := g.cfg.Limits.MaxBodyBytes
+	if r.ContentLength > limit {
+		return nil, errorf(http.StatusRequestEntityTooLarge, "request_too_large", "request body is %d bytes; the limit is %d", r.ContentLength, limit)
+	}
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	n := r.ContentLength
+	if n < 0 || n > limit {
+		n = 512
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+1))
+	if _, err := buf.ReadFrom(rd); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errorf(http.StatusRequestEntityTooLarge, "request_too_large", "request body exceeds the limit of %d bytes", limit)
+		}
+		return nil, &Error{Status: http.StatusBadRequest, Code: "bad_body", Message: "could not read the request body", Err: err}
+	}
+	return buf.Bytes(), nil
+}
+
+// pickRoute returns the first route of style whose hosts and caller keys
+// match the request.
+func (g *Gateway) pickRoute(r *http.Request, style string) *route {
+	var kh []byte
+	host := hostOnly(r.Host)
+	for _, rt := range g.routes[style] {
+		if len(rt.keys) > 0 && kh == nil {
+			if k := callerKey(r); k != "" {
+				kh = keyHash(k)
+			}
+		}
+		if rt.matches(host, kh) {
+			return rt
+		}
+	}
+	return nil
+}
+
+// publicParseError keeps parse errors short and free of input text: only
+// the kind of problem and where, never the body.
+func publicParseError(err error) string {
+	if errors.Is(err, llmapi.ErrNotJSON) {
+		return "malformed JSON"
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i > 0 {
+		return msg[:i] + " has the wrong shape"
+	}
+	return "unexpected shape"
+}
+
+func blockReason(fs []scan.Finding) string {
+	for _, f := range fs {
+		return string(f.Category) + " (" + f.Reason + ")"
+	}
+	return "policy"
+}
+
+func boolLabel(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func toScanParts(ps []llmapi.Part) []scan.Part {
+	out := make([]scan.Part, len(ps))
+	for i, p := range ps {
+		out[i] = scan.Part{Role: scan.Role(p.Role), Text: p.Text}
+	}
+	return out
+}
+
+// peerIP returns the connection's remote address without the port.
+func peerIP(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}

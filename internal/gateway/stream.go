@@ -1,0 +1,186 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/wardenhq/warden/internal/llmapi"
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// windowOverlap is how much already-scanned text is scanned again with each
+// new delta, so a phrase split across chunks is still seen whole.
+const windowOverlap = 512
+
+// streamBody sits between the upstream's SSE body and the client. It hands
+// out whole events only (each flushed by the reverse proxy as it goes),
+// byte for byte as the upstream sent them, and feeds them to the stream
+// assembler. In block mode it scans each delta with its window before the
+// event is released, and cuts the stream with a final error event in the
+// provider's grammar when a finding crosses the block threshold. When the
+// upstream fails or goes quiet mid-stream, the client gets such an event
+// too, rather than a connection that just stops.
+type streamBody struct {
+	g       *Gateway
+	ex      *exchange
+	src     io.ReadCloser
+	dec     llmapi.Decoder
+	asm     *llmapi.Stream
+	buf     []byte
+	out     []byte
+	scanned map[int]int // part index -> bytes scanned
+	done    bool        // nothing more is read from src
+	raw     bool        // the decoder gave up: pass bytes through unread
+	closed  bool
+	idle    *time.Timer
+	idled   atomic.Bool
+}
+
+func newStreamBody(g *Gateway, ex *exchange, src io.ReadCloser) *streamBody {
+	s := &streamBody{g: g, ex: ex, src: src, asm: llmapi.NewStream(ex.ep.api), buf: make([]byte, 32<<10), scanned: map[int]int{}}
+	s.idle = time.AfterFunc(g.cfg.Limits.StreamIdleTimeout, func() {
+		s.idled.Store(true)
+		ex.cancel()
+	})
+	return s
+}
+
+// Read implements io.Reader.
+func (s *streamBody) Read(p []byte) (int, error) {
+	for len(s.out) == 0 {
+		if s.done {
+			s.finish()
+			return 0, io.EOF
+		}
+		n, err := s.src.Read(s.buf)
+		if n > 0 {
+			s.idle.Reset(s.g.cfg.Limits.StreamIdleTimeout)
+			s.feed(s.buf[:n])
+		}
+		if err != nil && !s.done {
+			if cerr := s.ex.clientCtx.Err(); cerr != nil && !s.idled.Load() {
+				// The client left: the upstream request is already
+				// cancelled; nobody is there to read an error event.
+				s.done = true
+				s.finish()
+				return 0, err
+			}
+			s.end(err)
+		}
+	}
+	n := copy(p, s.out)
+	s.out = s.out[n:]
+	if len(s.out) == 0 {
+		s.out = s.out[:0:cap(s.out)]
+	}
+	return n, nil
+}
+
+// feed splits new bytes into events and queues those that may pass.
+func (s *streamBody) feed(b []byte) {
+	if s.raw {
+		s.out = append(s.out, b...)
+		return
+	}
+	s.dec.Write(b) //nolint:errcheck // never fails
+	for !s.done {
+		raw, ev, ok, err := s.dec.Next()
+		if err != nil {
+			// An event too large to hold: stop reading events and pass
+			// the rest through unscanned, rather than lose or stall it.
+			s.g.metrics.Dropped.WithLabelValues("stream_event_too_large").Inc()
+			s.raw = true
+			s.out = append(s.out, s.dec.Rest()...)
+			return
+		}
+		if !ok {
+			return
+		}
+		if e := s.event(ev); e != nil {
+			s.cut(e)
+			return
+		}
+		s.out = append(s.out, raw...)
+	}
+}
+
+// event assembles one event and, in block mode, scans the part it grew.
+func (s *streamBody) event(ev llmapi.Event) *Error {
+	i, err := s.asm.Event(ev)
+	if err != nil {
+		s.g.metrics.Failed.WithLabelValues("stream_parse").Inc()
+		return nil
+	}
+	if i < 0 || !s.ex.block {
+		return nil
+	}
+	from := max(s.scanned[i]-windowOverlap, 0)
+	s.scanned[i] = s.asm.Len(i)
+	win := s.asm.Tail(i, s.asm.Len(i)-from)
+	in := scan.Input{Parts: []scan.Part{{Role: scan.Role(win.Role), Text: win.Text}}}
+	start := time.Now()
+	res := s.g.pipeline.Scan(context.Background(), &in, s.g.policy)
+	s.g.metrics.ScanLatency.WithLabelValues("stream").Observe(time.Since(start).Seconds())
+	if res.Verdict != scan.VerdictBlock {
+		return nil
+	}
+	s.ex.respBlocked = true
+	s.g.metrics.Blocked.WithLabelValues("response").Inc()
+	return errorf(http.StatusBadRequest, "content_filter", "the response was stopped by Warden threat protection: %s", blockReason(res.Findings))
+}
+
+// cut ends the stream with e: the offending event is not sent, the
+// upstream request is cancelled.
+func (s *streamBody) cut(e *Error) {
+	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e)...)
+	s.done = true
+	s.ex.cancel()
+}
+
+// end handles the upstream's end of the stream: a clean end passes any
+// unterminated trailing bytes on; an error, a stall or an end before the
+// stream's own end marker is reported with a final error event.
+func (s *streamBody) end(err error) {
+	s.done = true
+	rest := s.dec.Rest()
+	s.out = append(s.out, rest...)
+	if len(rest) > 0 && !s.raw {
+		s.asm.Event(llmapi.ParseEvent(rest)) //nolint:errcheck // best effort on a cut-off event
+	}
+	var e *Error
+	switch {
+	case s.idled.Load():
+		e = errorf(http.StatusGatewayTimeout, "upstream_timeout", "the upstream stream went quiet for longer than %s", s.g.cfg.Limits.StreamIdleTimeout)
+	case errors.Is(err, io.EOF):
+		if s.asm.Done || s.asm.Failed || s.raw {
+			return
+		}
+		e = errorf(http.StatusBadGateway, "upstream_error", "the upstream ended the stream early")
+	default:
+		e = &Error{Status: http.StatusBadGateway, Code: "upstream_error", Message: "the upstream stream failed", Err: err}
+	}
+	s.g.metrics.Failed.WithLabelValues("upstream_stream").Inc()
+	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e)...)
+}
+
+// finish records the assembled response for the alert, once.
+func (s *streamBody) finish() {
+	if s.ex.response == nil {
+		s.ex.response = s.asm.Parts()
+	}
+	s.idle.Stop()
+}
+
+// Close implements io.Closer.
+func (s *streamBody) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.finish()
+	return s.src.Close()
+}

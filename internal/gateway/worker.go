@@ -1,0 +1,131 @@
+package gateway
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/llmapi"
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// workers scan finished exchanges off the request path and record their
+// alerts. The queue is bounded: when it is full, work is dropped and counted
+// rather than allowed to slow the proxy.
+type workers struct {
+	g    *Gateway
+	rec  Recorder
+	jobs chan *exchange
+	mu   sync.RWMutex
+	shut bool
+	wg   sync.WaitGroup
+}
+
+func startWorkers(g *Gateway, rec Recorder, size, n int) *workers {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	w := &workers{g: g, rec: rec, jobs: make(chan *exchange, size)}
+	for range n {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for ex := range w.jobs {
+				w.process(ex)
+			}
+		}()
+	}
+	return w
+}
+
+// submit queues ex without waiting.
+func (w *workers) submit(ex *exchange) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.shut {
+		w.g.metrics.Dropped.WithLabelValues("scan").Inc()
+		return
+	}
+	select {
+	case w.jobs <- ex:
+	default:
+		w.g.metrics.Dropped.WithLabelValues("scan").Inc()
+	}
+}
+
+// stop closes the queue and waits for the workers to drain it.
+func (w *workers) stop(ctx context.Context) error {
+	w.mu.Lock()
+	if !w.shut {
+		w.shut = true
+		close(w.jobs)
+	}
+	w.mu.Unlock()
+	done := make(chan struct{})
+	go func() { w.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// process scans what was not scanned on the request path and records the
+// alerts: prompt findings and response findings each as blocked or
+// detected according to what happened to that side.
+func (w *workers) process(ex *exchange) {
+	g := w.g
+	ctx := context.Background()
+	start := time.Now()
+	if ex.response == nil && ex.responseRaw != nil {
+		if resp, err := llmapi.ParseResponse(ex.ep.api, ex.responseRaw); err == nil {
+			ex.response = resp.Parts
+		} else {
+			g.metrics.Failed.WithLabelValues("response_parse").Inc()
+		}
+		ex.responseRaw = nil
+	}
+	pf := ex.promptFindings
+	if !ex.promptScanned {
+		pf = g.pipeline.Scan(ctx, &ex.prompt, g.policy).Findings
+	}
+	respIn := scan.Input{Parts: toScanParts(ex.response)}
+	rf := ex.respFindings
+	if !ex.responseScanned {
+		rf = g.pipeline.Scan(ctx, &respIn, g.policy).Findings
+		shift(rf, len(ex.prompt.Parts))
+	}
+	g.metrics.ScanLatency.WithLabelValues("async").Observe(time.Since(start).Seconds())
+	if len(pf) == 0 && len(rf) == 0 {
+		return
+	}
+	all := scan.Input{Parts: append(append([]scan.Part(nil), ex.prompt.Parts...), respIn.Parts...)}
+	now := g.now()
+	alerts := alert.Build(ex.actx, &all, pf, ex.promptBlocked, now)
+	alerts = append(alerts, alert.Build(ex.actx, &all, rf, ex.respBlocked, now)...)
+	for _, f := range append(pf, rf...) {
+		g.metrics.Findings.WithLabelValues(string(f.Category)).Inc()
+	}
+	if err := w.record(ctx, alerts); err != nil {
+		g.metrics.Failed.WithLabelValues("alert_write").Inc()
+		g.log.Error("record alerts", "count", len(alerts), "request_id", ex.actx.RequestID, "err", err)
+	}
+}
+
+// record writes alerts, retrying a failed write a few times: a busy
+// database must not lose an alert.
+func (w *workers) record(ctx context.Context, as []alert.Alert) error {
+	var err error
+	for attempt := range 4 {
+		if err = w.rec.RecordAlerts(ctx, as); err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
+	}
+	return err
+}
+
+

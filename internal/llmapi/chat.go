@@ -1,0 +1,163 @@
+package llmapi
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+type chatRequest struct {
+	Model    string           `json:"model"`
+	Stream   bool             `json:"stream"`
+	Messages []chatMessage    `json:"messages"`
+	User     string           `json:"user"`
+	USC      *SecurityContext `json:"user_security_context"`
+}
+
+type chatMessage struct {
+	Role         string          `json:"role"`
+	Content      json.RawMessage `json:"content"`
+	Refusal      string          `json:"refusal"`
+	ToolCalls    []chatToolCall  `json:"tool_calls"`
+	FunctionCall *chatFunction   `json:"function_call"`
+}
+
+type chatToolCall struct {
+	Index    int          `json:"index"`
+	Function chatFunction `json:"function"`
+}
+
+type chatFunction struct {
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
+}
+
+type contentPart struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+	// Responses API tool output and Anthropic blocks reuse this shape.
+	Refusal string `json:"refusal"`
+}
+
+// parseOpenAIChat reads a chat completions request (OpenAI, Azure OpenAI and
+// Azure AI Model Inference).
+func parseOpenAIChat(body []byte, r *Request) error {
+	var req chatRequest
+	if err := decodeObject(body, &req); err != nil {
+		return err
+	}
+	r.Model, r.Stream, r.User, r.SecurityContext = req.Model, req.Stream, req.User, req.USC
+	for i, m := range req.Messages {
+		role := chatRole(m.Role)
+		if err := r.addContent(role, m.Content); err != nil {
+			return fmt.Errorf("messages[%d].content: %w", i, err)
+		}
+		for _, tc := range m.ToolCalls {
+			r.addText(RoleToolCall, tc.Function.Arguments)
+		}
+		if m.FunctionCall != nil {
+			r.addText(RoleToolCall, m.FunctionCall.Arguments)
+		}
+	}
+	return nil
+}
+
+// addContent reads message content that is a string or a list of typed
+// parts. Text parts are kept; images, audio and files are noted as skipped.
+func (r *Request) addContent(role string, raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return err
+		}
+		r.addText(role, s)
+		return nil
+	}
+	var parts []contentPart
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return fmt.Errorf("want a string or a list of parts")
+	}
+	for _, p := range parts {
+		switch p.Type {
+		case "text", "input_text", "output_text":
+			r.addText(role, p.Text)
+		case "refusal":
+			r.addText(role, p.Refusal)
+		case "image_url", "input_image", "image":
+			r.skip("image")
+		case "input_audio", "audio":
+			r.skip("audio")
+		case "file", "input_file":
+			r.skip("file")
+		default:
+			// Unknown part types may still carry text; scan it rather
+			// than let a new type become a blind spot.
+			if p.Text != "" {
+				r.addText(role, p.Text)
+			} else {
+				r.skip(p.Type)
+			}
+		}
+	}
+	return nil
+}
+
+type responsesRequest struct {
+	Model        string           `json:"model"`
+	Stream       bool             `json:"stream"`
+	Instructions string           `json:"instructions"`
+	Input        json.RawMessage  `json:"input"`
+	User         string           `json:"user"`
+	USC          *SecurityContext `json:"user_security_context"`
+}
+
+type responsesItem struct {
+	Type      string          `json:"type"`
+	Role      string          `json:"role"`
+	Content   json.RawMessage `json:"content"`
+	Arguments string          `json:"arguments"`
+	Output    json.RawMessage `json:"output"`
+}
+
+// parseResponsesRequest reads an OpenAI Responses API request: input is a
+// string or a list of items (messages, function calls and their outputs).
+func parseResponsesRequest(body []byte, r *Request) error {
+	var req responsesRequest
+	if err := decodeObject(body, &req); err != nil {
+		return err
+	}
+	r.Model, r.Stream, r.User, r.SecurityContext = req.Model, req.Stream, req.User, req.USC
+	r.addText(RoleSystem, req.Instructions)
+	if len(req.Input) == 0 || string(req.Input) == "null" {
+		return nil
+	}
+	if req.Input[0] == '"' {
+		var s string
+		if err := json.Unmarshal(req.Input, &s); err != nil {
+			return fmt.Errorf("input: %w", err)
+		}
+		r.addText(RoleUser, s)
+		return nil
+	}
+	var items []responsesItem
+	if err := json.Unmarshal(req.Input, &items); err != nil {
+		return fmt.Errorf("input: want a string or a list of items")
+	}
+	for i, it := range items {
+		switch it.Type {
+		case "function_call", "custom_tool_call":
+			r.addText(RoleToolCall, it.Arguments)
+		case "function_call_output", "custom_tool_call_output":
+			if err := r.addContent(RoleTool, it.Output); err != nil {
+				return fmt.Errorf("input[%d].output: %w", i, err)
+			}
+		default:
+			if err := r.addContent(chatRole(it.Role), it.Content); err != nil {
+				return fmt.Errorf("input[%d].content: %w", i, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+// Verdict is the pipeline's decision for an input.
+type Verdict string
+
+// Verdicts, from harmless to blocked.
+const (
+	VerdictAllow Verdict = "allow"
+	VerdictFlag  Verdict = "flag"
+	VerdictBlock Verdict = "block"
+)
+
+// Policy sets the confidence at which a finding flags or blocks. Sensitivity
+// per subscription (a later step) maps onto these two numbers.
+type Policy struct {
+	FlagAt  float64
+	BlockAt float64
+}
+
+// DefaultPolicy flags from 0.5 and blocks from 0.8.
+var DefaultPolicy = Policy{FlagAt: 0.5, BlockAt: 0.8}
+
+// Result is the outcome of one scan.
+type Result struct {
+	Findings []Finding
+	Verdict  Verdict
+	// Errors lists detectors that could not judge the input, as
+	// "name: error"; a scan with errors still reports what the others found.
+	Errors []string
+}
+
+// Pipeline runs detectors in order over an input. It is safe for concurrent
+// use; its detectors must be too.
+type Pipeline struct {
+	detectors []Detector
+}
+
+// NewPipeline returns a pipeline over the given detectors.
+func NewPipeline(detectors ...Detector) *Pipeline {
+	return &Pipeline{detectors: detectors}
+}
+
+// Detectors returns the names of the pipeline's detectors, in order.
+func (p *Pipeline) Detectors() []string {
+	names := make([]string, len(p.detectors))
+	for i, d := range p.detectors {
+		names[i] = d.Name()
+	}
+	return names
+}
+
+// Scan runs every detector on in and decides a verdict under pol. Findings
+// below pol.FlagAt are dropped: they are noise by the subscription's own
+// standard.
+func (p *Pipeline) Scan(ctx context.Context, in *Input, pol Policy) Result {
+	var res Result
+	for _, d := range p.detectors {
+		if err := ctx.Err(); err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", d.Name(), err))
+			break
+		}
+		fs, err := d.Detect(ctx, in)
+		if err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", d.Name(), err))
+		}
+		for _, f := range fs {
+			if f.Confidence >= pol.FlagAt {
+				res.Findings = append(res.Findings, f)
+			}
+		}
+	}
+	res.Verdict = VerdictOf(res.Findings, pol)
+	sort.SliceStable(res.Findings, func(i, j int) bool {
+		return res.Findings[i].Confidence > res.Findings[j].Confidence
+	})
+	return res
+}
+
+// VerdictOf decides the verdict for findings under pol.
+func VerdictOf(fs []Finding, pol Policy) Verdict {
+	v := VerdictAllow
+	for _, f := range fs {
+		switch {
+		case f.Confidence >= pol.BlockAt:
+			return VerdictBlock
+		case f.Confidence >= pol.FlagAt:
+			v = VerdictFlag
+		}
+	}
+	return v
+}

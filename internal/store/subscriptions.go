@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wardenhq/warden/internal/subscription"
+)
+
+const subscriptionColumns = `id, name, plan_enabled, mode, prompt_evidence, data_security, model_security, source, updated_at, updated_by`
+
+// SeedSubscriptions writes the subscriptions of the configuration file. A
+// subscription changed through the API since (source "api") keeps its
+// run-time settings; one still owned by the configuration is updated.
+func (s *Store) SeedSubscriptions(ctx context.Context, subs []subscription.Settings, now time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	for _, sub := range subs {
+		_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (`+subscriptionColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'config', ?, 'config')
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan_enabled = excluded.plan_enabled,
+				mode = excluded.mode, prompt_evidence = excluded.prompt_evidence,
+				data_security = excluded.data_security, model_security = excluded.model_security,
+				updated_at = excluded.updated_at
+			WHERE subscriptions.source = 'config'`,
+			sub.ID, sub.Name, sub.Plan, string(sub.Mode), sub.PromptEvidence, sub.DataSecurity, sub.ModelSecurity,
+			now.UTC().Format(time.RFC3339Nano))
+		if err != nil {
+			return fmt.Errorf("seed subscription %s: %w", sub.ID, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// PutSubscription writes a subscription's settings as changed at run time.
+func (s *Store) PutSubscription(ctx context.Context, sub subscription.Settings) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (`+subscriptionColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'api', ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan_enabled = excluded.plan_enabled,
+			mode = excluded.mode, prompt_evidence = excluded.prompt_evidence,
+			data_security = excluded.data_security, model_security = excluded.model_security,
+			source = 'api', updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+		sub.ID, sub.Name, sub.Plan, string(sub.Mode), sub.PromptEvidence, sub.DataSecurity, sub.ModelSecurity,
+		sub.UpdatedAt.UTC().Format(time.RFC3339Nano), sub.UpdatedBy)
+	if err != nil {
+		return fmt.Errorf("put subscription %s: %w", sub.ID, err)
+	}
+	return nil
+}
+
+// Subscriptions returns every subscription's settings.
+func (s *Store) Subscriptions(ctx context.Context) ([]subscription.Settings, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var out []subscription.Settings
+	for rows.Next() {
+		sub, err := scanSubscription(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
+	}
+	return out, rows.Err()
+}
+
+// Subscription returns one subscription's settings.
+func (s *Store) Subscription(ctx context.Context, id string) (subscription.Settings, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ?`, id)
+	sub, err := scanSubscription(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, fmt.Errorf("subscription %s: %w", id, ErrNotFound)
+	}
+	return sub, err
+}
+
+func scanSubscription(r interface{ Scan(...any) error }) (subscription.Settings, error) {
+	var sub subscription.Settings
+	var mode, updated string
+	err := r.Scan(&sub.ID, &sub.Name, &sub.Plan, &mode, &sub.PromptEvidence, &sub.DataSecurity,
+		&sub.ModelSecurity, &sub.Source, &updated, &sub.UpdatedBy)
+	if err != nil {
+		return sub, err
+	}
+	sub.Mode = subscription.Mode(mode)
+	sub.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+	return sub, nil
+}
