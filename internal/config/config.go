@@ -69,10 +69,10 @@ const (
 // Route maps requests of one style (and optionally of some hosts or caller
 // keys) to an upstream, a subscription and a resource.
 type Route struct {
-	Name         string   `yaml:"name"`
-	Style        string   `yaml:"style"`
-	Upstream     string   `yaml:"upstream"`
-	Subscription string   `yaml:"subscription"`
+	Name         string `yaml:"name"`
+	Style        string `yaml:"style"`
+	Upstream     string `yaml:"upstream"`
+	Subscription string `yaml:"subscription"`
 	// Resource names the deployment for alerts; empty means the Azure
 	// deployment in the path, else the model in the body.
 	Resource string   `yaml:"resource"`

@@ -22,13 +22,13 @@ import (
 // exchange is one request's state, from the client's bytes to the alert.
 // It travels to the proxy hooks in the request context.
 type exchange struct {
-	ep     endpoint
-	route  *route
-	sub    subscription.Settings
-	scan   bool // plan on: scan and alert
-	block  bool // block mode
-	req    *llmapi.Request
-	actx   alert.Context
+	ep    endpoint
+	route *route
+	sub   subscription.Settings
+	scan  bool // plan on: scan and alert
+	block bool // block mode
+	req   *llmapi.Request
+	actx  alert.Context
 	// clientCtx is the inbound request's context; cancel ends the
 	// outbound one (a cut stream, an idle upstream).
 	clientCtx context.Context

@@ -127,5 +127,3 @@ func (w *workers) record(ctx context.Context, as []alert.Alert) error {
 	}
 	return err
 }
-
-

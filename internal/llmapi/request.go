@@ -160,11 +160,11 @@ func stringOrList(raw json.RawMessage) (out []string, ok bool) {
 }
 
 type promptInputRequest struct {
-	Model  string          `json:"model"`
-	Stream bool            `json:"stream"`
-	Prompt json.RawMessage `json:"prompt"`
-	Input  json.RawMessage `json:"input"`
-	User   string          `json:"user"`
+	Model  string           `json:"model"`
+	Stream bool             `json:"stream"`
+	Prompt json.RawMessage  `json:"prompt"`
+	Input  json.RawMessage  `json:"input"`
+	User   string           `json:"user"`
 	USC    *SecurityContext `json:"user_security_context"`
 }
 

@@ -84,12 +84,12 @@ type chatChunk struct {
 }
 
 type namedChunk struct {
-	Type        string `json:"type"`
-	Index       int    `json:"index"`
-	OutputIndex int    `json:"output_index"`
+	Type        string          `json:"type"`
+	Index       int             `json:"index"`
+	OutputIndex int             `json:"output_index"`
 	Delta       json.RawMessage `json:"delta"`
-	Text        string `json:"text"`
-	PartialJSON string `json:"partial_json"`
+	Text        string          `json:"text"`
+	PartialJSON string          `json:"partial_json"`
 }
 
 // Event reads one event and returns the index of the part that grew, or -1
