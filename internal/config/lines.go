@@ -13,6 +13,9 @@ import (
 // is empty.
 func lineOf(root *yaml.Node, path string) int {
 	n := root
+	if n == nil {
+		return 0
+	}
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			return 0

@@ -1,0 +1,67 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadGood(t *testing.T) {
+	c, err := LoadFile("testdata/full.good.yaml", env(map[string]string{"AZURE_OPENAI_KEY": "k-123", "TEAM_KEY": "team", "WARDEN_LISTEN": "127.0.0.1:9999"}))
+	if err != nil {
+		t.Fatalf("LoadFile: %v", err)
+	}
+	if c.Upstreams[0].APIKey != "k-123" {
+		t.Errorf("api_key = %q, want the expanded env value", c.Upstreams[0].APIKey)
+	}
+	if c.Routes[0].APIKeys[0] != "team" {
+		t.Errorf("api_keys[0] = %q, want team", c.Routes[0].APIKeys[0])
+	}
+	if c.Listen != "127.0.0.1:9999" {
+		t.Errorf("listen = %q, want the WARDEN_LISTEN override", c.Listen)
+	}
+	if c.Limits.UpstreamHeaderTimeout != 30*time.Second || c.Limits.RequestTimeout == 0 || c.Scan.FlagAt != 0.5 || c.Scan.BlockAt != 0.9 {
+		t.Errorf("limits/scan not decoded with defaults: %+v %+v", c.Limits, c.Scan)
+	}
+}
+
+func TestLoadBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"unknown-key.bad.yaml", []string{"unknown-key.bad.yaml:5: field apikey not found"}},
+		{"bad-refs.bad.yaml", []string{
+			"bad-refs.bad.yaml:3: upstreams[0].url: must be an http or https URL",
+			"bad-refs.bad.yaml:6: routes[0].style: must be openai",
+			"bad-refs.bad.yaml:7: routes[0].upstream: unknown upstream \"missing\"",
+			"bad-refs.bad.yaml:8: routes[0].subscription: unknown subscription \"nobody\"",
+			"bad-refs.bad.yaml:11: subscriptions[0].mode: must be detect or block",
+		}},
+		{"bad-type.bad.yaml", []string{"bad-type.bad.yaml:2: cannot unmarshal"}},
+		{"bad-threshold.bad.yaml", []string{"bad-threshold.bad.yaml:3: scan.block_at", "bad-threshold.bad.yaml:4: scan.detectors: unknown detector \"psychic\""}},
+	}
+	for _, tt := range tests {
+		_, err := LoadFile("testdata/"+tt.file, env(nil))
+		if err == nil {
+			t.Errorf("LoadFile(%s): no error", tt.file)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("LoadFile(%s) error:\n%v\nwant it to contain %q", tt.file, err, w)
+			}
+		}
+	}
+}
+
+func TestDefaultIsValid(t *testing.T) {
+	c := Default()
+	if es := c.validate(nil, "default"); len(es) > 0 {
+		t.Errorf("Default() is invalid: %v", es)
+	}
+}

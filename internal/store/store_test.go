@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/subscription"
+)
+
+func TestSubscriptionsSeedAndOverride(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	seed := []subscription.Settings{{ID: "a", Plan: true, Mode: subscription.ModeDetect}, {ID: "b", Plan: false, Mode: subscription.ModeDetect}}
+	if err := s.SeedSubscriptions(ctx, seed, now); err != nil {
+		t.Fatal(err)
+	}
+	// A run-time change through the API...
+	if err := s.PutSubscription(ctx, subscription.Settings{ID: "a", Plan: true, Mode: subscription.ModeBlock, UpdatedAt: now, UpdatedBy: "owner@x"}); err != nil {
+		t.Fatal(err)
+	}
+	// ...survives a restart that seeds the configuration again, while
+	// config-owned settings follow the file.
+	s.Close()
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	seed[0].Mode, seed[1].Plan = subscription.ModeDetect, true
+	if err := s.SeedSubscriptions(ctx, seed, now); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Subscription(ctx, "a")
+	b, _ := s.Subscription(ctx, "b")
+	if a.Mode != subscription.ModeBlock || a.Source != "api" || a.UpdatedBy != "owner@x" {
+		t.Errorf("api-changed subscription = %+v, want block from api", a)
+	}
+	if !b.Plan || b.Source != "config" {
+		t.Errorf("config subscription = %+v, want plan on from config", b)
+	}
+	if _, err := s.Subscription(ctx, "zzz"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing subscription: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestAlertsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	var as []alert.Alert
+	for i, sub := range []string{"x", "y", "x"} {
+		as = append(as, alert.Alert{ID: string(rune('a' + i)), Type: alert.JailbreakDetected.Type, Severity: scan.SeverityMedium,
+			Subscription: sub, Action: "detected", Confidence: 0.9, FirstSeen: t0.Add(time.Duration(i) * time.Minute),
+			LastSeen: t0.Add(time.Duration(i) * time.Minute), Findings: []scan.Finding{{Spans: []scan.Span{{1, 5}}}}})
+	}
+	if err := s.RecordAlerts(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Alerts(ctx, AlertFilter{Subscription: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "c" || got[1].ID != "a" {
+		t.Errorf("Alerts(x) = %v, want c then a", ids(got))
+	}
+	if got[0].Findings[0].Spans[0] != (scan.Span{1, 5}) {
+		t.Errorf("findings not kept: %+v", got[0].Findings)
+	}
+	page, _ := s.Alerts(ctx, AlertFilter{Limit: 1, Offset: 1})
+	if len(page) != 1 || page[0].ID != "b" {
+		t.Errorf("page 2 of 1 = %v, want b", ids(page))
+	}
+	// A duplicate id fails the whole batch: nothing is half-written.
+	dup := []alert.Alert{{ID: "new", Type: "t", FirstSeen: t0, LastSeen: t0}, as[0]}
+	if err := s.RecordAlerts(ctx, dup); err == nil {
+		t.Fatal("RecordAlerts with a duplicate id: no error")
+	}
+	if _, err := s.Alert(ctx, "new"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a failed batch left alert 'new' behind (err %v)", err)
+	}
+}
+
+func ids(as []alert.Alert) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.ID)
+	}
+	return out
+}
