@@ -3,6 +3,7 @@ module github.com/wardenhq/warden
 go 1.26.8
 
 require (
+	github.com/buger/jsonparser v1.6.1
 	github.com/coregx/ahocorasick v0.3.1
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/google/go-cmp v0.7.0

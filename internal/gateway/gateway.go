@@ -110,6 +110,7 @@ func New(o Options) (*Gateway, error) {
 		Rewrite:        g.rewrite,
 		Transport:      tr,
 		FlushInterval:  -1,
+		BufferPool:     buffers,
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.proxyError,
 		ErrorLog:       slog.NewLogLogger(o.Log.Handler(), slog.LevelDebug),

@@ -38,10 +38,14 @@ type streamBody struct {
 	closed  bool
 	idle    *time.Timer
 	idled   atomic.Bool
+	// flagged is set when a window scan found anything; if none did, the
+	// windows covered the whole response and the worker need not scan it
+	// again.
+	flagged bool
 }
 
 func newStreamBody(g *Gateway, ex *exchange, src io.ReadCloser) *streamBody {
-	s := &streamBody{g: g, ex: ex, src: src, asm: llmapi.NewStream(ex.ep.api), buf: make([]byte, 32<<10), scanned: map[int]int{}}
+	s := &streamBody{g: g, ex: ex, src: src, asm: llmapi.NewStream(ex.ep.api), buf: buffers.Get(), scanned: map[int]int{}}
 	s.idle = time.AfterFunc(g.cfg.Limits.StreamIdleTimeout, func() {
 		s.idled.Store(true)
 		ex.cancel()
@@ -125,6 +129,9 @@ func (s *streamBody) event(ev llmapi.Event) *Error {
 	start := time.Now()
 	res := s.g.pipeline.Scan(context.Background(), &in, s.g.policy)
 	s.g.metrics.ScanLatency.WithLabelValues("stream").Observe(time.Since(start).Seconds())
+	if len(res.Findings) > 0 {
+		s.flagged = true
+	}
 	if res.Verdict != scan.VerdictBlock {
 		return nil
 	}
@@ -149,7 +156,9 @@ func (s *streamBody) end(err error) {
 	rest := s.dec.Rest()
 	s.out = append(s.out, rest...)
 	if len(rest) > 0 && !s.raw {
-		s.asm.Event(llmapi.ParseEvent(rest)) //nolint:errcheck // best effort on a cut-off event
+		if i, _ := s.asm.Event(llmapi.ParseEvent(rest)); i >= 0 {
+			s.flagged = true // text no window saw: let the worker scan it all
+		}
 	}
 	var e *Error
 	switch {
@@ -171,6 +180,9 @@ func (s *streamBody) end(err error) {
 func (s *streamBody) finish() {
 	if s.ex.response == nil {
 		s.ex.response = s.asm.Parts()
+		if s.ex.block && !s.flagged && !s.raw {
+			s.ex.responseScanned = true
+		}
 	}
 	s.idle.Stop()
 }
@@ -182,5 +194,7 @@ func (s *streamBody) Close() error {
 	}
 	s.closed = true
 	s.finish()
+	buffers.Put(s.buf)
+	s.buf = nil
 	return s.src.Close()
 }

@@ -1,6 +1,7 @@
 package llmapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -68,8 +69,8 @@ func (r *Request) addContent(role string, raw json.RawMessage) error {
 		return nil
 	}
 	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, err := rawString(raw)
+		if err != nil {
 			return err
 		}
 		r.addText(role, s)
@@ -160,4 +161,17 @@ func parseResponsesRequest(body []byte, r *Request) error {
 		}
 	}
 	return nil
+}
+
+// rawString decodes a JSON string token taken from a document that
+// encoding/json has already validated. Most prompts have no escapes, and
+// then the text between the quotes is the string: decoding it again would
+// only validate the prompt a second time.
+func rawString(raw json.RawMessage) (string, error) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
 }

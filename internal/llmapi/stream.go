@@ -2,9 +2,9 @@ package llmapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"strconv"
+
+	"github.com/buger/jsonparser"
 )
 
 // Stream reassembles a streamed response from its events: OpenAI chunks
@@ -13,7 +13,7 @@ import (
 type Stream struct {
 	api   API
 	parts []streamPart
-	keys  map[string]int
+	keys  map[partKey]int
 	// Done is set once the stream's own end marker arrived ([DONE],
 	// response.completed, message_stop).
 	Done bool
@@ -28,7 +28,7 @@ type streamPart struct {
 
 // NewStream returns an empty assembler for api.
 func NewStream(api API) *Stream {
-	return &Stream{api: api, keys: map[string]int{}}
+	return &Stream{api: api, keys: map[partKey]int{}}
 }
 
 // Parts returns the text assembled so far.
@@ -56,7 +56,15 @@ func (s *Stream) Tail(i, n int) Part {
 // Len returns the number of bytes assembled in part i.
 func (s *Stream) Len(i int) int { return len(s.parts[i].text) }
 
-func (s *Stream) append(key, role, text string) int {
+// partKey identifies a part of a stream: a kind ('c' choice text, 't' tool
+// call, 'o' output text, 'f' function arguments, 'b' content block) and up
+// to two indices.
+type partKey struct {
+	kind byte
+	i, j int64
+}
+
+func (s *Stream) append(key partKey, role, text string) int {
 	if text == "" {
 		return -1
 	}
@@ -70,30 +78,10 @@ func (s *Stream) append(key, role, text string) int {
 	return i
 }
 
-type chatChunk struct {
-	Choices []struct {
-		Index int `json:"index"`
-		Delta struct {
-			Content   string         `json:"content"`
-			Refusal   string         `json:"refusal"`
-			ToolCalls []chatToolCall `json:"tool_calls"`
-		} `json:"delta"`
-		Text string `json:"text"`
-	} `json:"choices"`
-	Error json.RawMessage `json:"error"`
-}
-
-type namedChunk struct {
-	Type        string          `json:"type"`
-	Index       int             `json:"index"`
-	OutputIndex int             `json:"output_index"`
-	Delta       json.RawMessage `json:"delta"`
-	Text        string          `json:"text"`
-	PartialJSON string          `json:"partial_json"`
-}
-
 // Event reads one event and returns the index of the part that grew, or -1
-// when the event carried no text.
+// when the event carried no text. Chunks are read with a non-allocating
+// parser: a stream has an event per token, and encoding/json's reflection
+// was most of the cost of following one.
 func (s *Stream) Event(ev Event) (int, error) {
 	data := bytes.TrimSpace(ev.Data)
 	if len(data) == 0 {
@@ -105,58 +93,76 @@ func (s *Stream) Event(ev Event) (int, error) {
 			s.Done = true
 			return -1, nil
 		}
-		var c chatChunk
-		if err := json.Unmarshal(data, &c); err != nil {
-			return -1, fmt.Errorf("stream chunk: %w", err)
+		if data[0] != '{' {
+			return -1, fmt.Errorf("stream chunk is not a JSON object")
 		}
-		if len(c.Error) > 0 && string(c.Error) != "null" {
-			s.Failed = true
-		}
-		grew := -1
-		for _, ch := range c.Choices {
-			k := strconv.Itoa(ch.Index)
-			if i := s.append("c"+k, RoleAssistant, ch.Delta.Content+ch.Delta.Refusal+ch.Text); i >= 0 {
-				grew = i
-			}
-			for _, tc := range ch.Delta.ToolCalls {
-				if i := s.append("t"+k+"."+strconv.Itoa(tc.Index), RoleToolCall, tc.Function.Arguments); i >= 0 {
-					grew = i
-				}
-			}
-		}
-		return grew, nil
+		return s.chatChunk(data)
 	case OpenAIResponses, AnthropicMessages:
-		var c namedChunk
-		if err := json.Unmarshal(data, &c); err != nil {
-			return -1, fmt.Errorf("stream event: %w", err)
+		if data[0] != '{' {
+			return -1, fmt.Errorf("stream event is not a JSON object")
 		}
-		return s.named(c), nil
+		return s.named(data), nil
 	}
 	return -1, nil
 }
 
-func (s *Stream) named(c namedChunk) int {
-	switch c.Type {
-	case "response.output_text.delta", "response.refusal.delta":
-		var d string
-		json.Unmarshal(c.Delta, &d) //nolint:errcheck // a non-string delta carries no text
-		return s.append("o"+strconv.Itoa(c.OutputIndex), RoleAssistant, d)
-	case "response.function_call_arguments.delta":
-		var d string
-		json.Unmarshal(c.Delta, &d) //nolint:errcheck
-		return s.append("f"+strconv.Itoa(c.OutputIndex), RoleToolCall, d)
-	case "content_block_delta":
-		var d struct {
-			Type        string `json:"type"`
-			Text        string `json:"text"`
-			PartialJSON string `json:"partial_json"`
+func (s *Stream) chatChunk(data []byte) (int, error) {
+	if _, t, _, err := jsonparser.Get(data, "error"); err == nil && t != jsonparser.Null {
+		s.Failed = true
+	}
+	grew := -1
+	_, err := jsonparser.ArrayEach(data, func(ch []byte, t jsonparser.ValueType, _ int, _ error) {
+		if t != jsonparser.Object {
+			return
 		}
-		json.Unmarshal(c.Delta, &d) //nolint:errcheck
-		switch d.Type {
+		idx, _ := jsonparser.GetInt(ch, "index")
+		text, _ := jsonparser.GetString(ch, "text")
+		if delta, dt, _, err := jsonparser.Get(ch, "delta"); err == nil && dt == jsonparser.Object {
+			c, _ := jsonparser.GetString(delta, "content")
+			r, _ := jsonparser.GetString(delta, "refusal")
+			text += c + r
+			jsonparser.ArrayEach(delta, func(tc []byte, t jsonparser.ValueType, _ int, _ error) { //nolint:errcheck // a malformed tool call carries nothing to scan
+				if t != jsonparser.Object {
+					return
+				}
+				ti, _ := jsonparser.GetInt(tc, "index")
+				args, _ := jsonparser.GetString(tc, "function", "arguments")
+				if i := s.append(partKey{'t', idx, ti}, RoleToolCall, args); i >= 0 {
+					grew = i
+				}
+			}, "tool_calls")
+		}
+		if i := s.append(partKey{'c', idx, 0}, RoleAssistant, text); i >= 0 {
+			grew = i
+		}
+	}, "choices")
+	if err != nil && err != jsonparser.KeyPathNotFoundError {
+		return grew, fmt.Errorf("stream chunk: %w", err)
+	}
+	return grew, nil
+}
+
+func (s *Stream) named(data []byte) int {
+	typ, _ := jsonparser.GetString(data, "type")
+	switch typ {
+	case "response.output_text.delta", "response.refusal.delta":
+		i, _ := jsonparser.GetInt(data, "output_index")
+		d, _ := jsonparser.GetString(data, "delta")
+		return s.append(partKey{'o', i, 0}, RoleAssistant, d)
+	case "response.function_call_arguments.delta":
+		i, _ := jsonparser.GetInt(data, "output_index")
+		d, _ := jsonparser.GetString(data, "delta")
+		return s.append(partKey{'f', i, 0}, RoleToolCall, d)
+	case "content_block_delta":
+		i, _ := jsonparser.GetInt(data, "index")
+		dt, _ := jsonparser.GetString(data, "delta", "type")
+		switch dt {
 		case "text_delta":
-			return s.append("b"+strconv.Itoa(c.Index), RoleAssistant, d.Text)
+			t, _ := jsonparser.GetString(data, "delta", "text")
+			return s.append(partKey{'b', i, 0}, RoleAssistant, t)
 		case "input_json_delta":
-			return s.append("b"+strconv.Itoa(c.Index), RoleToolCall, d.PartialJSON)
+			t, _ := jsonparser.GetString(data, "delta", "partial_json")
+			return s.append(partKey{'b', i, 0}, RoleToolCall, t)
 		}
 	case "response.completed", "message_stop":
 		s.Done = true

@@ -41,6 +41,25 @@ type Mock struct {
 	// gateway) went away before the mock finished answering.
 	Hits      atomic.Int64
 	Cancelled atomic.Int64
+
+	// cache keeps rendered answers so the mock allocates little per
+	// request and does not compete with what it is measuring.
+	cache sync.Map // planKey -> [][]byte
+}
+
+type planKey struct {
+	path, reply, tool string
+	tokens            int
+	stream            bool
+}
+
+func (m *Mock) cached(k planKey, render func() [][]byte) [][]byte {
+	if v, ok := m.cache.Load(k); ok {
+		return v.([][]byte)
+	}
+	v := render()
+	m.cache.Store(k, v)
+	return v
 }
 
 // Requests returns the requests recorded so far.
@@ -127,15 +146,16 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"message":"mock: unknown path"}}`, http.StatusNotFound)
 		return
 	}
+	key := planKey{path: r.URL.Path, stream: p.stream, tokens: len(p.words), reply: reply, tool: p.toolArgs}
 	if !p.stream || f.events == nil {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(f.whole(p))
+		w.Write(m.cached(key, func() [][]byte { return [][]byte{f.whole(p)} })[0])
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	rc := http.NewResponseController(w)
-	for i, ev := range f.events(p) {
+	for i, ev := range m.cached(key, func() [][]byte { return f.events(p) }) {
 		if i > 0 && p.gap > 0 && !sleep(r.Context(), p.gap) {
 			m.Cancelled.Add(1)
 			return

@@ -1,9 +1,10 @@
 package scan
 
 import (
-	"strings"
+	"sort"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -14,61 +15,113 @@ import (
 // the user actually sent.
 type Normalized struct {
 	Text string
-	// off[i] is the original offset of Text[i]; off[len(Text)] is the
-	// original length.
-	off []int32
+	// segs maps folded offsets to original ones piecewise: within a
+	// segment the two advance together. Plain ASCII text with single
+	// spaces is one segment, so the map costs almost nothing on typical
+	// prompts.
+	segs []segment
+	olen int
 	// Hidden counts the invisible characters (zero-width, bidi controls,
 	// variation selectors, tag characters) that were removed: hiding text is
 	// itself a signal.
 	Hidden int
 }
 
+type segment struct {
+	n, o int32 // folded start, original start
+	// one is set when every folded byte of the segment maps to the same
+	// original offset (a rune folded to several bytes).
+	one bool
+}
+
+// off returns the original offset of folded byte i (i may be len(Text)).
+func (n *Normalized) off(i int) int {
+	if i >= len(n.Text) {
+		return n.olen
+	}
+	k := sort.Search(len(n.segs), func(k int) bool { return int(n.segs[k].n) > i }) - 1
+	s := n.segs[k]
+	if s.one {
+		return int(s.o)
+	}
+	return int(s.o) + i - int(s.n)
+}
+
 // Original maps a span of the normalised text back to the original text.
 func (n *Normalized) Original(start, end int) Span {
-	if start < 0 {
-		start = 0
-	}
-	if end > len(n.Text) {
-		end = len(n.Text)
-	}
+	start = max(start, 0)
+	end = min(end, len(n.Text))
 	if end <= start {
-		o := int(n.off[start])
+		o := n.off(min(start, len(n.Text)))
 		return Span{o, o}
 	}
 	// The end maps to the end of the original rune the last byte came from:
 	// the start of the next folded byte from a different original rune.
-	last := n.off[end-1]
+	last := n.off(end - 1)
 	e := end
-	for e < len(n.Text) && n.off[e] == last {
+	for e < len(n.Text) && n.off(e) == last {
 		e++
 	}
-	return Span{int(n.off[start]), int(n.off[e])}
+	return Span{n.off(start), n.off(e)}
+}
+
+// normalizer builds a Normalized.
+type normalizer struct {
+	out  []byte
+	segs []segment
+	// lin is set while the current segment maps linearly, with delta the
+	// original minus the folded offset.
+	lin   bool
+	delta int
+}
+
+// byte1 appends one folded byte from original offset o.
+func (z *normalizer) byte1(o int, c byte) {
+	if !z.lin || o-len(z.out) != z.delta {
+		z.segs = append(z.segs, segment{n: int32(len(z.out)), o: int32(o)})
+		z.lin, z.delta = true, o-len(z.out)
+	}
+	z.out = append(z.out, c)
+}
+
+// bytes appends the folded bytes of one rune from original offset o.
+func (z *normalizer) bytes(o int, b []byte) {
+	if len(b) == 1 {
+		z.byte1(o, b[0])
+		return
+	}
+	z.segs = append(z.segs, segment{n: int32(len(z.out)), o: int32(o), one: true})
+	z.lin = false
+	z.out = append(z.out, b...)
 }
 
 // Normalize lowercases text, folds compatibility forms (NFKC: fullwidth and
 // mathematical letters become plain ones), drops invisible format characters
 // and collapses runs of white space to one space.
 func Normalize(s string) *Normalized {
-	n := &Normalized{}
-	var b strings.Builder
-	b.Grow(len(s))
-	off := make([]int32, 0, len(s)+1)
+	n := &Normalized{olen: len(s)}
+	z := normalizer{out: make([]byte, 0, len(s)), segs: make([]segment, 0, 4)}
 	space := false
+	var rb [utf8.UTFMax]byte
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if asciiSpace(c) {
-				if !space && b.Len() > 0 {
-					b.WriteByte(' ')
-					off = append(off, int32(i))
+			switch {
+			case asciiSpace(c):
+				if !space && len(z.out) > 0 {
+					z.byte1(i, ' ')
 				}
 				space = true
-			} else {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
+			case 'A' <= c && c <= 'Z':
+				z.byte1(i, c+'a'-'A')
+				space = false
+			default:
+				// The common case, inlined: extend the current segment.
+				if z.lin && i-len(z.out) == z.delta {
+					z.out = append(z.out, c)
+				} else {
+					z.byte1(i, c)
 				}
-				b.WriteByte(c)
-				off = append(off, int32(i))
 				space = false
 			}
 			i++
@@ -79,9 +132,8 @@ func Normalize(s string) *Normalized {
 		case invisible(r):
 			n.Hidden++
 		case unicode.IsSpace(r):
-			if !space && b.Len() > 0 {
-				b.WriteByte(' ')
-				off = append(off, int32(i))
+			if !space && len(z.out) > 0 {
+				z.byte1(i, ' ')
 			}
 			space = true
 		default:
@@ -90,20 +142,18 @@ func Normalize(s string) *Normalized {
 				folded = norm.NFKC.String(folded)
 			}
 			for _, fr := range folded {
-				lr := unicode.ToLower(fr)
-				start := b.Len()
-				b.WriteRune(lr)
-				for j := start; j < b.Len(); j++ {
-					off = append(off, int32(i))
-				}
+				k := utf8.EncodeRune(rb[:], unicode.ToLower(fr))
+				z.bytes(i, rb[:k])
 			}
 			space = false
 		}
 		i += size
 	}
-	off = append(off, int32(len(s)))
-	n.Text = b.String()
-	n.off = off
+	if len(z.segs) == 0 {
+		z.segs = append(z.segs, segment{})
+	}
+	n.Text = unsafe.String(unsafe.SliceData(z.out), len(z.out))
+	n.segs = z.segs
 	return n
 }
 

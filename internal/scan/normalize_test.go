@@ -52,11 +52,22 @@ func TestOriginal(t *testing.T) {
 // FuzzNormalize checks that normalisation never panics and that every span
 // maps back inside the original text, on rune boundaries for valid input.
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"Ignore previous", "ｉｇｎｏｒｅ", "a\u200bb", "\xff\xfe", "ǅ ﬁ ㎏"} {
+	for _, s := range []string{"Ignore previous", "ｉｇｎｏｒｅ", "a\u200bb", "\xff\xfe", "ǅ ﬁ ㎏", "½x ﬁx ⅓y"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		// A folded ASCII letter or digit comes from the same letter in
+		// the original, in either case.
+		for i := 0; i < len(n.Text); i++ {
+			c := n.Text[i]
+			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+				o := s[n.off(i)]
+				if o|0x20 != c|0x20 && o < utf8.RuneSelf {
+					t.Fatalf("folded byte %d %q maps to original %q in %q", i, c, o, s)
+				}
+			}
+		}
 		for i := 0; i <= len(n.Text); i++ {
 			for _, j := range []int{i, min(i+1, len(n.Text)), len(n.Text)} {
 				sp := n.Original(i, j)

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+type target struct {
+	name string
+	base string
+	pid  int // 0 for direct: no proxy process to measure
+}
+
+// phase is one measured run of one target in one mode.
+type phase struct {
+	lat    []time.Duration // whole request (non-stream) or time to first token (stream)
+	errors int
+	cpu    float64 // proxy CPU seconds during the phase
+	n      int
+}
+
+type results map[string][]phase // key: target/mode
+
+const (
+	streamTTFT   = "20"
+	streamTokens = "16"
+	streamGap    = "2"
+)
+
+func promptBody(n int) []byte {
+	const sentence = "Please summarise the quarterly sales figures for the northern region and suggest three ways to improve customer retention next year. "
+	text := strings.Repeat(sentence, n/len(sentence)+1)[:n]
+	return []byte(`{"model":"gpt-4o","messages":[{"role":"system","content":"You are a helpful analyst."},{"role":"user","content":"` + text + `"}]`)
+}
+
+func withStream(body []byte, stream bool) []byte {
+	if !stream {
+		return append(append([]byte(nil), body...), '}')
+	}
+	return append(append([]byte(nil), body...), []byte(`,"stream":true}`)...)
+}
+
+func run(ctx context.Context, targets []target, body []byte, o options) (results, error) {
+	res := results{}
+	clients := map[string]*http.Client{}
+	for _, t := range targets {
+		clients[t.name] = &http.Client{Transport: &http.Transport{MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096,
+			IdleConnTimeout: time.Minute, DisableCompression: true}, Timeout: 30 * time.Second}
+	}
+	for _, stream := range []bool{false, true} {
+		b := withStream(body, stream)
+		// Warm up every path (connections, JIT-free but caches and pools).
+		for _, t := range targets {
+			if _, err := load(ctx, clients[t.name], t, b, stream, o.rate, time.Second); err != nil {
+				return nil, err
+			}
+		}
+		for r := 0; r < o.rounds; r++ {
+			for _, t := range targets {
+				p, err := load(ctx, clients[t.name], t, b, stream, o.rate, o.dur)
+				if err != nil {
+					return nil, err
+				}
+				key := t.name + "/" + mode(stream)
+				res[key] = append(res[key], p)
+				fmt.Fprintf(bufioStderr, "round %d %-6s %-9s p50 %8.3fms p99 %8.3fms errors %d cpu/req %.3fms\n", r+1, t.name, mode(stream),
+					ms(pct(p.lat, 50)), ms(pct(p.lat, 99)), p.errors, 1000*p.cpu/float64(max(p.n, 1)))
+				bufioStderr.Flush()
+			}
+		}
+	}
+	return res, nil
+}
+
+func mode(stream bool) string {
+	if stream {
+		return "stream"
+	}
+	return "request"
+}
+
+// load sends requests at a constant rate for d, each in its own goroutine
+// (open loop: a slow answer never delays the next request).
+func load(ctx context.Context, c *http.Client, t target, body []byte, stream bool, rate int, d time.Duration) (phase, error) {
+	n := int(d.Seconds() * float64(rate))
+	interval := time.Second / time.Duration(rate)
+	lat := make([]time.Duration, n)
+	errs := make([]bool, n)
+	var wg sync.WaitGroup
+	cpu0, _ := cpuOf(t.pid)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if ctx.Err() != nil {
+			return phase{}, ctx.Err()
+		}
+		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
+			time.Sleep(wait)
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			l, err := one(ctx, c, t.base, body, stream)
+			lat[i], errs[i] = l, err != nil
+		}(i)
+	}
+	wg.Wait()
+	cpu1, _ := cpuOf(t.pid)
+	p := phase{n: n, cpu: cpu1 - cpu0}
+	for i := range lat {
+		if errs[i] {
+			p.errors++
+			continue
+		}
+		p.lat = append(p.lat, lat[i])
+	}
+	slices.Sort(p.lat)
+	return p, nil
+}
+
+func cpuOf(pid int) (float64, error) {
+	if pid == 0 {
+		return 0, nil
+	}
+	return cpuSeconds(pid)
+}
+
+var contentDelta = []byte(`"delta":{"content":"`)
+
+// one sends one request and returns its latency: the whole exchange, or for
+// a stream the time to the first content delta (the stream is then read to
+// its end).
+func one(ctx context.Context, c *http.Client, base string, body []byte, stream bool) (time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", base+"/v1/chat/completions", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if stream {
+		req.Header.Set("X-Mock-TTFT-Ms", streamTTFT)
+		req.Header.Set("X-Mock-Tokens", streamTokens)
+		req.Header.Set("X-Mock-Gap-Ms", streamGap)
+	}
+	t0 := time.Now()
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, resp.Body)
+		return 0, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	if !stream {
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return 0, err
+		}
+		return time.Since(t0), nil
+	}
+	br := bufio.NewReader(resp.Body)
+	var ttft time.Duration
+	for {
+		line, err := br.ReadSlice('\n')
+		if ttft == 0 {
+			if i := bytes.Index(line, contentDelta); i >= 0 && i+len(contentDelta) < len(line) && line[i+len(contentDelta)] != '"' {
+				ttft = time.Since(t0)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return 0, err
+		}
+	}
+	if ttft == 0 {
+		return 0, fmt.Errorf("no content in stream")
+	}
+	return ttft, nil
+}
+
+func pct(s []time.Duration, p float64) time.Duration {
+	if len(s) == 0 {
+		return 0
+	}
+	i := int(float64(len(s)-1) * p / 100)
+	return s[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
