@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/identity"
@@ -62,6 +64,9 @@ type Gateway struct {
 	routes   map[string][]*route // by style
 	proxy    *httputil.ReverseProxy
 	work     *workers
+
+	// Observers resolved once: label lookups per stream event add up.
+	scanStream, scanPrompt, scanResp prometheus.Observer
 }
 
 // New builds a gateway from its configuration.
@@ -80,6 +85,9 @@ func New(o Options) (*Gateway, error) {
 	if g.now == nil {
 		g.now = time.Now
 	}
+	g.scanStream = o.Metrics.ScanLatency.WithLabelValues("stream")
+	g.scanPrompt = o.Metrics.ScanLatency.WithLabelValues("prompt")
+	g.scanResp = o.Metrics.ScanLatency.WithLabelValues("response")
 	if g.verifier == nil {
 		g.verifier = identity.NewVerifier(nil)
 	}

@@ -92,7 +92,7 @@ func (g *Gateway) scanResponse(ex *exchange, body []byte) ([]scan.Finding, bool)
 	in := scan.Input{Parts: toScanParts(resp.Parts)}
 	start := time.Now()
 	res := g.pipeline.Scan(context.Background(), &in, g.policy)
-	g.metrics.ScanLatency.WithLabelValues("response").Observe(time.Since(start).Seconds())
+	g.scanResp.Observe(time.Since(start).Seconds())
 	shift(res.Findings, len(ex.prompt.Parts))
 	return res.Findings, res.Verdict == scan.VerdictBlock
 }

@@ -53,6 +53,17 @@ type exchange struct {
 
 type exchangeKey struct{}
 
+// needsWork reports whether the worker has anything left to do: scanning
+// in detect mode, or alerts for findings made on the request path. A
+// block-mode exchange scanned clean is done: waking a worker for it would
+// only cost the request path a context switch.
+func (ex *exchange) needsWork() bool {
+	if !ex.promptScanned || !ex.responseScanned {
+		return true
+	}
+	return len(ex.promptFindings) > 0 || len(ex.respFindings) > 0 || ex.promptBlocked || ex.respBlocked
+}
+
 // serve handles one inference request.
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) error {
 	reqID := uuid.NewString()
@@ -84,7 +95,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	if ex.block && len(ex.prompt.Parts) > 0 {
 		start := time.Now()
 		res := g.pipeline.Scan(r.Context(), &ex.prompt, g.policy)
-		g.metrics.ScanLatency.WithLabelValues("prompt").Observe(time.Since(start).Seconds())
+		g.scanPrompt.Observe(time.Since(start).Seconds())
 		ex.promptScanned, ex.promptFindings = true, res.Findings
 		if res.Verdict == scan.VerdictBlock {
 			ex.promptBlocked = true
@@ -111,7 +122,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	out.ContentLength = int64(len(body))
 	ex.sentAt = time.Now()
 	g.proxy.ServeHTTP(w, out)
-	if ex.scan {
+	if ex.scan && ex.needsWork() {
 		g.work.submit(ex)
 	}
 	return nil
@@ -132,19 +143,28 @@ func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		return nil, errorf(http.StatusRequestEntityTooLarge, "request_too_large", "request body is %d bytes; the limit is %d", r.ContentLength, limit)
 	}
 	rd := http.MaxBytesReader(w, r.Body, limit)
-	n := r.ContentLength
-	if n < 0 || n > limit {
-		n = 512
+	var body []byte
+	var err error
+	if n := r.ContentLength; n >= 0 {
+		// The usual case: read exactly the declared length, in one buffer.
+		body = make([]byte, n)
+		if _, err = io.ReadFull(rd, body); err == nil {
+			var one [1]byte
+			if m, _ := rd.Read(one[:]); m > 0 {
+				err = errors.New("body longer than its Content-Length")
+			}
+		}
+	} else {
+		body, err = io.ReadAll(rd)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n+1))
-	if _, err := buf.ReadFrom(rd); err != nil {
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, errorf(http.StatusRequestEntityTooLarge, "request_too_large", "request body exceeds the limit of %d bytes", limit)
 		}
 		return nil, &Error{Status: http.StatusBadRequest, Code: "bad_body", Message: "could not read the request body", Err: err}
 	}
-	return buf.Bytes(), nil
+	return body, nil
 }
 
 // pickRoute returns the first route of style whose hosts and caller keys

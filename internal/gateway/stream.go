@@ -14,7 +14,7 @@ import (
 
 // windowOverlap is how much already-scanned text is scanned again with each
 // new delta, so a phrase split across chunks is still seen whole.
-const windowOverlap = 512
+const windowOverlap = 256
 
 // streamBody sits between the upstream's SSE body and the client. It hands
 // out whole events only (each flushed by the reverse proxy as it goes),
@@ -32,9 +32,10 @@ type streamBody struct {
 	asm     *llmapi.Stream
 	buf     []byte
 	out     []byte
-	scanned map[int]int // part index -> bytes scanned
-	done    bool        // nothing more is read from src
-	raw     bool        // the decoder gave up: pass bytes through unread
+	scanned []int      // part index -> bytes scanned
+	win     scan.Input // reused for each window scan
+	done    bool       // nothing more is read from src
+	raw     bool       // the decoder gave up: pass bytes through unread
 	closed  bool
 	idle    *time.Timer
 	idled   atomic.Bool
@@ -45,7 +46,7 @@ type streamBody struct {
 }
 
 func newStreamBody(g *Gateway, ex *exchange, src io.ReadCloser) *streamBody {
-	s := &streamBody{g: g, ex: ex, src: src, asm: llmapi.NewStream(ex.ep.api), buf: buffers.Get(), scanned: map[int]int{}}
+	s := &streamBody{g: g, ex: ex, src: src, asm: llmapi.NewStream(ex.ep.api), buf: buffers.Get()}
 	s.idle = time.AfterFunc(g.cfg.Limits.StreamIdleTimeout, func() {
 		s.idled.Store(true)
 		ex.cancel()
@@ -122,13 +123,19 @@ func (s *streamBody) event(ev llmapi.Event) *Error {
 	if i < 0 || !s.ex.block {
 		return nil
 	}
+	for len(s.scanned) <= i {
+		s.scanned = append(s.scanned, 0)
+	}
 	from := max(s.scanned[i]-windowOverlap, 0)
 	s.scanned[i] = s.asm.Len(i)
 	win := s.asm.Tail(i, s.asm.Len(i)-from)
-	in := scan.Input{Parts: []scan.Part{{Role: scan.Role(win.Role), Text: win.Text}}}
+	if len(s.win.Parts) == 0 {
+		s.win.Parts = make([]scan.Part, 1)
+	}
+	s.win.Parts[0].Set(scan.Role(win.Role), win.Text)
 	start := time.Now()
-	res := s.g.pipeline.Scan(context.Background(), &in, s.g.policy)
-	s.g.metrics.ScanLatency.WithLabelValues("stream").Observe(time.Since(start).Seconds())
+	res := s.g.pipeline.Scan(context.Background(), &s.win, s.g.policy)
+	s.g.scanStream.Observe(time.Since(start).Seconds())
 	if len(res.Findings) > 0 {
 		s.flagged = true
 	}

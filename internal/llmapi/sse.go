@@ -6,7 +6,8 @@ import (
 )
 
 // Event is one server-sent event: its name (empty for the default "message")
-// and its data lines joined with "\n".
+// and its data lines joined with "\n". Data may share the decoder's buffer:
+// it is valid until the decoder's next Write.
 type Event struct {
 	Name string
 	Data []byte
@@ -49,7 +50,7 @@ func (d *Decoder) Next() (raw []byte, ev Event, ok bool, err error) {
 	b := d.buf[d.start:]
 	i := d.scan // always the start of a line
 	for i < len(b) {
-		j := bytes.IndexAny(b[i:], "\r\n")
+		j := lineEnd(b[i:])
 		if j < 0 {
 			break
 		}
@@ -80,6 +81,20 @@ func (d *Decoder) Next() (raw []byte, ev Event, ok bool, err error) {
 	return nil, Event{}, false, nil
 }
 
+// lineEnd returns the index of the first CR or LF in b, or -1. Two
+// IndexByte calls beat one IndexAny: LF is common, CR rare.
+func lineEnd(b []byte) int {
+	j := bytes.IndexByte(b, '\n')
+	lim := b
+	if j >= 0 {
+		lim = b[:j]
+	}
+	if k := bytes.IndexByte(lim, '\r'); k >= 0 {
+		return k
+	}
+	return j
+}
+
 // Rest returns and forgets the buffered bytes that do not (yet) form a
 // complete event, such as a stream cut off mid-event.
 func (d *Decoder) Rest() []byte {
@@ -95,13 +110,14 @@ func (d *Decoder) limit() int {
 	return MaxEventBytes
 }
 
-// parseEvent reads the fields of one event (without its blank line).
+// parseEvent reads the fields of one event (without its blank line). The
+// data of a one-line event shares b's memory: no copy for the usual case.
 func parseEvent(b []byte) Event {
 	var ev Event
 	var data []byte
-	seen := false
+	seen, shared := false, false
 	for len(b) > 0 {
-		j := bytes.IndexAny(b, "\r\n")
+		j := lineEnd(b)
 		line := b
 		rest := []byte(nil)
 		if j >= 0 {
@@ -127,10 +143,15 @@ func parseEvent(b []byte) Event {
 		case "event":
 			ev.Name = string(value)
 		case "data":
-			if seen {
-				data = append(data, '\n')
+			switch {
+			case !seen:
+				data, shared = value, true
+			case shared:
+				data = append(append(append([]byte(nil), data...), '\n'), value...)
+				shared = false
+			default:
+				data = append(append(data, '\n'), value...)
 			}
-			data = append(data, value...)
 			seen = true
 		}
 	}

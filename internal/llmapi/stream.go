@@ -3,6 +3,7 @@ package llmapi
 import (
 	"bytes"
 	"fmt"
+	"unsafe"
 
 	"github.com/buger/jsonparser"
 )
@@ -43,14 +44,15 @@ func (s *Stream) Parts() []Part {
 }
 
 // Tail returns up to n trailing bytes of part i, for scanning a window that
-// spans chunk boundaries.
+// spans chunk boundaries. The text shares the assembler's memory, which is
+// only ever appended to, so it stays valid and unchanged.
 func (s *Stream) Tail(i, n int) Part {
 	p := s.parts[i]
 	t := p.text
 	if len(t) > n {
 		t = t[len(t)-n:]
 	}
-	return Part{Role: p.role, Text: string(t)}
+	return Part{Role: p.role, Text: unsafe.String(unsafe.SliceData(t), len(t))}
 }
 
 // Len returns the number of bytes assembled in part i.
@@ -64,8 +66,9 @@ type partKey struct {
 	i, j int64
 }
 
-func (s *Stream) append(key partKey, role, text string) int {
-	if text == "" {
+// append adds the JSON string raw (escapes and all) to the part at key.
+func (s *Stream) append(key partKey, role string, raw []byte) int {
+	if len(raw) == 0 {
 		return -1
 	}
 	i, ok := s.keys[key]
@@ -74,7 +77,25 @@ func (s *Stream) append(key partKey, role, text string) int {
 		s.keys[key] = i
 		s.parts = append(s.parts, streamPart{role: role})
 	}
-	s.parts[i].text = append(s.parts[i].text, text...)
+	p := &s.parts[i]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		p.text = append(p.text, raw...)
+		return i
+	}
+	n := len(p.text)
+	p.text = append(p.text, make([]byte, len(raw))...)
+	out, err := jsonparser.Unescape(raw, p.text[n:])
+	if err != nil {
+		p.text = append(p.text[:n], raw...) // keep what was sent rather than drop it
+		return i
+	}
+	if len(out) == 0 {
+		p.text = p.text[:n]
+	} else if &out[0] != &p.text[n] {
+		p.text = append(p.text[:n], out...)
+	} else {
+		p.text = p.text[:n+len(out)]
+	}
 	return i
 }
 
@@ -106,9 +127,22 @@ func (s *Stream) Event(ev Event) (int, error) {
 	return -1, nil
 }
 
+var errorKey = []byte(`"error"`)
+
+// str returns the raw bytes of the JSON string at keys, or nil.
+func str(data []byte, keys ...string) []byte {
+	v, t, _, err := jsonparser.Get(data, keys...)
+	if err != nil || t != jsonparser.String {
+		return nil
+	}
+	return v
+}
+
 func (s *Stream) chatChunk(data []byte) (int, error) {
-	if _, t, _, err := jsonparser.Get(data, "error"); err == nil && t != jsonparser.Null {
-		s.Failed = true
+	if bytes.Contains(data, errorKey) {
+		if _, t, _, err := jsonparser.Get(data, "error"); err == nil && t != jsonparser.Null {
+			s.Failed = true
+		}
 	}
 	grew := -1
 	_, err := jsonparser.ArrayEach(data, func(ch []byte, t jsonparser.ValueType, _ int, _ error) {
@@ -116,25 +150,29 @@ func (s *Stream) chatChunk(data []byte) (int, error) {
 			return
 		}
 		idx, _ := jsonparser.GetInt(ch, "index")
-		text, _ := jsonparser.GetString(ch, "text")
-		if delta, dt, _, err := jsonparser.Get(ch, "delta"); err == nil && dt == jsonparser.Object {
-			c, _ := jsonparser.GetString(delta, "content")
-			r, _ := jsonparser.GetString(delta, "refusal")
-			text += c + r
-			jsonparser.ArrayEach(delta, func(tc []byte, t jsonparser.ValueType, _ int, _ error) { //nolint:errcheck // a malformed tool call carries nothing to scan
-				if t != jsonparser.Object {
-					return
-				}
-				ti, _ := jsonparser.GetInt(tc, "index")
-				args, _ := jsonparser.GetString(tc, "function", "arguments")
-				if i := s.append(partKey{'t', idx, ti}, RoleToolCall, args); i >= 0 {
-					grew = i
-				}
-			}, "tool_calls")
-		}
-		if i := s.append(partKey{'c', idx, 0}, RoleAssistant, text); i >= 0 {
+		key := partKey{'c', idx, 0}
+		if i := s.append(key, RoleAssistant, str(ch, "text")); i >= 0 {
 			grew = i
 		}
+		delta, dt, _, err := jsonparser.Get(ch, "delta")
+		if err != nil || dt != jsonparser.Object {
+			return
+		}
+		if i := s.append(key, RoleAssistant, str(delta, "content")); i >= 0 {
+			grew = i
+		}
+		if i := s.append(key, RoleAssistant, str(delta, "refusal")); i >= 0 {
+			grew = i
+		}
+		jsonparser.ArrayEach(delta, func(tc []byte, t jsonparser.ValueType, _ int, _ error) { //nolint:errcheck // a malformed tool call carries nothing to scan
+			if t != jsonparser.Object {
+				return
+			}
+			ti, _ := jsonparser.GetInt(tc, "index")
+			if i := s.append(partKey{'t', idx, ti}, RoleToolCall, str(tc, "function", "arguments")); i >= 0 {
+				grew = i
+			}
+		}, "tool_calls")
 	}, "choices")
 	if err != nil && err != jsonparser.KeyPathNotFoundError {
 		return grew, fmt.Errorf("stream chunk: %w", err)
@@ -147,22 +185,18 @@ func (s *Stream) named(data []byte) int {
 	switch typ {
 	case "response.output_text.delta", "response.refusal.delta":
 		i, _ := jsonparser.GetInt(data, "output_index")
-		d, _ := jsonparser.GetString(data, "delta")
-		return s.append(partKey{'o', i, 0}, RoleAssistant, d)
+		return s.append(partKey{'o', i, 0}, RoleAssistant, str(data, "delta"))
 	case "response.function_call_arguments.delta":
 		i, _ := jsonparser.GetInt(data, "output_index")
-		d, _ := jsonparser.GetString(data, "delta")
-		return s.append(partKey{'f', i, 0}, RoleToolCall, d)
+		return s.append(partKey{'f', i, 0}, RoleToolCall, str(data, "delta"))
 	case "content_block_delta":
 		i, _ := jsonparser.GetInt(data, "index")
 		dt, _ := jsonparser.GetString(data, "delta", "type")
 		switch dt {
 		case "text_delta":
-			t, _ := jsonparser.GetString(data, "delta", "text")
-			return s.append(partKey{'b', i, 0}, RoleAssistant, t)
+			return s.append(partKey{'b', i, 0}, RoleAssistant, str(data, "delta", "text"))
 		case "input_json_delta":
-			t, _ := jsonparser.GetString(data, "delta", "partial_json")
-			return s.append(partKey{'b', i, 0}, RoleToolCall, t)
+			return s.append(partKey{'b', i, 0}, RoleToolCall, str(data, "delta", "partial_json"))
 		}
 	case "response.completed", "message_stop":
 		s.Done = true

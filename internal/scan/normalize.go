@@ -21,6 +21,7 @@ type Normalized struct {
 	// prompts.
 	segs []segment
 	olen int
+	buf  []byte // backs Text; reused by reset
 	// Hidden counts the invisible characters (zero-width, bidi controls,
 	// variation selectors, tag characters) that were removed: hiding text is
 	// itself a signal.
@@ -99,8 +100,18 @@ func (z *normalizer) bytes(o int, b []byte) {
 // mathematical letters become plain ones), drops invisible format characters
 // and collapses runs of white space to one space.
 func Normalize(s string) *Normalized {
-	n := &Normalized{olen: len(s)}
-	z := normalizer{out: make([]byte, 0, len(s)), segs: make([]segment, 0, 4)}
+	n := &Normalized{}
+	n.reset(s)
+	return n
+}
+
+// reset normalises s into n, reusing n's buffers.
+func (n *Normalized) reset(s string) {
+	z := normalizer{out: n.buf[:0], segs: n.segs[:0]}
+	if cap(z.out) < len(s) {
+		z.out = make([]byte, 0, len(s))
+	}
+	n.olen, n.Hidden = len(s), 0
 	space := false
 	var rb [utf8.UTFMax]byte
 	for i := 0; i < len(s); {
@@ -153,8 +164,7 @@ func Normalize(s string) *Normalized {
 		z.segs = append(z.segs, segment{})
 	}
 	n.Text = unsafe.String(unsafe.SliceData(z.out), len(z.out))
-	n.segs = z.segs
-	return n
+	n.buf, n.segs = z.out, z.segs
 }
 
 func asciiSpace(c byte) bool {

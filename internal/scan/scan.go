@@ -97,15 +97,28 @@ type Part struct {
 	Role Role
 	Text string
 
-	norm *Normalized
+	norm   *Normalized
+	normOK bool
 }
 
 // Normalized returns the normalised form of the part's text, computed once.
 func (p *Part) Normalized() *Normalized {
 	if p.norm == nil {
-		p.norm = Normalize(p.Text)
+		p.norm = &Normalized{}
+	}
+	if !p.normOK {
+		p.norm.reset(p.Text)
+		p.normOK = true
 	}
 	return p.norm
+}
+
+// Set gives a part new text, keeping its normalisation buffers for reuse:
+// a stream scans a window per event, and a fresh buffer for each was most
+// of what that cost. What an earlier Normalized returned must no longer be
+// in use.
+func (p *Part) Set(role Role, text string) {
+	p.Role, p.Text, p.normOK = role, text, false
 }
 
 // Input is the text of one interaction (or one side of it) to scan.
