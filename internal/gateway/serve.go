@@ -191,6 +191,9 @@ func publicParseError(err error) string {
 	if errors.Is(err, llmapi.ErrNotJSON) {
 		return "malformed JSON"
 	}
+	if errors.Is(err, llmapi.ErrAmbiguousKey) {
+		return err.Error()
+	}
 	msg := err.Error()
 	if i := strings.Index(msg, ": "); i > 0 {
 		return msg[:i] + " has the wrong shape"

@@ -89,6 +89,30 @@ func TestParseRequestErrors(t *testing.T) {
 	}
 }
 
+// TestParserDifferentials checks the cases where a lenient parser would
+// scan one thing while the provider reads another.
+func TestParserDifferentials(t *testing.T) {
+	// Duplicate keys: the last one wins, as in the providers' parsers.
+	r, err := ParseRequest(OpenAIChat, []byte(`{"messages":[{"role":"user","content":"hi"}],"messages":[{"role":"user","content":"ATTACK"}]}`))
+	if err != nil || len(r.Parts) != 1 || r.Parts[0].Text != "ATTACK" {
+		t.Errorf("duplicate messages: parts %+v, err %v; want only the last", r, err)
+	}
+	// Keys that differ in case are refused, not folded.
+	for _, body := range []string{
+		`{"messages":[{"role":"user","content":"ATTACK"}],"Messages":[{"role":"user","content":"hi"}]}`,
+		`{"messages":[{"role":"user","content":"ATTACK","CONTENT":"hi"}]}`,
+		`{"messages":[{"role":"user","content":"ATTACK","\u0043ontent":"hi"}]}`,
+	} {
+		if _, err := ParseRequest(OpenAIChat, []byte(body)); !errors.Is(err, ErrAmbiguousKey) {
+			t.Errorf("ParseRequest(%s): err = %v, want ErrAmbiguousKey", body, err)
+		}
+	}
+	// Unknown fields in any case, and field names inside strings, are fine.
+	if _, err := ParseRequest(OpenAIChat, []byte(`{"Temperature":1,"messages":[{"role":"user","content":"\"Messages\": x"}]}`)); err != nil {
+		t.Errorf("benign body refused: %v", err)
+	}
+}
+
 func TestStreamAssembly(t *testing.T) {
 	tests := []struct {
 		name string

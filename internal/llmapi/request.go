@@ -94,8 +94,13 @@ func ParseRequest(api API, body []byte) (*Request, error) {
 	return &r, nil
 }
 
-// decodeObject unmarshals body, reporting non-objects with ErrNotJSON.
+// decodeObject unmarshals body, reporting non-objects with ErrNotJSON and
+// keys that only a case-insensitive reader would take for a field with
+// ErrAmbiguousKey.
 func decodeObject(body []byte, v any) error {
+	if err := checkKeys(body); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(body, v); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
