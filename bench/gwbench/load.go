@@ -56,6 +56,9 @@ func run(ctx context.Context, targets []target, body []byte, o options) (results
 			IdleConnTimeout: time.Minute, DisableCompression: true}, Timeout: 30 * time.Second}
 	}
 	for _, stream := range []bool{false, true} {
+		if !strings.Contains(o.modes, mode(stream)) {
+			continue
+		}
 		b := withStream(body, stream)
 		// Warm up every path (connections, JIT-free but caches and pools).
 		for _, t := range targets {

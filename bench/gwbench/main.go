@@ -37,6 +37,7 @@ func main() {
 	dur := flag.Duration("duration", 10*time.Second, "length of one measured phase")
 	rounds := flag.Int("rounds", 3, "interleaved rounds per target")
 	promptBytes := flag.Int("prompt-bytes", 2048, "size of the user prompt")
+	modes := flag.String("modes", "request,stream", "which phases to run: request, stream or both")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -50,7 +51,7 @@ func main() {
 	case "warden":
 		err = cli.Run(ctx, []string{"serve", "--config", *cfgFile}, os.Stdin, os.Stdout, os.Stderr)
 	case "driver":
-		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes})
+		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes})
 	default:
 		err = fmt.Errorf("unknown role %q", *role)
 	}
@@ -88,6 +89,7 @@ func serveBare(ctx context.Context, addr, upstream string) error {
 type options struct {
 	rate, rounds, promptBytes int
 	dur                       time.Duration
+	modes                     string
 }
 
 type child struct {

@@ -32,6 +32,9 @@ func report(w io.Writer, res results, o options) {
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|")
 	for _, m := range []string{"request", "stream"} {
 		d := res["direct/"+m]
+		if len(d) == 0 {
+			continue
+		}
 		for _, t := range []string{"direct", "bare", "warden"} {
 			ps := res[t+"/"+m]
 			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f |\n", m, t,
@@ -40,6 +43,9 @@ func report(w io.Writer, res results, o options) {
 		}
 	}
 	ratio := func(m string, f func(phase) float64, sub bool) float64 {
+		if len(res["direct/"+m]) == 0 {
+			return 0
+		}
 		wv, bv := medianOf(res["warden/"+m], f), medianOf(res["bare/"+m], f)
 		if sub {
 			dv := medianOf(res["direct/"+m], f)

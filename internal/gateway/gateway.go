@@ -64,6 +64,7 @@ type Gateway struct {
 	routes   map[string][]*route // by style
 	proxy    *httputil.ReverseProxy
 	work     *workers
+	idle     *idleWatch
 
 	// Observers resolved once: label lookups per stream event add up.
 	scanStream, scanPrompt, scanResp prometheus.Observer
@@ -124,6 +125,7 @@ func New(o Options) (*Gateway, error) {
 		ErrorLog:       slog.NewLogLogger(o.Log.Handler(), slog.LevelDebug),
 	}
 	g.work = startWorkers(g, o.Recorder, o.Config.Scan.QueueSize, o.Config.Scan.Workers)
+	g.idle = newIdleWatch(o.Config.Limits.StreamIdleTimeout)
 	return g, nil
 }
 
@@ -148,7 +150,10 @@ func newTransport(l config.Limits) *http.Transport {
 
 // Close stops accepting detect-mode work and waits until what is queued has
 // been scanned and recorded, or ctx ends.
-func (g *Gateway) Close(ctx context.Context) error { return g.work.stop(ctx) }
+func (g *Gateway) Close(ctx context.Context) error {
+	g.idle.close()
+	return g.work.stop(ctx)
+}
 
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {

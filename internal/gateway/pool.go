@@ -26,3 +26,16 @@ func (b *bufferPool) Put(buf []byte) {
 		b.p.Put(&buf)
 	}
 }
+
+// smallBuffers recycles the per-stream event buffers (pending output and
+// the SSE decoder's), which otherwise grow afresh for every stream.
+var smallBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+func getSmall() *[]byte { return smallBuffers.Get().(*[]byte) }
+
+func putSmall(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		*b = (*b)[:0]
+		smallBuffers.Put(b)
+	}
+}

@@ -34,11 +34,15 @@ type streamBody struct {
 	out     []byte
 	scanned []int      // part index -> bytes scanned
 	win     scan.Input // reused for each window scan
+	outBuf  *[]byte    // pooled backing of out
+	decBuf  *[]byte    // pooled backing of the decoder
 	done    bool       // nothing more is read from src
 	raw     bool       // the decoder gave up: pass bytes through unread
 	closed  bool
-	idle    *time.Timer
-	idled   atomic.Bool
+	// lastRead is when the upstream last sent bytes (UnixNano); idled is
+	// set by the idle watch when it cancelled the stream for silence.
+	lastRead atomic.Int64
+	idled    atomic.Bool
 	// flagged is set when a window scan found anything; if none did, the
 	// windows covered the whole response and the worker need not scan it
 	// again.
@@ -46,11 +50,11 @@ type streamBody struct {
 }
 
 func newStreamBody(g *Gateway, ex *exchange, src io.ReadCloser) *streamBody {
-	s := &streamBody{g: g, ex: ex, src: src, asm: llmapi.NewStream(ex.ep.api), buf: buffers.Get()}
-	s.idle = time.AfterFunc(g.cfg.Limits.StreamIdleTimeout, func() {
-		s.idled.Store(true)
-		ex.cancel()
-	})
+	s := &streamBody{g: g, ex: ex, src: src, asm: llmapi.NewStream(ex.ep.api), buf: buffers.Get(),
+		outBuf: getSmall(), decBuf: getSmall()}
+	s.out = (*s.outBuf)[:0]
+	s.dec.Buffer(*s.decBuf)
+	g.idle.add(s)
 	return s
 }
 
@@ -63,7 +67,7 @@ func (s *streamBody) Read(p []byte) (int, error) {
 		}
 		n, err := s.src.Read(s.buf)
 		if n > 0 {
-			s.idle.Reset(s.g.cfg.Limits.StreamIdleTimeout)
+			s.lastRead.Store(time.Now().UnixNano())
 			s.feed(s.buf[:n])
 		}
 		if err != nil && !s.done {
@@ -191,7 +195,7 @@ func (s *streamBody) finish() {
 			s.ex.responseScanned = true
 		}
 	}
-	s.idle.Stop()
+	s.g.idle.remove(s)
 }
 
 // Close implements io.Closer.
@@ -202,6 +206,8 @@ func (s *streamBody) Close() error {
 	s.closed = true
 	s.finish()
 	buffers.Put(s.buf)
-	s.buf = nil
+	putSmall(s.outBuf)
+	putSmall(s.decBuf)
+	s.buf, s.out, s.outBuf, s.decBuf = nil, nil, nil, nil
 	return s.src.Close()
 }

@@ -8,7 +8,7 @@ import (
 type anthropicRequest struct {
 	Model    string             `json:"model"`
 	Stream   bool               `json:"stream"`
-	System   json.RawMessage    `json:"system"`
+	System   content            `json:"system"`
 	Messages []anthropicMessage `json:"messages"`
 	Metadata struct {
 		UserID string `json:"user_id"`
@@ -17,15 +17,15 @@ type anthropicRequest struct {
 }
 
 type anthropicMessage struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
+	Role    string  `json:"role"`
+	Content content `json:"content"`
 }
 
 type anthropicBlock struct {
 	Type    string          `json:"type"`
 	Text    string          `json:"text"`
 	Input   json.RawMessage `json:"input"`
-	Content json.RawMessage `json:"content"`
+	Content content         `json:"content"`
 	Source  *struct {
 		Type string `json:"type"`
 		Data string `json:"data"`
@@ -54,20 +54,16 @@ func parseAnthropicRequest(body []byte, r *Request) error {
 
 // addBlocks reads Anthropic content: a string or a list of blocks. Tool
 // results nest content, so depth bounds the recursion.
-func (r *Request) addBlocks(role string, raw json.RawMessage, depth int) error {
-	if len(raw) == 0 || string(raw) == "null" {
+func (r *Request) addBlocks(role string, c content, depth int) error {
+	if c.isStr {
+		r.addText(role, c.str)
 		return nil
 	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return err
-		}
-		r.addText(role, s)
+	if c.raw == nil {
 		return nil
 	}
 	var blocks []anthropicBlock
-	if err := json.Unmarshal(raw, &blocks); err != nil {
+	if err := json.Unmarshal(c.raw, &blocks); err != nil {
 		return fmt.Errorf("want a string or a list of blocks")
 	}
 	for _, b := range blocks {

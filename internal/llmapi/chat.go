@@ -16,7 +16,7 @@ type chatRequest struct {
 
 type chatMessage struct {
 	Role         string          `json:"role"`
-	Content      json.RawMessage `json:"content"`
+	Content      content         `json:"content"`
 	Refusal      string          `json:"refusal"`
 	ToolCalls    []chatToolCall  `json:"tool_calls"`
 	FunctionCall *chatFunction   `json:"function_call"`
@@ -64,20 +64,16 @@ func parseOpenAIChat(body []byte, r *Request) error {
 
 // addContent reads message content that is a string or a list of typed
 // parts. Text parts are kept; images, audio and files are noted as skipped.
-func (r *Request) addContent(role string, raw json.RawMessage) error {
-	if len(raw) == 0 || string(raw) == "null" {
+func (r *Request) addContent(role string, c content) error {
+	if c.isStr {
+		r.addText(role, c.str)
 		return nil
 	}
-	if raw[0] == '"' {
-		s, err := rawString(raw)
-		if err != nil {
-			return err
-		}
-		r.addText(role, s)
+	if c.raw == nil {
 		return nil
 	}
 	var parts []contentPart
-	if err := json.Unmarshal(raw, &parts); err != nil {
+	if err := json.Unmarshal(c.raw, &parts); err != nil {
 		return fmt.Errorf("want a string or a list of parts")
 	}
 	for _, p := range parts {
@@ -117,9 +113,9 @@ type responsesRequest struct {
 type responsesItem struct {
 	Type      string          `json:"type"`
 	Role      string          `json:"role"`
-	Content   json.RawMessage `json:"content"`
+	Content   content         `json:"content"`
 	Arguments string          `json:"arguments"`
-	Output    json.RawMessage `json:"output"`
+	Output    content         `json:"output"`
 }
 
 // parseResponsesRequest reads an OpenAI Responses API request: input is a
@@ -174,4 +170,27 @@ func rawString(raw json.RawMessage) (string, error) {
 	var s string
 	err := json.Unmarshal(raw, &s)
 	return s, err
+}
+
+// content is a JSON value the parsers read later: a string, decoded at once
+// (the usual case, and one copy of the prompt instead of two), or the raw
+// bytes of anything else.
+type content struct {
+	str   string
+	isStr bool
+	raw   []byte
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *content) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		s, err := rawString(b)
+		c.str, c.isStr = s, err == nil
+		return err
+	case string(b) == "null":
+		return nil
+	}
+	c.raw = append([]byte(nil), b...)
+	return nil
 }

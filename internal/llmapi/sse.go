@@ -32,6 +32,10 @@ type Decoder struct {
 	Max   int // limit on one event; 0 means MaxEventBytes
 }
 
+// Buffer makes the decoder start with b's memory (length ignored), so a
+// caller can pool buffers across streams.
+func (d *Decoder) Buffer(b []byte) { d.buf, d.start, d.scan = b[:0], 0, 0 }
+
 // Write appends p to the decoder's buffer. It never fails.
 func (d *Decoder) Write(p []byte) (int, error) {
 	if d.start > 0 && d.start >= len(d.buf)/2 {
