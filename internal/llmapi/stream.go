@@ -127,7 +127,10 @@ func (s *Stream) Event(ev Event) (int, error) {
 	return -1, nil
 }
 
-var errorKey = []byte(`"error"`)
+var (
+	errorKey    = []byte(`"error"`)
+	choicePaths = [][]string{{"index"}, {"text"}, {"delta", "content"}, {"delta", "refusal"}, {"delta", "tool_calls"}}
+)
 
 // str returns the raw bytes of the JSON string at keys, or nil.
 func str(data []byte, keys ...string) []byte {
@@ -149,22 +152,36 @@ func (s *Stream) chatChunk(data []byte) (int, error) {
 		if t != jsonparser.Object {
 			return
 		}
-		idx, _ := jsonparser.GetInt(ch, "index")
+		// One pass over the choice for every field read.
+		var idx int64
+		var text, content, refusal, tools []byte
+		jsonparser.EachKey(ch, func(k int, v []byte, vt jsonparser.ValueType, err error) {
+			if err != nil {
+				return
+			}
+			switch {
+			case k == 0 && vt == jsonparser.Number:
+				idx, _ = jsonparser.ParseInt(v)
+			case k == 1 && vt == jsonparser.String:
+				text = v
+			case k == 2 && vt == jsonparser.String:
+				content = v
+			case k == 3 && vt == jsonparser.String:
+				refusal = v
+			case k == 4 && vt == jsonparser.Array:
+				tools = v
+			}
+		}, choicePaths...)
 		key := partKey{'c', idx, 0}
-		if i := s.append(key, RoleAssistant, str(ch, "text")); i >= 0 {
-			grew = i
+		for _, v := range [][]byte{text, content, refusal} {
+			if i := s.append(key, RoleAssistant, v); i >= 0 {
+				grew = i
+			}
 		}
-		delta, dt, _, err := jsonparser.Get(ch, "delta")
-		if err != nil || dt != jsonparser.Object {
+		if tools == nil {
 			return
 		}
-		if i := s.append(key, RoleAssistant, str(delta, "content")); i >= 0 {
-			grew = i
-		}
-		if i := s.append(key, RoleAssistant, str(delta, "refusal")); i >= 0 {
-			grew = i
-		}
-		jsonparser.ArrayEach(delta, func(tc []byte, t jsonparser.ValueType, _ int, _ error) { //nolint:errcheck // a malformed tool call carries nothing to scan
+		jsonparser.ArrayEach(tools, func(tc []byte, t jsonparser.ValueType, _ int, _ error) { //nolint:errcheck // a malformed tool call carries nothing to scan
 			if t != jsonparser.Object {
 				return
 			}
@@ -172,7 +189,7 @@ func (s *Stream) chatChunk(data []byte) (int, error) {
 			if i := s.append(partKey{'t', idx, ti}, RoleToolCall, str(tc, "function", "arguments")); i >= 0 {
 				grew = i
 			}
-		}, "tool_calls")
+		})
 	}, "choices")
 	if err != nil && err != jsonparser.KeyPathNotFoundError {
 		return grew, fmt.Errorf("stream chunk: %w", err)
