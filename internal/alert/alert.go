@@ -67,6 +67,9 @@ type Alert struct {
 	Findings     []scan.Finding `json:"findings"`
 	Fingerprint  string         `json:"fingerprint"`
 	RequestID    string         `json:"request_id,omitempty"`
+	// SkippedContent names non-text content (image, audio, file) that was
+	// in the interaction and not scanned.
+	SkippedContent []string `json:"skipped_content,omitempty"`
 }
 
 // Context is what the gateway knows about the interaction beyond its text.
@@ -88,6 +91,8 @@ type Context struct {
 	UserAgent    string
 	// Evidence is true when the subscription has prompt evidence on.
 	Evidence bool
+	// Skipped names non-text content present and not scanned.
+	Skipped []string
 }
 
 // Entities lists the entities of an interaction context.

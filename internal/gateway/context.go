@@ -25,6 +25,7 @@ func (g *Gateway) alertContext(r *http.Request, ep endpoint, rt *route, req *llm
 		SourceIP:     peerIP(r),
 		UserAgent:    r.Header.Get("User-Agent"),
 		Evidence:     sub.PromptEvidence,
+		Skipped:      req.Skipped,
 	}
 	if c.Resource == "" {
 		c.Resource = ep.deployment

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/subscription"
 )
 
@@ -210,5 +211,68 @@ func TestEvidenceOn(t *testing.T) {
 	ev := as[0].Evidence
 	if ev.Masked || len(ev.Segments) == 0 || !strings.Contains(ev.Segments[0].Text, "Ignore all previous instructions") {
 		t.Errorf("evidence = %+v, want a snippet with the phrase", ev)
+	}
+}
+
+// TestKeys checks that the caller's provider key passes through untouched,
+// that a configured key replaces it in the header the provider expects, and
+// that neither reaches the alert.
+func TestKeys(t *testing.T) {
+	t.Run("pass through", func(t *testing.T) {
+		h := newHarness(t)
+		h.do("POST", "/v1/chat/completions", chatBody(jailbreak, false), map[string]string{"Authorization": "Bearer sk-caller-1"})
+		rec, _ := h.mock.Last()
+		if got := rec.Header.Get("Authorization"); got != "Bearer sk-caller-1" {
+			t.Errorf("upstream Authorization = %q, want the caller's", got)
+		}
+		checkNoSecret(t, h.alerts(), "sk-caller-1")
+	})
+	t.Run("injected", func(t *testing.T) {
+		h := newHarness(t, func(c *config.Config, _ memSettings) { c.Upstreams[0].APIKey = "sk-warden-2" })
+		h.do("POST", "/openai/deployments/d1/chat/completions?api-version=1", chatBody(jailbreak, false), map[string]string{"api-key": "caller-key"})
+		rec, _ := h.mock.Last()
+		if got := rec.Header.Get("api-key"); got != "sk-warden-2" {
+			t.Errorf("upstream api-key = %q, want the configured key", got)
+		}
+		checkNoSecret(t, h.alerts(), "sk-warden-2", "caller-key")
+	})
+	t.Run("route by caller key", func(t *testing.T) {
+		h := newHarness(t, func(c *config.Config, s memSettings) {
+			s["other"] = subscription.Settings{ID: "other", Plan: true, Mode: subscription.ModeDetect}
+			c.Routes = append([]config.Route{{Name: "team", Style: "openai", Upstream: "mock", Subscription: "other",
+				Resource: "team-bot", APIKeys: []string{"sk-team"}}}, c.Routes...)
+		})
+		h.do("POST", "/v1/chat/completions", chatBody(jailbreak, false), map[string]string{"Authorization": "Bearer sk-team"})
+		h.do("POST", "/v1/chat/completions", chatBody(jailbreak, false), map[string]string{"Authorization": "Bearer sk-else"})
+		as := h.alerts()
+		got := map[string]string{}
+		for _, a := range as {
+			got[a.Subscription] = a.Resource
+		}
+		if got["other"] != "team-bot" || got["sub"] != "gpt-4o" {
+			t.Errorf("alerts by subscription = %v, want other:team-bot and sub:gpt-4o", got)
+		}
+	})
+}
+
+func checkNoSecret(t *testing.T, as []alert.Alert, secrets ...string) {
+	t.Helper()
+	b, _ := json.Marshal(as)
+	for _, s := range secrets {
+		if strings.Contains(string(b), s) {
+			t.Errorf("alert carries the key %q", s)
+		}
+	}
+}
+
+// TestSkippedContent checks that images and audio are recorded as present
+// and not scanned.
+func TestSkippedContent(t *testing.T) {
+	h := newHarness(t)
+	body := `{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"` + jailbreak + `"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]}]}`
+	h.do("POST", "/v1/chat/completions", body, nil)
+	as := h.alerts()
+	if len(as) != 1 || len(as[0].SkippedContent) != 1 || as[0].SkippedContent[0] != "image" {
+		t.Fatalf("alerts = %+v, want one noting the skipped image", as)
 	}
 }

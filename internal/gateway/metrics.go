@@ -16,6 +16,7 @@ type Metrics struct {
 	Dropped         *prometheus.CounterVec
 	Failed          *prometheus.CounterVec
 	Blocked         *prometheus.CounterVec
+	Skipped         *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -49,7 +50,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Blocked: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_blocked_total", Help: "Requests and streams blocked, by side (prompt, response).",
 		}, []string{"side"}),
+		Skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_skipped_content_total", Help: "Non-text content (image, audio, file) present in requests and not scanned.",
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(m.Requests, m.UpstreamLatency, m.ScanLatency, m.Findings, m.Interactions, m.Dropped, m.Failed, m.Blocked)
+	reg.MustRegister(m.Requests, m.UpstreamLatency, m.ScanLatency, m.Findings, m.Interactions, m.Dropped, m.Failed, m.Blocked, m.Skipped)
 	return m
 }

@@ -88,6 +88,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	ex.scan = ex.sub.Plan && ep.api != llmapi.Passthrough
 	ex.block = ex.scan && ex.sub.Mode == subscription.ModeBlock
 	g.metrics.Interactions.WithLabelValues(rt.cfg.Subscription, boolLabel(ex.scan)).Inc()
+	for _, k := range req.Skipped {
+		g.metrics.Skipped.WithLabelValues(k).Inc()
+	}
 	if ex.scan {
 		ex.actx = g.alertContext(r, ep, rt, req, ex.sub, reqID)
 		ex.prompt.Parts = toScanParts(req.Parts)

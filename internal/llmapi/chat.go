@@ -15,11 +15,11 @@ type chatRequest struct {
 }
 
 type chatMessage struct {
-	Role         string          `json:"role"`
-	Content      content         `json:"content"`
-	Refusal      string          `json:"refusal"`
-	ToolCalls    []chatToolCall  `json:"tool_calls"`
-	FunctionCall *chatFunction   `json:"function_call"`
+	Role         string         `json:"role"`
+	Content      content        `json:"content"`
+	Refusal      string         `json:"refusal"`
+	ToolCalls    []chatToolCall `json:"tool_calls"`
+	FunctionCall *chatFunction  `json:"function_call"`
 }
 
 type chatToolCall struct {
@@ -111,11 +111,11 @@ type responsesRequest struct {
 }
 
 type responsesItem struct {
-	Type      string          `json:"type"`
-	Role      string          `json:"role"`
-	Content   content         `json:"content"`
-	Arguments string          `json:"arguments"`
-	Output    content         `json:"output"`
+	Type      string  `json:"type"`
+	Role      string  `json:"role"`
+	Content   content `json:"content"`
+	Arguments string  `json:"arguments"`
+	Output    content `json:"output"`
 }
 
 // parseResponsesRequest reads an OpenAI Responses API request: input is a
