@@ -14,11 +14,12 @@ type Factory func() (scan.Detector, error)
 // Catalog lists every detector by the name configuration uses. It is a plain
 // map, built in one place, rather than init-time registration.
 var Catalog = map[string]Factory{
-	"phrases": func() (scan.Detector, error) { return NewPhrases(DefaultPhrases) },
+	"signatures": func() (scan.Detector, error) { return DefaultSignatures() },
+	"model":      func() (scan.Detector, error) { return NewModel() },
 }
 
 // Default is the detector list used when configuration names none.
-var Default = []string{"phrases"}
+var Default = []string{"signatures", "model"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.

@@ -55,7 +55,7 @@ func benchGateway(b *testing.B, tr http.RoundTripper, mode subscription.Mode) ht
 	cfg := config.Default()
 	cfg.Upstreams = []config.Upstream{{Name: "u", URL: "http://upstream.invalid"}}
 	cfg.Routes = []config.Route{{Name: "o", Style: config.StyleOpenAI, Upstream: "u", Subscription: "s"}}
-	phrases, _ := detect.NewPhrases(detect.DefaultPhrases)
+	phrases, _ := detect.DefaultSignatures()
 	g, err := New(Options{Config: cfg, Pipeline: scan.NewPipeline(phrases),
 		Settings: memSettings{"s": {ID: "s", Plan: true, Mode: mode}}, Recorder: &memRecorder{},
 		Metrics: NewMetrics(prometheus.NewRegistry()), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Transport: tr})

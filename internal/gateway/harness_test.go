@@ -125,7 +125,7 @@ func newHarnessWith(t *testing.T, verifier *identity.Verifier, opts ...harnessOp
 		o(cfg, settings)
 	}
 	h.cfg = cfg
-	phrases, err := detect.NewPhrases(detect.DefaultPhrases)
+	phrases, err := detect.DefaultSignatures()
 	if err != nil {
 		t.Fatal(err)
 	}

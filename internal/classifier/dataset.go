@@ -1,0 +1,150 @@
+package classifier
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// Row is one labelled row of the shared datasets.
+type Row struct {
+	Folder string
+	Text   string
+	Label  string // jailbreak, injection, benign, harmful, pii, secret
+	Family string
+	// AttackText is the planted instruction of a poisoned document, when
+	// the dataset says which it is.
+	AttackText string
+	Doc        bool
+}
+
+// Attack reports whether the row's label is one the model must catch.
+func (r Row) Attack() bool { return r.Label == "jailbreak" || r.Label == "injection" }
+
+// ResearchOnly lists dataset folders whose licence allows tests and
+// evaluation but not training a model that ships.
+var ResearchOnly = map[string]bool{"tensor-trust": true}
+
+// ReadRows reads every folder's data.jsonl under dir, in folder order.
+func ReadRows(dir string) ([]Row, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*", "data.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no */data.jsonl under %s", dir)
+	}
+	sort.Strings(paths)
+	var rows []Row
+	for _, p := range paths {
+		rs, err := ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, rs...)
+	}
+	return rows, nil
+}
+
+// ReadFile reads one JSONL file in the shared datasets' format.
+func ReadFile(path string) ([]Row, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	folder := filepath.Base(filepath.Dir(path))
+	var rows []Row
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for n := 1; sc.Scan(); n++ {
+		var v struct {
+			Text  string `json:"text"`
+			Label string `json:"label"`
+			Meta  struct {
+				Family     string `json:"family"`
+				AttackText string `json:"attack_text"`
+				Doc        bool   `json:"doc"`
+			} `json:"meta"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+		rows = append(rows, Row{Folder: folder, Text: v.Text, Label: v.Label, Family: v.Meta.Family,
+			AttackText: v.Meta.AttackText, Doc: v.Meta.Doc})
+	}
+	return rows, sc.Err()
+}
+
+// Examples turns rows into training examples for the user-turn model and
+// the document model. Attacks are positive; every other label (benign,
+// harmful, pii, secret) negative.
+//
+// User turns: every row that is not a document, whole.
+//
+// Documents are scored sentence by sentence at run time, so they are trained
+// that way: a poisoned document whose planted text is known contributes that
+// text alone (the model must learn the instruction, not the document around
+// it), clean documents contribute their sentences as negatives, and direct
+// attacks count as positives too (an override formula is an attack wherever
+// it is). Ordinary prompts are left out of the document set: a question is
+// an attack in an e-mail and not in a chat.
+//
+// Each set's classes are weighted to carry equal total weight.
+func Examples(rows []Row) (user, doc []Example) {
+	for _, r := range rows {
+		switch {
+		case r.AttackText != "":
+			doc = append(doc, Example{Text: normalize(r.AttackText), Label: true})
+		case r.Doc:
+			t := normalize(r.Text)
+			for _, w := range sentences(t) {
+				doc = append(doc, Example{Text: t[w[0]:w[1]], Label: r.Attack()})
+			}
+		default:
+			e := Example{Text: normalize(r.Text), Label: r.Attack()}
+			user = append(user, e)
+			if e.Label || r.Label == "pii" || r.Label == "secret" {
+				doc = append(doc, e)
+			}
+		}
+	}
+	return balance(user), balance(doc)
+}
+
+func balance(exs []Example) []Example {
+	var pos, neg float32
+	for _, e := range exs {
+		if e.Label {
+			pos++
+		} else {
+			neg++
+		}
+	}
+	for i := range exs {
+		if exs[i].Label {
+			exs[i].Weight = (pos + neg) / (2 * pos)
+		} else {
+			exs[i].Weight = (pos + neg) / (2 * neg)
+		}
+	}
+	return exs
+}
+
+// TrainingRows keeps the rows a shipped model may learn from.
+func TrainingRows(rows []Row) []Row {
+	var out []Row
+	for _, r := range rows {
+		if !ResearchOnly[r.Folder] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func normalize(s string) string { return scan.Normalize(s).Text }

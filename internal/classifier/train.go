@@ -1,0 +1,93 @@
+package classifier
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+)
+
+// Example is one training text (already normalised) with its label.
+type Example struct {
+	Text   string
+	Label  bool
+	Weight float32
+}
+
+// TrainOptions control training. The zero value is not useful; use
+// DefaultTrainOptions.
+type TrainOptions struct {
+	Epochs int
+	Rate   float64 // AdaGrad base learning rate
+	L2     float64
+	Seed   uint64
+}
+
+// DefaultTrainOptions are the options the embedded model was trained with.
+var DefaultTrainOptions = TrainOptions{Epochs: 12, Rate: 0.5, L2: 1e-6, Seed: 20261126}
+
+// Train fits a model with AdaGrad on the weighted logistic loss. It is
+// deterministic: same examples, same options, same weights, bit for bit.
+func Train(exs []Example, o TrainOptions) *Linear {
+	var sc scratch
+	feats := make([][]feature, len(exs))
+	for i, e := range exs {
+		fs := sc.extract(truncate(e.Text, Window))
+		feats[i] = append([]feature(nil), fs...)
+	}
+	m := &Linear{W: make([]float32, 1<<Bits)}
+	g2 := make([]float32, 1<<Bits)
+	var b, gb float64
+	order := make([]int, len(exs))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
+	for epoch := 0; epoch < o.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			fs := feats[i]
+			z := b
+			for _, f := range fs {
+				z += float64(m.W[f.idx]) * float64(f.val)
+			}
+			y := 0.0
+			if exs[i].Label {
+				y = 1
+			}
+			g := (sigmoid(z) - y) * float64(exs[i].Weight)
+			for _, f := range fs {
+				gi := g*float64(f.val) + o.L2*float64(m.W[f.idx])
+				g2[f.idx] += float32(gi * gi)
+				m.W[f.idx] -= float32(o.Rate * gi / (math.Sqrt(float64(g2[f.idx])) + 1e-8))
+			}
+			gb += g * g
+			b -= o.Rate * g / (math.Sqrt(gb) + 1e-8)
+		}
+	}
+	m.B = float32(b)
+	return m
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:runeStart(s, n)]
+}
+
+// Build trains the shipped model from all dataset rows (research-only
+// folders left out) and returns its encoding and the number of examples.
+func Build(rows []Row) ([]byte, int, error) {
+	m, n := Fit(TrainingRows(rows), DefaultTrainOptions)
+	if n == 0 {
+		return nil, 0, errors.New("no training rows")
+	}
+	return m.Marshal(), n, nil
+}
+
+// Fit trains both regressions on rows and returns the model and the number
+// of examples used.
+func Fit(rows []Row, o TrainOptions) (*Model, int) {
+	user, doc := Examples(rows)
+	return &Model{User: Train(user, o), Doc: Train(doc, o)}, len(user) + len(doc)
+}

@@ -1,0 +1,83 @@
+package detect
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/wardenhq/warden/internal/classifier"
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// Model runs the project-trained classifier: whole prompts in user turns,
+// sentence by sentence in documents and tool results. Findings name the
+// words that pushed the score up and the window that scored highest.
+type Model struct {
+	m *classifier.Model
+	// Floor is the lowest score reported; the pipeline's policy decides
+	// what flags and what blocks.
+	Floor float64
+}
+
+var _ scan.Detector = (*Model)(nil)
+
+// NewModel returns the detector over the embedded model.
+func NewModel() (*Model, error) {
+	m, err := classifier.Default()
+	if err != nil {
+		return nil, fmt.Errorf("load embedded model: %w", err)
+	}
+	return &Model{m: m, Floor: 0.5}, nil
+}
+
+// Name implements scan.Detector.
+func (*Model) Name() string { return "model" }
+
+// Detect implements scan.Detector.
+func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
+	var out []scan.Finding
+	for i := range in.Parts {
+		p := &in.Parts[i]
+		cat, typ := roleTarget(p.Role)
+		if cat == "" {
+			continue
+		}
+		n := p.Normalized()
+		if len(n.Text) == 0 {
+			continue
+		}
+		var r classifier.Result
+		if p.Role == scan.RoleUser {
+			r = d.m.Score(n.Text)
+		} else {
+			r = d.m.ScoreDoc(n.Text)
+		}
+		if r.P < d.Floor {
+			continue
+		}
+		sev := scan.SeverityMedium
+		if r.P >= 0.95 {
+			sev = scan.SeverityHigh
+		}
+		lin := d.m.User
+		if p.Role != scan.RoleUser {
+			lin = d.m.Doc
+		}
+		why := lin.Explain(n.Text[r.Start:r.End], 4)
+		out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: round(r.P), Severity: sev, Detector: "model",
+			Part: i, Spans: []scan.Span{n.Original(r.Start, r.End)}, Reason: "model: " + strings.Join(quoteAll(why), ", ")})
+	}
+	return out, nil
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// round keeps three decimals, so reports do not pretend to more precision
+// than a score has.
+func round(p float64) float64 { return float64(int(p*1000+0.5)) / 1000 }

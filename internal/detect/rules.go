@@ -1,0 +1,195 @@
+// Package detect holds Warden's concrete detectors. Each one implements
+// scan.Detector; Catalog lists them by name so configuration can choose.
+package detect
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"regexp"
+	"unsafe"
+
+	"github.com/coregx/ahocorasick"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// Rule is one signature: a pattern over normalised text, gated by keywords,
+// with the examples it must and must not match.
+type Rule struct {
+	ID          string   `yaml:"id"`
+	Family      string   `yaml:"family"`
+	Description string   `yaml:"description"`
+	Keywords    []string `yaml:"keywords"`
+	Pattern     string   `yaml:"pattern"`
+	Confidence  float64  `yaml:"confidence"`
+	// Roles limits the rule to parts of these roles; empty means user
+	// turns, documents and tool results.
+	Roles   []string `yaml:"roles"`
+	Match   []string `yaml:"match"`
+	NoMatch []string `yaml:"nomatch"`
+
+	re    *regexp.Regexp
+	roles map[scan.Role]bool
+}
+
+//go:embed rules.yaml
+var defaultRules []byte
+
+// ParseRules reads rules from YAML and compiles them.
+func ParseRules(b []byte) ([]*Rule, error) {
+	var rs []*Rule
+	if err := yaml.Unmarshal(b, &rs); err != nil {
+		return nil, fmt.Errorf("parse rules: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if r.ID == "" || seen[r.ID] {
+			return nil, fmt.Errorf("rule %q: missing or duplicate id", r.ID)
+		}
+		seen[r.ID] = true
+		re, err := regexp.Compile(r.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
+		}
+		if len(r.Keywords) == 0 {
+			return nil, fmt.Errorf("rule %s: no keywords", r.ID)
+		}
+		if r.Confidence <= 0 || r.Confidence > 1 {
+			return nil, fmt.Errorf("rule %s: confidence must be in (0, 1]", r.ID)
+		}
+		r.re = re
+		r.roles = map[scan.Role]bool{}
+		for _, role := range r.Roles {
+			r.roles[scan.Role(role)] = true
+		}
+		if len(r.roles) == 0 {
+			r.roles = map[scan.Role]bool{scan.RoleUser: true, scan.RoleDocument: true, scan.RoleTool: true}
+		}
+	}
+	return rs, nil
+}
+
+// Signatures runs signature rules: one Aho-Corasick pass over the normalised
+// text finds which rules' keywords occur, and only those rules' patterns
+// run. In a user turn a match is a jailbreak attempt; in a document or tool
+// result it is an indirect injection (data poisoning).
+type Signatures struct {
+	rules []*Rule
+	ac    *ahocorasick.Automaton
+	owner []int // keyword index -> rule index
+}
+
+var _ scan.Detector = (*Signatures)(nil)
+
+// NewSignatures builds the detector over rules.
+func NewSignatures(rules []*Rule) (*Signatures, error) {
+	d := &Signatures{rules: rules}
+	var kws []string
+	for i, r := range rules {
+		for _, k := range r.Keywords {
+			n := scan.Normalize(k).Text
+			if n == "" {
+				return nil, fmt.Errorf("rule %s: keyword %q is empty after normalisation", r.ID, k)
+			}
+			kws = append(kws, n)
+			d.owner = append(d.owner, i)
+		}
+	}
+	ac, err := ahocorasick.NewBuilder().AddStrings(kws).Build()
+	if err != nil {
+		return nil, fmt.Errorf("build keyword automaton: %w", err)
+	}
+	d.ac = ac
+	return d, nil
+}
+
+// DefaultSignatures returns the detector over the built-in rules.
+func DefaultSignatures() (*Signatures, error) {
+	rs, err := ParseRules(defaultRules)
+	if err != nil {
+		return nil, err
+	}
+	return NewSignatures(rs)
+}
+
+// Rules returns the detector's rules.
+func (d *Signatures) Rules() []*Rule { return d.rules }
+
+// Name implements scan.Detector.
+func (*Signatures) Name() string { return "signatures" }
+
+// Detect implements scan.Detector.
+func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
+	var out []scan.Finding
+	hit := make([]bool, len(d.rules))
+	for i := range in.Parts {
+		p := &in.Parts[i]
+		cat, typ := roleTarget(p.Role)
+		if cat == "" {
+			continue
+		}
+		n := p.Normalized()
+		hay := unsafe.Slice(unsafe.StringData(n.Text), len(n.Text))
+		clear(hit)
+		for _, m := range d.ac.FindAllOverlapping(hay) {
+			hit[d.owner[m.PatternID]] = true
+		}
+		for ri, r := range d.rules {
+			if !hit[ri] || !r.roles[p.Role] {
+				continue
+			}
+			locs := r.re.FindAllStringIndex(n.Text, 8)
+			if len(locs) == 0 {
+				continue
+			}
+			f := scan.Finding{Category: cat, Type: typ, Confidence: r.Confidence, Severity: scan.SeverityMedium,
+				Detector: "signatures", Part: i, Reason: "signature " + r.ID + " (" + r.Family + ")"}
+			for _, l := range locs {
+				f.Spans = append(f.Spans, n.Original(l[0], l[1]))
+			}
+			out = append(out, f)
+		}
+	}
+	return mergeByPart(out), nil
+}
+
+// roleTarget says what an attack pattern means in a part of the given role.
+func roleTarget(r scan.Role) (scan.Category, string) {
+	switch r {
+	case scan.RoleUser:
+		return scan.CategoryJailbreak, "jailbreak"
+	case scan.RoleDocument, scan.RoleTool:
+		return scan.CategoryDataPoisoning, "indirect_prompt_injection"
+	}
+	return "", ""
+}
+
+// mergeByPart folds several hits of the same type in one part into one
+// finding with every span, at the highest confidence, so one prompt with
+// three override phrases is one finding, not three.
+func mergeByPart(fs []scan.Finding) []scan.Finding {
+	if len(fs) < 2 {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		merged := false
+		for j := range out {
+			if out[j].Part == f.Part && out[j].Type == f.Type && out[j].Detector == f.Detector {
+				out[j].Spans = append(out[j].Spans, f.Spans...)
+				if f.Confidence > out[j].Confidence {
+					out[j].Confidence = f.Confidence
+					out[j].Reason = f.Reason
+				}
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, f)
+		}
+	}
+	return out
+}
