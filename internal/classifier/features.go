@@ -10,6 +10,7 @@ import (
 	"math"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Bits sets the size of the hashed feature space (2^Bits weights).
@@ -26,10 +27,10 @@ const (
 )
 
 // feature is one n-gram occurrence: its bucket and its value. A window's
-// features are its occurrences in text order (duplicates included), scaled
-// so the vector has unit length if every n-gram occurred once: repeats add
-// up, and the order of summation is fixed, which keeps training exactly
-// reproducible.
+// features are its occurrences in text order (duplicates included); the
+// vector is scaled to unit length as if every n-gram occurred once, so
+// repeats add up; the order of summation is fixed, which keeps training
+// exactly reproducible.
 type feature struct {
 	idx uint32
 	val float32
@@ -46,6 +47,27 @@ func fnvAdd(h uint32, s string) uint32 {
 		h *= fnvPrime
 	}
 	return h
+}
+
+// mix hashes a packed 4-byte character n-gram (murmur3's finaliser, salted
+// so it does not collide with the word hashes by construction).
+func mix(h uint32) uint32 {
+	h ^= 0x5bd1e995
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
+
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func hashKind(kind byte, s string) uint32 {
@@ -81,18 +103,35 @@ func words(text string, out [][2]int) [][2]int {
 		}
 		start = -1
 	}
-	for i, r := range text {
-		isWord := r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') ||
-			r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			// ASCII, the hot path: no rune decoding, no Unicode tables.
+			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+				if start < 0 {
+					start, cjk = i, false
+				} else if cjk {
+					flush(i)
+					start, cjk = i, false
+				}
+			} else if start >= 0 {
+				flush(i)
+			}
+			i++
+			continue
+		}
+		r, sz := utf8.DecodeRuneInString(text[i:])
+		isWord := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 		switch {
 		case !isWord:
 			flush(i)
 		case start < 0:
-			start, cjk = i, r >= utf8.RuneSelf && isCJK(r)
-		case (r >= utf8.RuneSelf && isCJK(r)) != cjk:
+			start, cjk = i, isCJK(r)
+		case isCJK(r) != cjk:
 			flush(i)
-			start, cjk = i, r >= utf8.RuneSelf && isCJK(r)
+			start, cjk = i, isCJK(r)
 		}
+		i += sz
 	}
 	flush(len(text))
 	return out
@@ -108,6 +147,7 @@ type scratch struct {
 	joined []byte
 	runes  []int
 	fs     []feature
+	inv    float64 // 1/length of the last extracted vector
 }
 
 // extract returns the features of normalised text: word unigrams, word
@@ -116,6 +156,7 @@ func (sc *scratch) extract(text string) []feature {
 	sc.ws = words(text, sc.ws[:0])
 	sc.fs = sc.fs[:0]
 	sc.joined = sc.joined[:0]
+	isASCII := true
 	for i, w := range sc.ws {
 		word := text[w[0]:w[1]]
 		sc.fs = append(sc.fs, feature{hashKind(kindWord, word) & mask, 1})
@@ -126,25 +167,46 @@ func (sc *scratch) extract(text string) []feature {
 			sc.joined = append(sc.joined, ' ')
 		}
 		sc.joined = append(sc.joined, word...)
-	}
-	sc.runes = sc.runes[:0]
-	for i := range string(sc.joined) {
-		sc.runes = append(sc.runes, i)
-	}
-	sc.runes = append(sc.runes, len(sc.joined))
-	j := string(sc.joined)
-	for i := 0; i+4 < len(sc.runes); i++ {
-		sc.fs = append(sc.fs, feature{hashKind(kindChar, j[sc.runes[i]:sc.runes[i+4]]) & mask, charWeight})
-	}
-	var sq float64
-	for _, f := range sc.fs {
-		sq += float64(f.val) * float64(f.val)
-	}
-	if sq > 0 {
-		inv := float32(1 / math.Sqrt(sq))
-		for i := range sc.fs {
-			sc.fs[i].val *= inv
+		if isASCII && word[0] >= utf8.RuneSelf {
+			isASCII = ascii(sc.joined)
 		}
+	}
+	j := unsafe.String(unsafe.SliceData(sc.joined), len(sc.joined))
+	if isASCII && ascii(sc.joined) {
+		// The usual case: a 4-gram is four bytes, hashed as one integer.
+		var g uint32
+		for i, c := range sc.joined {
+			g = g<<8 | uint32(c)
+			if i >= 3 {
+				sc.fs = append(sc.fs, feature{mix(g) & mask, charWeight})
+			}
+		}
+	} else {
+		sc.runes = sc.runes[:0]
+		for i := range j {
+			sc.runes = append(sc.runes, i)
+		}
+		sc.runes = append(sc.runes, len(j))
+		for i := 0; i+4 < len(sc.runes); i++ {
+			s := j[sc.runes[i]:sc.runes[i+4]]
+			var h uint32
+			if len(s) == 4 {
+				h = mix(uint32(s[0])<<24 | uint32(s[1])<<16 | uint32(s[2])<<8 | uint32(s[3]))
+			} else {
+				h = hashKind(kindChar, s)
+			}
+			sc.fs = append(sc.fs, feature{h & mask, charWeight})
+		}
+	}
+	// Word and bigram features count 1, character 4-grams charWeight: the
+	// squared length is known without a loop, and the features are scaled
+	// by the caller (see Linear.raw) rather than one by one.
+	nw := float64(len(sc.ws))
+	nc := float64(len(sc.fs)) - max(2*nw-1, 0)
+	sq := max(2*nw-1, 0) + nc*charWeight*charWeight
+	sc.inv = 0
+	if sq > 0 {
+		sc.inv = 1 / math.Sqrt(sq)
 	}
 	return sc.fs
 }

@@ -94,13 +94,13 @@ func Unmarshal(b []byte) (*Model, error) {
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
-// raw scores one window's features.
-func (m *Linear) raw(fs []feature) float64 {
-	z := float64(m.B)
+// raw scores one window's features, scaled by inv.
+func (m *Linear) raw(fs []feature, inv float64) float64 {
+	var z float32
 	for _, f := range fs {
-		z += float64(m.W[f.idx]) * float64(f.val)
+		z += m.W[f.idx] * f.val
 	}
-	return z
+	return float64(m.B) + float64(z)*inv
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -122,7 +122,7 @@ func (m *Model) ScoreDoc(text string) Result {
 	defer scratchPool.Put(sc)
 	best := Result{P: -1}
 	for _, w := range sentences(text) {
-		p := sigmoid(m.Doc.raw(sc.extract(text[w[0]:w[1]])))
+		p := sigmoid(m.Doc.raw(sc.extract(text[w[0]:w[1]]), sc.inv))
 		if p > best.P {
 			best = Result{P: p, Start: w[0], End: w[1]}
 		}
@@ -170,7 +170,7 @@ func (m *Linear) ScoreWindows(text string, size, stride int) Result {
 	defer scratchPool.Put(sc)
 	best := Result{P: -1}
 	for _, w := range windows(text, size, stride) {
-		p := sigmoid(m.raw(sc.extract(text[w[0]:w[1]])))
+		p := sigmoid(m.raw(sc.extract(text[w[0]:w[1]]), sc.inv))
 		if p > best.P {
 			best = Result{P: p, Start: w[0], End: w[1]}
 		}

@@ -30,9 +30,10 @@ var DefaultTrainOptions = TrainOptions{Epochs: 12, Rate: 0.5, L2: 1e-6, Seed: 20
 func Train(exs []Example, o TrainOptions) *Linear {
 	var sc scratch
 	feats := make([][]feature, len(exs))
+	invs := make([]float64, len(exs))
 	for i, e := range exs {
 		fs := sc.extract(truncate(e.Text, Window))
-		feats[i] = append([]feature(nil), fs...)
+		feats[i], invs[i] = append([]feature(nil), fs...), sc.inv
 	}
 	m := &Linear{W: make([]float32, 1<<Bits)}
 	g2 := make([]float32, 1<<Bits)
@@ -46,17 +47,14 @@ func Train(exs []Example, o TrainOptions) *Linear {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			fs := feats[i]
-			z := b
-			for _, f := range fs {
-				z += float64(m.W[f.idx]) * float64(f.val)
-			}
+			z := m.raw(fs, invs[i]) - float64(m.B) + b
 			y := 0.0
 			if exs[i].Label {
 				y = 1
 			}
 			g := (sigmoid(z) - y) * float64(exs[i].Weight)
 			for _, f := range fs {
-				gi := g*float64(f.val) + o.L2*float64(m.W[f.idx])
+				gi := g*float64(f.val)*invs[i] + o.L2*float64(m.W[f.idx])
 				g2[f.idx] += float32(gi * gi)
 				m.W[f.idx] -= float32(o.Rate * gi / (math.Sqrt(float64(g2[f.idx])) + 1e-8))
 			}
