@@ -24,6 +24,10 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	folds := fs.Int("folds", 5, "number of folds for --group")
 	threshold := fs.Float64("threshold", scan.DefaultPolicy.BlockAt, "score from which a row counts as detected")
 	by := fs.String("by", "folder", `rows per table line: "folder" or "family"`)
+	opts := classifier.DefaultTrainOptions
+	fs.IntVar(&opts.Epochs, "epochs", opts.Epochs, "with --group: training epochs (to compare settings)")
+	fs.Float64Var(&opts.L2, "l2", opts.L2, "with --group: L2 regularisation")
+	fs.Float64Var(&opts.Rate, "rate", opts.Rate, "with --group: AdaGrad learning rate")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, `Usage: warden eval [flags] FILE|DIR...
 
@@ -71,7 +75,7 @@ jailbreak and injection; every other label is expected to pass.`)
 	case "family":
 		// The model is scored on families it was not trained on; the
 		// signatures, written by hand, run as they are.
-		cv := classifier.CrossValidate(rows, *folds, classifier.DefaultTrainOptions)
+		cv := classifier.CrossValidate(rows, *folds, opts)
 		p := scan.NewPipeline(sig)
 		for i, r := range rows {
 			in := rowInput(r)

@@ -33,6 +33,9 @@ func NewModel() (*Model, error) {
 // Name implements scan.Detector.
 func (*Model) Name() string { return "model" }
 
+// Roles implements scan.RoleFilter.
+func (*Model) Roles() []scan.Role { return attackRoles }
+
 // Detect implements scan.Detector.
 func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
 	var out []scan.Finding

@@ -120,6 +120,13 @@ func (d *Signatures) Rules() []*Rule { return d.rules }
 // Name implements scan.Detector.
 func (*Signatures) Name() string { return "signatures" }
 
+// attackRoles are the roles prompt-attack detectors judge: what users send
+// and what applications pass to the model as data.
+var attackRoles = []scan.Role{scan.RoleUser, scan.RoleDocument, scan.RoleTool}
+
+// Roles implements scan.RoleFilter.
+func (*Signatures) Roles() []scan.Role { return attackRoles }
+
 // Detect implements scan.Detector.
 func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
 	var out []scan.Finding

@@ -124,7 +124,7 @@ func (s *streamBody) event(ev llmapi.Event) *Error {
 		s.g.metrics.Failed.WithLabelValues("stream_parse").Inc()
 		return nil
 	}
-	if i < 0 || !s.ex.block {
+	if i < 0 || !s.ex.block || !s.g.pipeline.Wants(scan.Role(s.asm.Role(i))) {
 		return nil
 	}
 	for len(s.scanned) <= i {

@@ -55,6 +55,9 @@ func (s *Stream) Tail(i, n int) Part {
 	return Part{Role: p.role, Text: unsafe.String(unsafe.SliceData(t), len(t))}
 }
 
+// Role returns the role of part i.
+func (s *Stream) Role(i int) string { return s.parts[i].role }
+
 // Len returns the number of bytes assembled in part i.
 func (s *Stream) Len(i int) int { return len(s.parts[i].text) }
 

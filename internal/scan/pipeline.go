@@ -46,6 +46,22 @@ func NewPipeline(detectors ...Detector) *Pipeline {
 	return &Pipeline{detectors: detectors}
 }
 
+// Wants reports whether any detector judges parts of role r.
+func (p *Pipeline) Wants(r Role) bool {
+	for _, d := range p.detectors {
+		rf, ok := d.(RoleFilter)
+		if !ok {
+			return true
+		}
+		for _, x := range rf.Roles() {
+			if x == r {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Detectors returns the names of the pipeline's detectors, in order.
 func (p *Pipeline) Detectors() []string {
 	names := make([]string, len(p.detectors))

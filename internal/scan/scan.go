@@ -135,3 +135,10 @@ type Detector interface {
 	// could not judge the input at all (an external classifier timed out).
 	Detect(ctx context.Context, in *Input) ([]Finding, error)
 }
+
+// RoleFilter is implemented by detectors that judge only some roles. The
+// pipeline uses it to skip work no detector wants, such as scanning every
+// streamed delta of assistant text when no detector reads assistant text.
+type RoleFilter interface {
+	Roles() []Role
+}
