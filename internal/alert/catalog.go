@@ -55,6 +55,28 @@ var (
 			"Treat retrieved content as data: delimit or encode it before it reaches the model.",
 		},
 	}
+	ASCIISmuggling = Kind{
+		Type:        "Warden.AI.ASCIISmuggling",
+		DisplayName: "ASCII smuggling prompt injection detected",
+		Description: "Text in the interaction hides instructions in invisible Unicode tag characters, which people do not see and models read. This is usually an indirect prompt injection planted in data.",
+		Severity:    scan.SeverityHigh,
+		Tactics:     []string{"Impact", "Defense Evasion"},
+		Techniques:  []string{"AML.T0051.001", "AML.T0068"},
+		Remediation: []string{
+			"Find the source of the text (document, web page, tool result, user input) and remove the hidden characters.",
+			"Strip Unicode tag characters (U+E0000-U+E007F) from content before it reaches the model.",
+			"Review what the model did with the hidden instructions.",
+		},
+	}
+	HiddenText = Kind{
+		Type:        "Warden.AI.HiddenText",
+		DisplayName: "Invisible characters hide text sent to an AI model deployment",
+		Description: "A long run of zero-width, bidi-control or variation-selector characters was found: a way to hide or split text so that filters miss it.",
+		Severity:    scan.SeverityLow,
+		Tactics:     []string{"Defense Evasion"},
+		Techniques:  []string{"AML.T0068"},
+		Remediation: []string{"Review the text with the invisible characters made visible and remove them at the source."},
+	}
 	Generic = Kind{
 		Type:        "Warden.AI.SuspiciousInteraction",
 		DisplayName: "Suspicious interaction with an AI model deployment",
@@ -75,6 +97,12 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 		}
 		return JailbreakDetected
 	case scan.CategoryDataPoisoning:
+		switch f.Type {
+		case "ascii_smuggling":
+			return ASCIISmuggling
+		case "hidden_text":
+			return HiddenText
+		}
 		return IndirectInjection
 	}
 	return Generic

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"sync"
 	"unicode/utf8"
 )
@@ -201,19 +200,34 @@ func runeStart(s string, i int) int {
 // Explain returns the words and word pairs of normalised text that pushed
 // its score up the most, strongest first: the "why" of a detection.
 func (m *Linear) Explain(text string, n int) []string {
-	ws := words(text, nil)
 	type contrib struct {
 		s string
 		w float32
 	}
-	var cs []contrib
-	seen := map[string]bool{}
+	// Keep the n best in a small sorted array: a window has hundreds of
+	// words and a map and a sort of all of them cost more than scoring.
+	top := make([]contrib, 0, n+1)
 	add := func(s string, h uint32) {
-		if w := m.W[h&mask]; w > 0 && !seen[s] {
-			seen[s] = true
-			cs = append(cs, contrib{s, w})
+		w := m.W[h&mask]
+		if w <= 0 || len(top) == n && w <= top[n-1].w {
+			return
+		}
+		for _, c := range top {
+			if c.s == s {
+				return
+			}
+		}
+		i := len(top)
+		top = append(top, contrib{s, w})
+		for i > 0 && top[i-1].w < w {
+			top[i], top[i-1] = top[i-1], top[i]
+			i--
+		}
+		if len(top) > n {
+			top = top[:n]
 		}
 	}
+	ws := words(text, nil)
 	for i, w := range ws {
 		word := text[w[0]:w[1]]
 		add(word, hashKind(kindWord, word))
@@ -222,10 +236,9 @@ func (m *Linear) Explain(text string, n int) []string {
 			add(prev+" "+word, fnvAdd(fnvAdd(hashKind(kindBigram, prev), " "), word))
 		}
 	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].w > cs[j].w })
-	out := make([]string, 0, n)
-	for _, c := range cs[:min(n, len(cs))] {
-		out = append(out, c.s)
+	out := make([]string, len(top))
+	for i, c := range top {
+		out[i] = c.s
 	}
 	return out
 }

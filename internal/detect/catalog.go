@@ -16,10 +16,12 @@ type Factory func() (scan.Detector, error)
 var Catalog = map[string]Factory{
 	"signatures": func() (scan.Detector, error) { return DefaultSignatures() },
 	"model":      func() (scan.Detector, error) { return NewModel() },
+	"hidden":     func() (scan.Detector, error) { return Hidden{}, nil },
+	"encoded":    func() (scan.Detector, error) { return NewEncoded() },
 }
 
 // Default is the detector list used when configuration names none.
-var Default = []string{"signatures", "model"}
+var Default = []string{"signatures", "model", "hidden", "encoded"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.

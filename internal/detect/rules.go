@@ -6,7 +6,9 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"regexp"
+	regexp "github.com/wasilibs/go-re2"
+	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/coregx/ahocorasick"
@@ -37,6 +39,15 @@ type Rule struct {
 //go:embed rules.yaml
 var defaultRules []byte
 
+var boundedRepeat = regexp.MustCompile(`\{0,\d+\}`)
+
+// unbound turns the bounded repetitions {0,n} of a pattern into *. A
+// pattern only ever runs in a window of a few hundred bytes around a
+// keyword, which bounds it anyway, and each {0,n} in an RE2 program is n
+// copies of its atom: the bounded forms made every byte dozens of times
+// dearer.
+func unbound(p string) string { return boundedRepeat.ReplaceAllString(p, "*") }
+
 // ParseRules reads rules from YAML and compiles them.
 func ParseRules(b []byte) ([]*Rule, error) {
 	var rs []*Rule
@@ -49,7 +60,7 @@ func ParseRules(b []byte) ([]*Rule, error) {
 			return nil, fmt.Errorf("rule %q: missing or duplicate id", r.ID)
 		}
 		seen[r.ID] = true
-		re, err := regexp.Compile(r.Pattern)
+		re, err := regexp.Compile(unbound(r.Pattern))
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
@@ -79,6 +90,49 @@ type Signatures struct {
 	rules []*Rule
 	ac    *ahocorasick.Automaton
 	owner []int // keyword index -> rule index
+	hits  sync.Pool // *[][]int: per rule, keyword positions in the part being scanned
+}
+
+// Bounds on the work per part: a pattern runs only in a window around each
+// keyword hit (a bounded repetition in an RE2 pattern makes every byte
+// costly, so scanning a whole document per rule was the detector's main
+// cost), over at most maxKeywordHits windows, and stops after maxMatches.
+const (
+	maxKeywordHits = 8
+	maxMatches     = 1
+	windowBefore   = 120
+	windowAfter    = 240
+)
+
+// find returns up to maxMatches matches of r in text, looking around the
+// keyword positions hits.
+func (r *Rule) find(text string, hits []int) [][2]int {
+	var out [][2]int
+	lastEnd := 0
+	for _, h := range hits {
+		lo := max(h-windowBefore, 0)
+		hi := min(h+windowAfter, len(text))
+		for lo > 0 && lo < len(text) && !utf8.RuneStart(text[lo]) {
+			lo++
+		}
+		for hi < len(text) && !utf8.RuneStart(text[hi]) {
+			hi++
+		}
+		if lo >= hi {
+			continue
+		}
+		// Windows overlap; a match already reported is not reported twice.
+		for _, loc := range r.re.FindAllStringIndex(text[lo:hi], maxMatches) {
+			if lo+loc[0] >= lastEnd {
+				out = append(out, [2]int{lo + loc[0], lo + loc[1]})
+				lastEnd = lo + loc[1]
+			}
+		}
+		if len(out) >= maxMatches {
+			return out[:maxMatches]
+		}
+	}
+	return out
 }
 
 var _ scan.Detector = (*Signatures)(nil)
@@ -102,6 +156,7 @@ func NewSignatures(rules []*Rule) (*Signatures, error) {
 		return nil, fmt.Errorf("build keyword automaton: %w", err)
 	}
 	d.ac = ac
+	d.hits.New = func() any { h := make([][]int, len(rules)); return &h }
 	return d, nil
 }
 
@@ -129,8 +184,10 @@ func (*Signatures) Roles() []scan.Role { return attackRoles }
 
 // Detect implements scan.Detector.
 func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
+	hp := d.hits.Get().(*[][]int)
+	defer d.hits.Put(hp)
+	hits := *hp
 	var out []scan.Finding
-	hit := make([]bool, len(d.rules))
 	for i := range in.Parts {
 		p := &in.Parts[i]
 		cat, typ := roleTarget(p.Role)
@@ -139,22 +196,27 @@ func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, 
 		}
 		n := p.Normalized()
 		hay := unsafe.Slice(unsafe.StringData(n.Text), len(n.Text))
-		clear(hit)
+		for ri := range hits {
+			hits[ri] = hits[ri][:0]
+		}
 		for _, m := range d.ac.FindAllOverlapping(hay) {
-			hit[d.owner[m.PatternID]] = true
+			ri := d.owner[m.PatternID]
+			if len(hits[ri]) < maxKeywordHits {
+				hits[ri] = append(hits[ri], m.Start)
+			}
 		}
 		for ri, r := range d.rules {
-			if !hit[ri] || !r.roles[p.Role] {
+			if len(hits[ri]) == 0 || !r.roles[p.Role] {
 				continue
 			}
-			locs := r.re.FindAllStringIndex(n.Text, 8)
-			if len(locs) == 0 {
+			spans := r.find(n.Text, hits[ri])
+			if len(spans) == 0 {
 				continue
 			}
 			f := scan.Finding{Category: cat, Type: typ, Confidence: r.Confidence, Severity: scan.SeverityMedium,
 				Detector: "signatures", Part: i, Reason: "signature " + r.ID + " (" + r.Family + ")"}
-			for _, l := range locs {
-				f.Spans = append(f.Spans, n.Original(l[0], l[1]))
+			for _, sp := range spans {
+				f.Spans = append(f.Spans, n.Original(sp[0], sp[1]))
 			}
 			out = append(out, f)
 		}

@@ -23,9 +23,15 @@ type Normalized struct {
 	olen int
 	buf  []byte // backs Text; reused by reset
 	// Hidden counts the invisible characters (zero-width, bidi controls,
-	// variation selectors, tag characters) that were removed: hiding text is
-	// itself a signal.
+	// variation selectors) that were removed: hiding text is itself a
+	// signal.
 	Hidden int
+	// Tagged counts Unicode tag characters (U+E0020-U+E007E), which render
+	// as nothing but map one to one onto ASCII: "ASCII smuggling". They are
+	// decoded in place, so the smuggled text is scanned like any other;
+	// TagSpan is the original range from the first to the last of them.
+	Tagged  int
+	TagSpan Span
 }
 
 type segment struct {
@@ -111,7 +117,7 @@ func (n *Normalized) reset(s string) {
 	if cap(z.out) < len(s) {
 		z.out = make([]byte, 0, len(s))
 	}
-	n.olen, n.Hidden = len(s), 0
+	n.olen, n.Hidden, n.Tagged, n.TagSpan = len(s), 0, 0, Span{}
 	space := false
 	var rb [utf8.UTFMax]byte
 	for i := 0; i < len(s); {
@@ -140,6 +146,21 @@ func (n *Normalized) reset(s string) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r >= 0xE0020 && r <= 0xE007E:
+			if n.Tagged == 0 {
+				n.TagSpan[0] = i
+			}
+			n.Tagged++
+			n.TagSpan[1] = i + size
+			c := byte(r - 0xE0000)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c == ' ' && (space || len(z.out) == 0) {
+				break
+			}
+			z.byte1(i, c)
+			space = c == ' '
 		case invisible(r):
 			n.Hidden++
 		case unicode.IsSpace(r):
