@@ -89,7 +89,7 @@ func ParseRules(b []byte) ([]*Rule, error) {
 type Signatures struct {
 	rules []*Rule
 	ac    *ahocorasick.Automaton
-	owner []int // keyword index -> rule index
+	owner []int     // keyword index -> rule index
 	hits  sync.Pool // *[][]int: per rule, keyword positions in the part being scanned
 }
 
