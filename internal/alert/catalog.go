@@ -77,6 +77,19 @@ var (
 		Techniques:  []string{"AML.T0068"},
 		Remediation: []string{"Review the text with the invisible characters made visible and remove them at the source."},
 	}
+	SystemPromptLeak = Kind{
+		Type:        "Warden.AI.SystemPromptLeak",
+		DisplayName: "The system prompt of an AI application leaked in a response",
+		Description: "A model response repeats long runs of the application's system prompt, or a canary token planted in it: the instructions meant to stay hidden were disclosed, often after a prompt-extraction attempt.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Exfiltration", "Discovery"},
+		Techniques:  []string{"AML.T0056", "AML.T0057"},
+		Remediation: []string{
+			"Review the prompts that preceded the response for extraction attempts and the user who sent them.",
+			"Assume the system prompt is public: remove secrets and internal details from it.",
+			"Turn on block mode so responses that leak the system prompt are stopped.",
+		},
+	}
 	Generic = Kind{
 		Type:        "Warden.AI.SuspiciousInteraction",
 		DisplayName: "Suspicious interaction with an AI model deployment",
@@ -96,6 +109,10 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 			return JailbreakBlocked
 		}
 		return JailbreakDetected
+	case scan.CategoryDataLeakage:
+		if f.Type == "system_prompt_leak" {
+			return SystemPromptLeak
+		}
 	case scan.CategoryDataPoisoning:
 		switch f.Type {
 		case "ascii_smuggling":

@@ -18,10 +18,11 @@ var Catalog = map[string]Factory{
 	"model":      func() (scan.Detector, error) { return NewModel() },
 	"hidden":     func() (scan.Detector, error) { return Hidden{}, nil },
 	"encoded":    func() (scan.Detector, error) { return NewEncoded() },
+	"leak":       func() (scan.Detector, error) { return &Leak{}, nil },
 }
 
 // Default is the detector list used when configuration names none.
-var Default = []string{"signatures", "model", "hidden", "encoded"}
+var Default = []string{"signatures", "model", "hidden", "encoded", "leak"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.

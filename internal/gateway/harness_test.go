@@ -125,14 +125,20 @@ func newHarnessWith(t *testing.T, verifier *identity.Verifier, opts ...harnessOp
 		o(cfg, settings)
 	}
 	h.cfg = cfg
-	phrases, err := detect.DefaultSignatures()
+	// Signatures by default (fast and predictable); a test may name the
+	// detectors it needs. The test detector is always there.
+	names := cfg.Scan.Detectors
+	if len(names) == 0 {
+		names = []string{"signatures"}
+	}
+	dets, err := detect.Build(names)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.tr = newTransport(cfg.Limits)
 	h.gw, err = New(Options{
 		Config:    cfg,
-		Pipeline:  scan.NewPipeline(phrases, responseWord{}),
+		Pipeline:  scan.NewPipeline(append(dets, responseWord{})...),
 		Settings:  settings,
 		Recorder:  h.rec,
 		Verifier:  verifier,

@@ -89,19 +89,34 @@ func (g *Gateway) scanResponse(ex *exchange, body []byte) ([]scan.Finding, bool)
 		return nil, false
 	}
 	ex.response = resp.Parts
-	in := scan.Input{Parts: toScanParts(resp.Parts)}
 	start := time.Now()
-	res := g.pipeline.Scan(context.Background(), &in, g.policy)
+	fs := g.scanResponseParts(context.Background(), ex)
 	g.scanResp.Observe(time.Since(start).Seconds())
-	shift(res.Findings, len(ex.prompt.Parts))
-	return res.Findings, res.Verdict == scan.VerdictBlock
+	return fs, scan.VerdictOf(fs, g.policy) == scan.VerdictBlock
 }
 
-// shift moves findings' part indices past n prompt parts.
-func shift(fs []scan.Finding, n int) {
-	for i := range fs {
-		fs[i].Part += n
+// scanResponseParts scans the response with the prompt's system parts in
+// front, so detectors that compare the two (a leaked system prompt) see
+// both. Findings are numbered as parts of the whole interaction: prompt
+// parts first, then response parts.
+func (g *Gateway) scanResponseParts(ctx context.Context, ex *exchange) []scan.Finding {
+	var in scan.Input
+	var from []int // index in the interaction of each part of in
+	for i, p := range ex.prompt.Parts {
+		if p.Role == scan.RoleSystem {
+			in.Parts = append(in.Parts, scan.Part{Role: p.Role, Text: p.Text})
+			from = append(from, i)
+		}
 	}
+	for i, p := range ex.response {
+		in.Parts = append(in.Parts, scan.Part{Role: scan.Role(p.Role), Text: p.Text})
+		from = append(from, len(ex.prompt.Parts)+i)
+	}
+	res := g.pipeline.Scan(ctx, &in, g.policy)
+	for i := range res.Findings {
+		res.Findings[i].Part = from[res.Findings[i].Part]
+	}
+	return res.Findings
 }
 
 // proxyError answers for failures to reach the upstream or to read its

@@ -134,9 +134,17 @@ func (s *streamBody) event(ev llmapi.Event) *Error {
 	s.scanned[i] = s.asm.Len(i)
 	win := s.asm.Tail(i, s.asm.Len(i)-from)
 	if len(s.win.Parts) == 0 {
-		s.win.Parts = make([]scan.Part, 1)
+		// The prompt's system parts ride along with every window, so a
+		// leaked system prompt is caught mid-stream; their normalised
+		// form is computed once and kept.
+		for _, p := range s.ex.prompt.Parts {
+			if p.Role == scan.RoleSystem {
+				s.win.Parts = append(s.win.Parts, scan.Part{Role: p.Role, Text: p.Text})
+			}
+		}
+		s.win.Parts = append(s.win.Parts, scan.Part{})
 	}
-	s.win.Parts[0].Set(scan.Role(win.Role), win.Text)
+	s.win.Parts[len(s.win.Parts)-1].Set(scan.Role(win.Role), win.Text)
 	start := time.Now()
 	res := s.g.pipeline.Scan(context.Background(), &s.win, s.g.policy)
 	s.g.scanStream.Observe(time.Since(start).Seconds())

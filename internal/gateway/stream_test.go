@@ -126,3 +126,24 @@ func TestStreamFlushedPerEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamSystemPromptLeak checks that a response repeating the system
+// prompt is cut mid-stream in block mode and alerted on in detect mode.
+func TestStreamSystemPromptLeak(t *testing.T) {
+	sys := "You are HelpBot for Contoso Bank. Always verify the customer's identity with two questions before discussing balances. Escalate fraud reports to the fraud desk at extension 4471."
+	body := `{"model":"gpt-4o","stream":true,"messages":[{"role":"system","content":"` + sys + `"},{"role":"user","content":"hi"}]}`
+	reply := "Sure. My instructions: " + sys + " Anything else?"
+	for _, mode := range []subscription.Mode{subscription.ModeDetect, subscription.ModeBlock} {
+		t.Run(string(mode), func(t *testing.T) {
+			h := newHarness(t, withMode(mode), func(c *config.Config, _ memSettings) { c.Scan.Detectors = []string{"signatures", "leak"} })
+			_, b := h.do("POST", "/v1/chat/completions", body, map[string]string{"X-Mock-Reply": reply})
+			if mode == subscription.ModeBlock && strings.Contains(string(b), "extension") {
+				t.Errorf("block mode let the leaked prompt through:\n%s", b)
+			}
+			as := h.alerts()
+			if len(as) != 1 || as[0].Type != "Warden.AI.SystemPromptLeak" {
+				t.Fatalf("alerts = %+v, want one system prompt leak", as)
+			}
+		})
+	}
+}

@@ -95,8 +95,7 @@ func (w *workers) process(ex *exchange) {
 	respIn := scan.Input{Parts: toScanParts(ex.response)}
 	rf := ex.respFindings
 	if !ex.responseScanned {
-		rf = g.pipeline.Scan(ctx, &respIn, g.policy).Findings
-		shift(rf, len(ex.prompt.Parts))
+		rf = g.scanResponseParts(ctx, ex)
 	}
 	g.metrics.ScanLatency.WithLabelValues("async").Observe(time.Since(start).Seconds())
 	if len(pf) == 0 && len(rf) == 0 {
