@@ -23,6 +23,7 @@ import (
 	"github.com/wardenhq/warden/internal/identity"
 	"github.com/wardenhq/warden/internal/mockllm"
 	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/shield"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 )
@@ -98,11 +99,12 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		}
 		issuers = append(issuers, iss)
 	}
+	pipeline := scan.NewPipeline(detectors...)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gw, err := gateway.New(gateway.Options{
 		Config:   cfg,
-		Pipeline: scan.NewPipeline(detectors...),
+		Pipeline: pipeline,
 		Settings: settings,
 		Recorder: st,
 		Verifier: identity.NewVerifier(issuers),
@@ -129,6 +131,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("/api/", api.New(st, log))
+	mux.Handle("POST /contentsafety/text:shieldPrompt", shield.Handler(pipeline, scan.Policy{FlagAt: cfg.Scan.FlagAt, BlockAt: cfg.Scan.BlockAt}))
 	mux.Handle("/", gw)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
