@@ -41,7 +41,7 @@ Reads JSONL, one object a line: {"id": ..., "role": "user|system|assistant|docum
 		defer f.Close()
 		in = f
 	}
-	detectors, err := detect.Build(nil)
+	detectors, err := detect.Build(nil, detect.Options{})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"sync/atomic"
 	"time"
 
@@ -87,7 +88,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	defer stopCache()
 	go settings.Run(cacheCtx)
 
-	detectors, err := detect.Build(cfg.Scan.Detectors)
+	detectors, err := detect.Build(cfg.Scan.Detectors, detectOptions(cfg))
 	if err != nil {
 		return err
 	}
@@ -100,6 +101,9 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		issuers = append(issuers, iss)
 	}
 	pipeline := scan.NewPipeline(detectors...)
+	for _, a := range cfg.Scan.Allow {
+		pipeline.Allow(regexp.MustCompile(a)) // validated with the configuration
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gw, err := gateway.New(gateway.Options{
@@ -172,11 +176,19 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	return nil
 }
 
+func detectOptions(cfg *config.Config) detect.Options {
+	o := detect.Options{Canaries: cfg.Scan.Canaries}
+	for _, d := range cfg.Scan.Deny {
+		o.Deny = append(o.Deny, detect.DenyRule{ID: d.ID, Pattern: d.Pattern, Confidence: d.Confidence, Description: d.Description})
+	}
+	return o
+}
+
 func seedSettings(cfg *config.Config) []subscription.Settings {
 	out := make([]subscription.Settings, len(cfg.Subscriptions))
 	for i, s := range cfg.Subscriptions {
 		out[i] = subscription.Settings{ID: s.ID, Name: s.Name, Plan: s.Plan, Mode: subscription.Mode(s.Mode),
-			PromptEvidence: s.PromptEvidence, DataSecurity: s.DataSecurity, ModelSecurity: s.ModelSecurity}
+			PromptEvidence: s.PromptEvidence, DataSecurity: s.DataSecurity, ModelSecurity: s.ModelSecurity, Sensitivity: s.Sensitivity}
 	}
 	return out
 }

@@ -48,6 +48,23 @@ type Scan struct {
 	// work is dropped and counted, never allowed to slow the request path.
 	QueueSize int `yaml:"queue_size"`
 	Workers   int `yaml:"workers"`
+	// Allow lists patterns (RE2) of text a team declares benign: a finding
+	// whose matched text matches one is dropped.
+	Allow []string `yaml:"allow"`
+	// Deny adds the team's own rules.
+	Deny []DenyRule `yaml:"deny"`
+	// Canaries are strings planted in system prompts; one in a response is
+	// a leaked system prompt.
+	Canaries []string `yaml:"canaries"`
+}
+
+// DenyRule is a custom detection rule: a pattern over normalised text
+// (lowercase, NFKC, invisible characters removed).
+type DenyRule struct {
+	ID          string  `yaml:"id"`
+	Pattern     string  `yaml:"pattern"`
+	Confidence  float64 `yaml:"confidence"`
+	Description string  `yaml:"description"`
 }
 
 // Upstream is an LLM API endpoint.
@@ -91,6 +108,7 @@ type Subscription struct {
 	PromptEvidence bool   `yaml:"prompt_evidence"`
 	DataSecurity   bool   `yaml:"data_security"`
 	ModelSecurity  bool   `yaml:"model_security"`
+	Sensitivity    string `yaml:"sensitivity"` // low, medium (default), high
 }
 
 // Identity says where end-user context comes from.

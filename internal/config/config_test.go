@@ -43,6 +43,12 @@ func TestLoadBad(t *testing.T) {
 			"bad-refs.bad.yaml:11: subscriptions[0].mode: must be detect or block",
 		}},
 		{"bad-type.bad.yaml", []string{"bad-type.bad.yaml:2: cannot unmarshal"}},
+		{"bad-scan.bad.yaml", []string{
+			"bad-scan.bad.yaml:2: scan.allow[0]:",
+			"bad-scan.bad.yaml:4: scan.deny[0].id: required",
+			"bad-scan.bad.yaml:5: scan.deny[0].pattern: not a valid pattern",
+			"bad-scan.bad.yaml:8: subscriptions[0].sensitivity: must be low, medium or high",
+		}},
 		{"bad-threshold.bad.yaml", []string{"bad-threshold.bad.yaml:3: scan.block_at", "bad-threshold.bad.yaml:4: scan.detectors: unknown detector \"psychic\""}},
 	}
 	for _, tt := range tests {

@@ -135,8 +135,25 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	if c.Scan.BlockAt < c.Scan.FlagAt || c.Scan.BlockAt > 1 {
 		bad("scan.block_at", "must be in [flag_at, 1]")
 	}
-	if _, err := detect.Build(c.Scan.Detectors); err != nil {
+	if _, err := detect.Build(c.Scan.Detectors, detect.Options{}); err != nil {
 		bad("scan.detectors", "%v", err)
+	}
+	for i, a := range c.Scan.Allow {
+		if _, err := regexp.Compile(a); err != nil {
+			bad(fmt.Sprintf("scan.allow[%d]", i), "%v", err)
+		}
+	}
+	for i, d := range c.Scan.Deny {
+		p := fmt.Sprintf("scan.deny[%d]", i)
+		if d.ID == "" {
+			bad(p+".id", "required")
+		}
+		if _, err := regexp.Compile(d.Pattern); err != nil || d.Pattern == "" {
+			bad(p+".pattern", "not a valid pattern: %v", err)
+		}
+		if d.Confidence < 0 || d.Confidence > 1 {
+			bad(p+".confidence", "must be in [0, 1]")
+		}
 	}
 	upstreams := map[string]bool{}
 	for i, u := range c.Upstreams {
@@ -162,6 +179,11 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		subs[s.ID] = true
 		if s.Mode != "detect" && s.Mode != "block" {
 			bad(p+".mode", "must be detect or block, not %q", s.Mode)
+		}
+		switch s.Sensitivity {
+		case "", "low", "medium", "high":
+		default:
+			bad(p+".sensitivity", "must be low, medium or high, not %q", s.Sensitivity)
 		}
 	}
 	for i, r := range c.Routes {

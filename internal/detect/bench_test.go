@@ -16,7 +16,7 @@ func benchText(n int) string {
 }
 
 func benchPipeline(b *testing.B) *scan.Pipeline {
-	ds, err := Build(nil)
+	ds, err := Build(nil, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

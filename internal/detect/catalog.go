@@ -8,17 +8,25 @@ import (
 	"github.com/wardenhq/warden/internal/scan"
 )
 
+// Options carry the configuration some detectors take.
+type Options struct {
+	// Deny rules become a "deny" detector, added whatever the names.
+	Deny []DenyRule
+	// Canaries go to the leak detector.
+	Canaries []string
+}
+
 // Factory builds a detector.
-type Factory func() (scan.Detector, error)
+type Factory func(Options) (scan.Detector, error)
 
 // Catalog lists every detector by the name configuration uses. It is a plain
 // map, built in one place, rather than init-time registration.
 var Catalog = map[string]Factory{
-	"signatures": func() (scan.Detector, error) { return DefaultSignatures() },
-	"model":      func() (scan.Detector, error) { return NewModel() },
-	"hidden":     func() (scan.Detector, error) { return Hidden{}, nil },
-	"encoded":    func() (scan.Detector, error) { return NewEncoded() },
-	"leak":       func() (scan.Detector, error) { return &Leak{}, nil },
+	"signatures": func(Options) (scan.Detector, error) { return DefaultSignatures() },
+	"model":      func(Options) (scan.Detector, error) { return NewModel() },
+	"hidden":     func(Options) (scan.Detector, error) { return Hidden{}, nil },
+	"encoded":    func(Options) (scan.Detector, error) { return NewEncoded() },
+	"leak":       func(o Options) (scan.Detector, error) { return &Leak{Canaries: o.Canaries}, nil },
 }
 
 // Default is the detector list used when configuration names none.
@@ -26,7 +34,7 @@ var Default = []string{"signatures", "model", "hidden", "encoded", "leak"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.
-func Build(names []string) ([]scan.Detector, error) {
+func Build(names []string, o Options) ([]scan.Detector, error) {
 	if len(names) == 0 {
 		names = Default
 	}
@@ -41,9 +49,16 @@ func Build(names []string) ([]scan.Detector, error) {
 			slices.Sort(valid)
 			return nil, fmt.Errorf("unknown detector %q (valid: %s)", n, strings.Join(valid, ", "))
 		}
-		d, err := f()
+		d, err := f(o)
 		if err != nil {
 			return nil, fmt.Errorf("detector %s: %w", n, err)
+		}
+		out = append(out, d)
+	}
+	if len(o.Deny) > 0 {
+		d, err := NewDeny(o.Deny)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, d)
 	}

@@ -58,7 +58,7 @@ func fires(t *testing.T, d *Signatures, id string, role scan.Role, text string) 
 }
 
 func TestBuildUnknown(t *testing.T) {
-	if _, err := Build([]string{"nope"}); err == nil {
+	if _, err := Build([]string{"nope"}, Options{}); err == nil {
 		t.Error("Build with an unknown detector name: no error")
 	}
 }
@@ -105,5 +105,20 @@ func TestSignatureCases(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestDeny(t *testing.T) {
+	ds, err := Build([]string{"signatures"}, Options{Deny: []DenyRule{{ID: "project-x", Pattern: `project (x|xylophone)`}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &scan.Input{Parts: []scan.Part{{Role: scan.RoleUser, Text: "Tell me everything about PROJECT Xylophone"}}}
+	fs, _ := ds[len(ds)-1].Detect(context.Background(), in)
+	if len(fs) != 1 || fs[0].Reason != "custom rule project-x" || fs[0].Confidence != 0.9 {
+		t.Errorf("deny findings = %+v, want the custom rule", fs)
+	}
+	if _, err := Build(nil, Options{Deny: []DenyRule{{ID: "bad", Pattern: "(("}}}); err == nil {
+		t.Error("bad deny pattern accepted")
 	}
 }

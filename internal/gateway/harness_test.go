@@ -131,7 +131,7 @@ func newHarnessWith(t *testing.T, verifier *identity.Verifier, opts ...harnessOp
 	if len(names) == 0 {
 		names = []string{"signatures"}
 	}
-	dets, err := detect.Build(names)
+	dets, err := detect.Build(names, detect.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func (g *Gateway) scanResponse(ex *exchange, body []byte) ([]scan.Finding, bool)
 	start := time.Now()
 	fs := g.scanResponseParts(context.Background(), ex)
 	g.scanResp.Observe(time.Since(start).Seconds())
-	return fs, scan.VerdictOf(fs, g.policy) == scan.VerdictBlock
+	return fs, scan.VerdictOf(fs, ex.policy) == scan.VerdictBlock
 }
 
 // scanResponseParts scans the response with the prompt's system parts in
@@ -112,7 +112,7 @@ func (g *Gateway) scanResponseParts(ctx context.Context, ex *exchange) []scan.Fi
 		in.Parts = append(in.Parts, scan.Part{Role: scan.Role(p.Role), Text: p.Text})
 		from = append(from, len(ex.prompt.Parts)+i)
 	}
-	res := g.pipeline.Scan(ctx, &in, g.policy)
+	res := g.pipeline.Scan(ctx, &in, ex.policy)
 	for i := range res.Findings {
 		res.Findings[i].Part = from[res.Findings[i].Part]
 	}

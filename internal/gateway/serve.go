@@ -25,10 +25,12 @@ type exchange struct {
 	ep    endpoint
 	route *route
 	sub   subscription.Settings
-	scan  bool // plan on: scan and alert
-	block bool // block mode
-	req   *llmapi.Request
-	actx  alert.Context
+	// policy is the scan thresholds for the subscription's sensitivity.
+	policy scan.Policy
+	scan   bool // plan on: scan and alert
+	block  bool // block mode
+	req    *llmapi.Request
+	actx   alert.Context
 	// clientCtx is the inbound request's context; cancel ends the
 	// outbound one (a cut stream, an idle upstream).
 	clientCtx context.Context
@@ -85,6 +87,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	}
 	ex := &exchange{ep: ep, route: rt, req: req, clientCtx: r.Context()}
 	ex.sub, _ = g.settings.Get(rt.cfg.Subscription)
+	ex.policy = scan.ForSensitivity(g.policy, ex.sub.Sensitivity)
 	ex.scan = ex.sub.Plan && ep.api != llmapi.Passthrough
 	ex.block = ex.scan && ex.sub.Mode == subscription.ModeBlock
 	g.metrics.Interactions.WithLabelValues(rt.cfg.Subscription, boolLabel(ex.scan)).Inc()
@@ -97,7 +100,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	}
 	if ex.block && len(ex.prompt.Parts) > 0 {
 		start := time.Now()
-		res := g.pipeline.Scan(r.Context(), &ex.prompt, g.policy)
+		res := g.pipeline.Scan(r.Context(), &ex.prompt, ex.policy)
 		g.scanPrompt.Observe(time.Since(start).Seconds())
 		ex.promptScanned, ex.promptFindings = true, res.Findings
 		if res.Verdict == scan.VerdictBlock {

@@ -146,7 +146,7 @@ func (s *streamBody) event(ev llmapi.Event) *Error {
 	}
 	s.win.Parts[len(s.win.Parts)-1].Set(scan.Role(win.Role), win.Text)
 	start := time.Now()
-	res := s.g.pipeline.Scan(context.Background(), &s.win, s.g.policy)
+	res := s.g.pipeline.Scan(context.Background(), &s.win, s.ex.policy)
 	s.g.scanStream.Observe(time.Since(start).Seconds())
 	if len(res.Findings) > 0 {
 		s.flagged = true

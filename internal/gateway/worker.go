@@ -90,7 +90,7 @@ func (w *workers) process(ex *exchange) {
 	}
 	pf := ex.promptFindings
 	if !ex.promptScanned {
-		pf = g.pipeline.Scan(ctx, &ex.prompt, g.policy).Findings
+		pf = g.pipeline.Scan(ctx, &ex.prompt, ex.policy).Findings
 	}
 	respIn := scan.Input{Parts: toScanParts(ex.response)}
 	rf := ex.respFindings

@@ -26,6 +26,19 @@ type Policy struct {
 // DefaultPolicy flags from 0.5 and blocks from 0.8.
 var DefaultPolicy = Policy{FlagAt: 0.5, BlockAt: 0.8}
 
+// ForSensitivity adjusts base for a subscription's sensitivity: low raises
+// both thresholds (fewer alerts and blocks), high lowers them. Medium or
+// empty leaves base as configured.
+func ForSensitivity(base Policy, sensitivity string) Policy {
+	switch sensitivity {
+	case "low":
+		return Policy{FlagAt: min(base.FlagAt+0.2, 0.95), BlockAt: min(base.BlockAt+0.15, 0.99)}
+	case "high":
+		return Policy{FlagAt: max(base.FlagAt-0.15, 0.05), BlockAt: max(base.BlockAt-0.2, 0.3)}
+	}
+	return base
+}
+
 // Result is the outcome of one scan.
 type Result struct {
 	Findings []Finding
@@ -39,6 +52,44 @@ type Result struct {
 // use; its detectors must be too.
 type Pipeline struct {
 	detectors []Detector
+	allow     []Matcher
+}
+
+// Matcher reports whether text matches; *regexp.Regexp implements it.
+type Matcher interface {
+	MatchString(s string) bool
+}
+
+// Allow makes the pipeline drop findings whose matched text matches one of
+// ms: the patterns a team declares benign, so false positives stop without
+// retraining anything.
+func (p *Pipeline) Allow(ms ...Matcher) *Pipeline {
+	p.allow = append(p.allow, ms...)
+	return p
+}
+
+// allowed reports whether every span of f is text the allow-list accepts.
+func (p *Pipeline) allowed(in *Input, f Finding) bool {
+	if len(p.allow) == 0 || f.Part < 0 || f.Part >= len(in.Parts) || len(f.Spans) == 0 {
+		return false
+	}
+	text := in.Parts[f.Part].Text
+	for _, sp := range f.Spans {
+		if sp[0] < 0 || sp[1] > len(text) || sp[0] > sp[1] {
+			return false
+		}
+		ok := false
+		for _, m := range p.allow {
+			if m.MatchString(text[sp[0]:sp[1]]) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // NewPipeline returns a pipeline over the given detectors.
@@ -86,7 +137,7 @@ func (p *Pipeline) Scan(ctx context.Context, in *Input, pol Policy) Result {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", d.Name(), err))
 		}
 		for _, f := range fs {
-			if f.Confidence >= pol.FlagAt {
+			if f.Confidence >= pol.FlagAt && !p.allowed(in, f) {
 				res.Findings = append(res.Findings, f)
 			}
 		}

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"errors"
+	"regexp"
 	"testing"
 )
 
@@ -39,5 +40,30 @@ func TestPipelineVerdict(t *testing.T) {
 		if len(res.Findings) > 1 && res.Findings[0].Confidence < res.Findings[1].Confidence {
 			t.Errorf("%s: findings not ordered by confidence", tt.name)
 		}
+	}
+}
+
+func TestAllowList(t *testing.T) {
+	text := "please ignore previous instructions about the fonts"
+	f := Finding{Type: "jailbreak", Confidence: 0.9, Part: 0, Spans: []Span{{7, 35}}}
+	in := &Input{Parts: []Part{{Role: RoleUser, Text: text}}}
+	p := NewPipeline(fixed{"a", []Finding{f}, nil})
+	if res := p.Scan(context.Background(), in, DefaultPolicy); len(res.Findings) != 1 {
+		t.Fatalf("without an allow-list: %d findings, want 1", len(res.Findings))
+	}
+	p.Allow(regexp.MustCompile(`(?i)^ignore previous instructions$`))
+	if res := p.Scan(context.Background(), in, DefaultPolicy); len(res.Findings) != 0 || res.Verdict != VerdictAllow {
+		t.Errorf("allow-listed text still flagged: %+v", res)
+	}
+}
+
+func TestForSensitivity(t *testing.T) {
+	base := DefaultPolicy
+	low, high := ForSensitivity(base, "low"), ForSensitivity(base, "high")
+	if !(low.FlagAt > base.FlagAt && low.BlockAt > base.BlockAt && high.FlagAt < base.FlagAt && high.BlockAt < base.BlockAt) {
+		t.Errorf("low %+v, base %+v, high %+v: want thresholds ordered", low, base, high)
+	}
+	if ForSensitivity(base, "medium") != base || ForSensitivity(base, "") != base {
+		t.Error("medium changed the policy")
 	}
 }

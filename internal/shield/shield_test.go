@@ -12,7 +12,7 @@ import (
 )
 
 func TestShieldPrompt(t *testing.T) {
-	ds, err := detect.Build([]string{"signatures"})
+	ds, err := detect.Build([]string{"signatures"}, detect.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestShieldPrompt(t *testing.T) {
 			continue
 		}
 		var got struct {
-			UserPromptAnalysis struct{ AttackDetected bool } `json:"userPromptAnalysis"`
+			UserPromptAnalysis struct{ AttackDetected bool }   `json:"userPromptAnalysis"`
 			DocumentsAnalysis  []struct{ AttackDetected bool } `json:"documentsAnalysis"`
 		}
 		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {

@@ -36,6 +36,9 @@ type Settings struct {
 	PromptEvidence bool `json:"prompt_evidence"`
 	DataSecurity   bool `json:"data_security"`
 	ModelSecurity  bool `json:"model_security"`
+	// Sensitivity is low, medium (the default) or high: how readily
+	// findings flag and block.
+	Sensitivity string `json:"sensitivity,omitempty"`
 	// Source is "config" for settings seeded from the configuration file
 	// and "api" once changed at run time.
 	Source    string    `json:"source"`

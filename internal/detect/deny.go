@@ -1,0 +1,71 @@
+package detect
+
+import (
+	"context"
+	"fmt"
+
+	regexp "github.com/wasilibs/go-re2"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// DenyRule is a team's own rule: a pattern over normalised text.
+type DenyRule struct {
+	ID          string
+	Pattern     string
+	Confidence  float64 // 0 means 0.9
+	Description string
+}
+
+// Deny runs a team's own rules on user turns, documents and tool results:
+// the second thing users of every detector ask for, after a way to stop
+// false positives.
+type Deny struct {
+	rules []DenyRule
+	res   []*regexp.Regexp
+}
+
+var _ scan.Detector = (*Deny)(nil)
+
+// NewDeny compiles rules.
+func NewDeny(rules []DenyRule) (*Deny, error) {
+	d := &Deny{rules: rules}
+	for i, r := range rules {
+		re, err := regexp.Compile(r.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("deny rule %s: %w", r.ID, err)
+		}
+		if r.Confidence == 0 {
+			d.rules[i].Confidence = 0.9
+		}
+		d.res = append(d.res, re)
+	}
+	return d, nil
+}
+
+// Name implements scan.Detector.
+func (*Deny) Name() string { return "deny" }
+
+// Roles implements scan.RoleFilter.
+func (*Deny) Roles() []scan.Role { return attackRoles }
+
+// Detect implements scan.Detector.
+func (d *Deny) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
+	var out []scan.Finding
+	for i := range in.Parts {
+		p := &in.Parts[i]
+		cat, typ := roleTarget(p.Role)
+		if cat == "" {
+			continue
+		}
+		n := p.Normalized()
+		for k, re := range d.res {
+			if loc := re.FindStringIndex(n.Text); loc != nil {
+				r := d.rules[k]
+				out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: r.Confidence, Severity: scan.SeverityMedium,
+					Detector: "deny", Part: i, Spans: []scan.Span{n.Original(loc[0], loc[1])}, Reason: "custom rule " + r.ID})
+			}
+		}
+	}
+	return out, nil
+}
