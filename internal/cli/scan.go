@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 
+	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/llmapi"
 	"github.com/wardenhq/warden/internal/scan"
@@ -21,6 +23,7 @@ func runScan(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("scan", env)
 	flagAt := fs.Float64("flag-at", scan.DefaultPolicy.FlagAt, "confidence from which a finding is reported")
 	blockAt := fs.Float64("block-at", scan.DefaultPolicy.BlockAt, "confidence from which the verdict is block")
+	cfgPath := fs.String("config", "", "take detectors, allow-list, deny rules and canaries from this configuration")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, `Usage: warden scan [flags] [FILE|-]
 
@@ -41,11 +44,22 @@ Reads JSONL, one object a line: {"id": ..., "role": "user|system|assistant|docum
 		defer f.Close()
 		in = f
 	}
-	detectors, err := detect.Build(nil, detect.Options{})
+	cfg := config.Default()
+	if *cfgPath != "" {
+		var err error
+		if cfg, err = config.LoadFile(*cfgPath, env.Getenv); err != nil {
+			return err
+		}
+	}
+	detectors, err := detect.Build(cfg.Scan.Detectors, detectOptions(cfg))
 	if err != nil {
 		return err
 	}
-	s := scanner{p: scan.NewPipeline(detectors...), pol: scan.Policy{FlagAt: *flagAt, BlockAt: *blockAt}}
+	p := scan.NewPipeline(detectors...)
+	for _, a := range cfg.Scan.Allow {
+		p.Allow(regexp.MustCompile(a)) // validated with the configuration
+	}
+	s := scanner{p: p, pol: scan.Policy{FlagAt: *flagAt, BlockAt: *blockAt}}
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	defer out.Flush()
 	return s.run(ctx, bufio.NewReaderSize(in, 64<<10), out)
