@@ -55,11 +55,12 @@ func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error
 		} else {
 			r = d.m.ScoreDoc(n.Text)
 		}
-		if r.P < d.Floor {
+		conf := Calibrate(r.P)
+		if conf < d.Floor {
 			continue
 		}
 		sev := scan.SeverityMedium
-		if r.P >= 0.95 {
+		if conf >= 0.95 {
 			sev = scan.SeverityHigh
 		}
 		lin := d.m.User
@@ -67,7 +68,7 @@ func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error
 			lin = d.m.Doc
 		}
 		why := lin.Explain(n.Text[r.Start:r.End], 4)
-		out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: round(r.P), Severity: sev, Detector: "model",
+		out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: round(conf), Severity: sev, Detector: "model",
 			Part: i, Spans: []scan.Span{n.Original(r.Start, r.End)}, Reason: "model: " + strings.Join(quoteAll(why), ", ")})
 	}
 	return out, nil
@@ -79,6 +80,21 @@ func quoteAll(ss []string) []string {
 		out[i] = fmt.Sprintf("%q", s)
 	}
 	return out
+}
+
+// Calibrate turns the model's probability into the confidence findings
+// carry. Grouped cross-validation (families held out whole) showed the raw
+// probabilities to be overconfident on attack families the model has not
+// seen: about 3% of benign prompts score above 0.8. The cube below keeps 0.5
+// at 0.5 and 1 at 1 but needs a raw 0.93 to reach the default block
+// threshold of 0.8, so the model alone blocks only what it is sure of and
+// flags the rest.
+func Calibrate(p float64) float64 {
+	if p <= 0.5 {
+		return p
+	}
+	x := (p - 0.5) / 0.5
+	return 0.5 + 0.5*x*x*x
 }
 
 // round keeps three decimals, so reports do not pretend to more precision

@@ -29,10 +29,15 @@ type Rule struct {
 	// Roles limits the rule to parts of these roles; empty means user
 	// turns, documents and tool results.
 	Roles   []string `yaml:"roles"`
-	Match   []string `yaml:"match"`
-	NoMatch []string `yaml:"nomatch"`
+	// UnlessBefore, when it matches the text just before a match, cancels
+	// it: "never reveal your system prompt" in an application's own
+	// instructions quotes an attack, it does not make one.
+	UnlessBefore string   `yaml:"unless_before"`
+	Match        []string `yaml:"match"`
+	NoMatch      []string `yaml:"nomatch"`
 
-	re    *regexp.Regexp
+	re     *regexp.Regexp
+	unless *regexp.Regexp
 	roles map[scan.Role]bool
 }
 
@@ -71,6 +76,11 @@ func ParseRules(b []byte) ([]*Rule, error) {
 			return nil, fmt.Errorf("rule %s: confidence must be in (0, 1]", r.ID)
 		}
 		r.re = re
+		if r.UnlessBefore != "" {
+			if r.unless, err = regexp.Compile(r.UnlessBefore); err != nil {
+				return nil, fmt.Errorf("rule %s: unless_before: %w", r.ID, err)
+			}
+		}
 		r.roles = map[scan.Role]bool{}
 		for _, role := range r.Roles {
 			r.roles[scan.Role(role)] = true
@@ -102,6 +112,7 @@ const (
 	maxMatches     = 1
 	windowBefore   = 120
 	windowAfter    = 240
+	unlessWindow   = 60
 )
 
 // find returns up to maxMatches matches of r in text, looking around the
@@ -123,6 +134,15 @@ func (r *Rule) find(text string, hits []int) [][2]int {
 		}
 		// Windows overlap; a match already reported is not reported twice.
 		for _, loc := range r.re.FindAllStringIndex(text[lo:hi], maxMatches) {
+			if r.unless != nil {
+				from := max(lo+loc[0]-unlessWindow, 0)
+				for from > 0 && !utf8.RuneStart(text[from]) {
+					from++
+				}
+				if r.unless.MatchString(text[from : lo+loc[0]]) {
+					continue
+				}
+			}
 			if lo+loc[0] >= lastEnd {
 				out = append(out, [2]int{lo + loc[0], lo + loc[1]})
 				lastEnd = lo + loc[1]
