@@ -28,7 +28,7 @@ type Rule struct {
 	Confidence  float64  `yaml:"confidence"`
 	// Roles limits the rule to parts of these roles; empty means user
 	// turns, documents and tool results.
-	Roles   []string `yaml:"roles"`
+	Roles []string `yaml:"roles"`
 	// UnlessBefore, when it matches the text just before a match, cancels
 	// it: "never reveal your system prompt" in an application's own
 	// instructions quotes an attack, it does not make one.
@@ -38,7 +38,7 @@ type Rule struct {
 
 	re     *regexp.Regexp
 	unless *regexp.Regexp
-	roles map[scan.Role]bool
+	roles  map[scan.Role]bool
 }
 
 //go:embed rules.yaml
