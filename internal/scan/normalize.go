@@ -168,6 +168,11 @@ func (n *Normalized) reset(s string) {
 				z.byte1(i, ' ')
 			}
 			space = true
+		case stableRune(r):
+			// Common scripts with no case and no compatibility forms: the
+			// bytes are already the folded bytes.
+			z.bytes(i, []byte(s[i:i+size]))
+			space = false
 		default:
 			folded := s[i : i+size]
 			if !norm.NFKC.IsNormalString(folded) {
@@ -186,6 +191,13 @@ func (n *Normalized) reset(s string) {
 	}
 	n.Text = unsafe.String(unsafe.SliceData(z.out), len(z.out))
 	n.buf, n.segs = z.out, z.segs
+}
+
+// stableRune reports runes that NFKC and lowercasing leave alone and that
+// need no table lookup: CJK unified ideographs, hiragana, katakana (not the
+// halfwidth forms) and hangul syllables.
+func stableRune(r rune) bool {
+	return r >= 0x4E00 && r <= 0x9FFF || r >= 0xAC00 && r <= 0xD7A3 || r >= 0x3041 && r <= 0x3096 || r >= 0x30A1 && r <= 0x30FA
 }
 
 func asciiSpace(c byte) bool {
