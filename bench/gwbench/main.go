@@ -38,6 +38,7 @@ func main() {
 	rounds := flag.Int("rounds", 3, "interleaved rounds per target")
 	promptBytes := flag.Int("prompt-bytes", 2048, "size of the user prompt")
 	modes := flag.String("modes", "request,stream", "which phases to run: request, stream or both")
+	detectors := flag.String("detectors", "", "Warden's scan.detectors, comma-separated (default: Warden's default pipeline)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -51,7 +52,7 @@ func main() {
 	case "warden":
 		err = cli.Run(ctx, []string{"serve", "--config", *cfgFile}, os.Stdin, os.Stdout, os.Stderr)
 	case "driver":
-		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes})
+		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes, detectors: *detectors})
 	default:
 		err = fmt.Errorf("unknown role %q", *role)
 	}
@@ -90,6 +91,7 @@ type options struct {
 	rate, rounds, promptBytes int
 	dur                       time.Duration
 	modes                     string
+	detectors                 string
 }
 
 type child struct {
@@ -179,6 +181,9 @@ upstreams: [{name: mock, url: %s}]
 routes: [{name: openai, style: openai, upstream: mock, subscription: bench}]
 subscriptions: [{id: bench, plan: true, mode: block}]
 `, wardenAddr, filepath.Join(tmp, "data"), mockURL)
+	if o.detectors != "" {
+		cfg += "scan: {detectors: [" + o.detectors + "]}\n"
+	}
 	cfgPath := filepath.Join(tmp, "warden.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return err

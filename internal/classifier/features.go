@@ -153,17 +153,45 @@ type scratch struct {
 // extract returns the features of normalised text: word unigrams, word
 // bigrams and character 4-grams of the words joined by single spaces.
 func (sc *scratch) extract(text string) []feature {
-	sc.ws = words(text, sc.ws[:0])
 	sc.fs = sc.fs[:0]
+	sc.walk(text, nil)
+	return sc.fs
+}
+
+// dot returns w . x for the features x of text, unscaled, summed in the
+// same order as Linear.raw sums extract's features, so the two give the
+// same float32 result without materialising the features.
+func (sc *scratch) dot(text string, w []float32) float32 {
+	return sc.walk(text, w)
+}
+
+// walk visits the features of text in order. With w nil it appends them to
+// sc.fs; otherwise it sums their weighted values. Either way it sets
+// sc.inv, the scale that makes the vector unit length.
+func (sc *scratch) walk(text string, w []float32) float32 {
+	var sum float32
+	n := 0
+	sc.ws = words(text, sc.ws[:0])
 	sc.joined = sc.joined[:0]
 	isASCII := true
-	for i, w := range sc.ws {
-		word := text[w[0]:w[1]]
-		sc.fs = append(sc.fs, feature{hashKind(kindWord, word) & mask, 1})
+	for i, wd := range sc.ws {
+		word := text[wd[0]:wd[1]]
+		h := hashKind(kindWord, word) & mask
+		if w != nil {
+			sum += w[h] * 1
+		} else {
+			sc.fs = append(sc.fs, feature{h, 1})
+		}
+		n++
 		if i > 0 {
 			prev := text[sc.ws[i-1][0]:sc.ws[i-1][1]]
-			h := fnvAdd(fnvAdd(hashKind(kindBigram, prev), " "), word)
-			sc.fs = append(sc.fs, feature{h & mask, 1})
+			h := fnvAdd(fnvAdd(hashKind(kindBigram, prev), " "), word) & mask
+			if w != nil {
+				sum += w[h] * 1
+			} else {
+				sc.fs = append(sc.fs, feature{h, 1})
+			}
+			n++
 			sc.joined = append(sc.joined, ' ')
 		}
 		sc.joined = append(sc.joined, word...)
@@ -172,13 +200,20 @@ func (sc *scratch) extract(text string) []feature {
 		}
 	}
 	j := unsafe.String(unsafe.SliceData(sc.joined), len(sc.joined))
+	nc := 0
 	if isASCII && ascii(sc.joined) {
 		// The usual case: a 4-gram is four bytes, hashed as one integer.
 		var g uint32
 		for i, c := range sc.joined {
 			g = g<<8 | uint32(c)
 			if i >= 3 {
-				sc.fs = append(sc.fs, feature{mix(g) & mask, charWeight})
+				h := mix(g) & mask
+				if w != nil {
+					sum += w[h] * charWeight
+				} else {
+					sc.fs = append(sc.fs, feature{h, charWeight})
+				}
+				nc++
 			}
 		}
 	} else {
@@ -195,18 +230,22 @@ func (sc *scratch) extract(text string) []feature {
 			} else {
 				h = hashKind(kindChar, s)
 			}
-			sc.fs = append(sc.fs, feature{h & mask, charWeight})
+			h &= mask
+			if w != nil {
+				sum += w[h] * charWeight
+			} else {
+				sc.fs = append(sc.fs, feature{h, charWeight})
+			}
+			nc++
 		}
 	}
 	// Word and bigram features count 1, character 4-grams charWeight: the
 	// squared length is known without a loop, and the features are scaled
 	// by the caller (see Linear.raw) rather than one by one.
-	nw := float64(len(sc.ws))
-	nc := float64(len(sc.fs)) - max(2*nw-1, 0)
-	sq := max(2*nw-1, 0) + nc*charWeight*charWeight
+	sq := float64(n) + float64(nc)*charWeight*charWeight
 	sc.inv = 0
 	if sq > 0 {
 		sc.inv = 1 / math.Sqrt(sq)
 	}
-	return sc.fs
+	return sum
 }

@@ -102,6 +102,12 @@ func (m *Linear) raw(fs []feature, inv float64) float64 {
 	return float64(m.B) + float64(z)*inv
 }
 
+// prob scores one window of normalised text.
+func (m *Linear) prob(sc *scratch, text string) float64 {
+	z := sc.dot(text, m.W)
+	return sigmoid(float64(m.B) + float64(z)*sc.inv)
+}
+
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 
 // Result is the model's judgement of a text: the probability that it is an
@@ -121,7 +127,7 @@ func (m *Model) ScoreDoc(text string) Result {
 	defer scratchPool.Put(sc)
 	best := Result{P: -1}
 	for _, w := range sentences(text) {
-		p := sigmoid(m.Doc.raw(sc.extract(text[w[0]:w[1]]), sc.inv))
+		p := m.Doc.prob(sc, text[w[0]:w[1]])
 		if p > best.P {
 			best = Result{P: p, Start: w[0], End: w[1]}
 		}
@@ -169,7 +175,7 @@ func (m *Linear) ScoreWindows(text string, size, stride int) Result {
 	defer scratchPool.Put(sc)
 	best := Result{P: -1}
 	for _, w := range windows(text, size, stride) {
-		p := sigmoid(m.raw(sc.extract(text[w[0]:w[1]]), sc.inv))
+		p := m.prob(sc, text[w[0]:w[1]])
 		if p > best.P {
 			best = Result{P: p, Start: w[0], End: w[1]}
 		}

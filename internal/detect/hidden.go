@@ -32,7 +32,9 @@ func (Hidden) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) 
 	var out []scan.Finding
 	for i := range in.Parts {
 		p := &in.Parts[i]
-		if p.Role == scan.RoleSystem {
+		if p.Role == scan.RoleSystem || plainASCII(p.Text) {
+			// Hidden characters are all outside ASCII: plain text needs
+			// no normalising, which matters for stream windows.
 			continue
 		}
 		n := p.Normalized()
@@ -48,4 +50,13 @@ func (Hidden) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) 
 		}
 	}
 	return out, nil
+}
+
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

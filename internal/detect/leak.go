@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/wardenhq/warden/internal/scan"
 )
@@ -14,6 +15,33 @@ import (
 // plants in its system prompts that should never appear in an answer.
 type Leak struct {
 	Canaries []string
+
+	// sys caches the shingles of recent system prompts: an application
+	// sends the same one with every request, and a stream is checked
+	// window by window.
+	mu  sync.Mutex
+	sys map[string]map[uint64]bool
+}
+
+const maxCachedPrompts = 256
+
+// systemShingles returns the shingle set of a system prompt's normalised
+// text, from the cache when it can.
+func (d *Leak) systemShingles(text string) map[uint64]bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if set, ok := d.sys[text]; ok {
+		return set
+	}
+	set := map[uint64]bool{}
+	for _, sh := range shingles(text) {
+		set[sh.h] = true
+	}
+	if d.sys == nil || len(d.sys) >= maxCachedPrompts {
+		d.sys = map[string]map[uint64]bool{}
+	}
+	d.sys[strings.Clone(text)] = set
+	return set
 }
 
 var _ scan.Detector = (*Leak)(nil)
@@ -34,13 +62,26 @@ func (*Leak) Roles() []scan.Role { return []scan.Role{scan.RoleAssistant, scan.R
 // Detect implements scan.Detector.
 func (d *Leak) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
 	var out []scan.Finding
-	sys := map[uint64]bool{}
+	var sys map[uint64]bool
 	for i := range in.Parts {
 		if in.Parts[i].Role == scan.RoleSystem {
-			for _, sh := range shingles(in.Parts[i].Normalized().Text) {
-				sys[sh.h] = true
+			set := d.systemShingles(in.Parts[i].Normalized().Text)
+			if sys == nil {
+				sys = set
+				continue
 			}
+			merged := make(map[uint64]bool, len(sys)+len(set))
+			for h := range sys {
+				merged[h] = true
+			}
+			for h := range set {
+				merged[h] = true
+			}
+			sys = merged
 		}
+	}
+	if len(sys) == 0 && len(d.Canaries) == 0 {
+		return nil, nil // nothing to compare answers with
 	}
 	for i := range in.Parts {
 		p := &in.Parts[i]

@@ -51,12 +51,18 @@ func benchStream() []byte {
 
 const benchReply = `{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! I am a mock model. How can I help you today?"},"finish_reason":"stop"}]}`
 
-func benchGateway(b *testing.B, tr http.RoundTripper, mode subscription.Mode) http.Handler {
+func benchGateway(b *testing.B, tr http.RoundTripper, mode subscription.Mode, detectors ...string) http.Handler {
 	cfg := config.Default()
 	cfg.Upstreams = []config.Upstream{{Name: "u", URL: "http://upstream.invalid"}}
 	cfg.Routes = []config.Route{{Name: "o", Style: config.StyleOpenAI, Upstream: "u", Subscription: "s"}}
-	phrases, _ := detect.DefaultSignatures()
-	g, err := New(Options{Config: cfg, Pipeline: scan.NewPipeline(phrases),
+	if len(detectors) == 0 {
+		detectors = []string{"signatures"}
+	}
+	ds, err := detect.Build(detectors, detect.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := New(Options{Config: cfg, Pipeline: scan.NewPipeline(ds...),
 		Settings: memSettings{"s": {ID: "s", Plan: true, Mode: mode}}, Recorder: &memRecorder{},
 		Metrics: NewMetrics(prometheus.NewRegistry()), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Transport: tr})
 	if err != nil {
@@ -100,4 +106,10 @@ func BenchmarkProxy(b *testing.B) {
 	b.Run("stream/bare", func(b *testing.B) { runHandler(b, bareProxy(sseTr), streamed) })
 	b.Run("stream/warden-block", func(b *testing.B) { runHandler(b, benchGateway(b, sseTr, subscription.ModeBlock), streamed) })
 	b.Run("stream/warden-detect", func(b *testing.B) { runHandler(b, benchGateway(b, sseTr, subscription.ModeDetect), streamed) })
+	b.Run("request/warden-block-default", func(b *testing.B) {
+		runHandler(b, benchGateway(b, jsonTr, subscription.ModeBlock, detect.Default...), plain)
+	})
+	b.Run("stream/warden-block-default", func(b *testing.B) {
+		runHandler(b, benchGateway(b, sseTr, subscription.ModeBlock, detect.Default...), streamed)
+	})
 }
