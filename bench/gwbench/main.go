@@ -39,6 +39,7 @@ func main() {
 	promptBytes := flag.Int("prompt-bytes", 2048, "size of the user prompt")
 	modes := flag.String("modes", "request,stream", "which phases to run: request, stream or both")
 	detectors := flag.String("detectors", "", "Warden's scan.detectors, comma-separated (default: Warden's default pipeline)")
+	wardenEnv := flag.String("warden-env", "", "extra VAR=value for the Warden process only, e.g. GOGC=100")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -52,7 +53,7 @@ func main() {
 	case "warden":
 		err = cli.Run(ctx, []string{"serve", "--config", *cfgFile}, os.Stdin, os.Stdout, os.Stderr)
 	case "driver":
-		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes, detectors: *detectors})
+		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes, detectors: *detectors, wardenEnv: *wardenEnv})
 	default:
 		err = fmt.Errorf("unknown role %q", *role)
 	}
@@ -92,6 +93,7 @@ type options struct {
 	dur                       time.Duration
 	modes                     string
 	detectors                 string
+	wardenEnv                 string
 }
 
 type child struct {
@@ -108,13 +110,16 @@ func freeAddr() string {
 	return ln.Addr().String()
 }
 
-func start(addr string, args ...string) (*child, error) {
+func start(addr string, env string, args ...string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(self, append([]string{"-addr", addr}, args...)...)
 	cmd.Stderr = os.Stderr
+	if env != "" {
+		cmd.Env = append(os.Environ(), env)
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -162,13 +167,13 @@ func drive(ctx context.Context, o options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	mock, err := start(freeAddr(), "-role", "mock")
+	mock, err := start(freeAddr(), "", "-role", "mock")
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
 	mockURL := "http://" + mock.addr
-	bare, err := start(freeAddr(), "-role", "bare", "-upstream", mockURL)
+	bare, err := start(freeAddr(), "", "-role", "bare", "-upstream", mockURL)
 	if err != nil {
 		return err
 	}
@@ -188,7 +193,7 @@ subscriptions: [{id: bench, plan: true, mode: block}]
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return err
 	}
-	warden, err := start(wardenAddr, "-role", "warden", "-config", cfgPath)
+	warden, err := start(wardenAddr, o.wardenEnv, "-role", "warden", "-config", cfgPath)
 	if err != nil {
 		return err
 	}
