@@ -90,6 +90,33 @@ var (
 			"Turn on block mode so responses that leak the system prompt are stopped.",
 		},
 	}
+	PhishingUserPrompt = Kind{
+		Type:        "Warden.AI.MaliciousUrl.UserPrompt",
+		DisplayName: "Phishing attempt detected in an AI application",
+		Description: "A user sent a known phishing URL to an AI application, possibly to poison its data sources or to reach other users through its tools.",
+		Severity:    scan.SeverityHigh,
+		Tactics:     []string{"Collection"},
+		Techniques:  []string{"AML.T0051.000", "AML.T0052"},
+		Remediation: []string{"Review the user's activity and block the URL at your web proxy.", "Check whether the URL was stored by the application (memory, documents) and remove it."},
+	}
+	PhishingModelResponse = Kind{
+		Type:        "Warden.AI.MaliciousUrl.ModelResponse",
+		DisplayName: "Corrupted AI application, model or data directed a phishing attempt at a user",
+		Description: "A model response contained a known phishing URL: the application, the model or its data has been poisoned to send users to a phishing page.",
+		Severity:    scan.SeverityHigh,
+		Tactics:     []string{"Impact"},
+		Techniques:  []string{"AML.T0048", "AML.T0070"},
+		Remediation: []string{"Find the data source (retrieved documents, tools, memory) the URL came from and remove it.", "Warn the user who received the response; block the URL at your web proxy."},
+	}
+	PhishingUnknownSource = Kind{
+		Type:        "Warden.AI.MaliciousUrl.UnknownSource",
+		DisplayName: "Phishing URL shared in an AI application",
+		Description: "A known phishing URL passed through an AI application in a document or tool result; its origin is not the user.",
+		Severity:    scan.SeverityHigh,
+		Tactics:     []string{"Impact", "Collection"},
+		Techniques:  []string{"AML.T0051.001", "AML.T0070"},
+		Remediation: []string{"Find the document, web page or tool that supplied the URL and remove or quarantine it.", "Block the URL at your web proxy."},
+	}
 	Generic = Kind{
 		Type:        "Warden.AI.SuspiciousInteraction",
 		DisplayName: "Suspicious interaction with an AI model deployment",
@@ -109,6 +136,15 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 			return JailbreakBlocked
 		}
 		return JailbreakDetected
+	case scan.CategoryThreatIntel:
+		switch f.Type {
+		case "phishing_url_prompt":
+			return PhishingUserPrompt
+		case "phishing_url_response":
+			return PhishingModelResponse
+		case "phishing_url_data":
+			return PhishingUnknownSource
+		}
 	case scan.CategoryDataLeakage:
 		if f.Type == "system_prompt_leak" {
 			return SystemPromptLeak

@@ -177,7 +177,10 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 }
 
 func detectOptions(cfg *config.Config) detect.Options {
-	o := detect.Options{Canaries: cfg.Scan.Canaries}
+	o := detect.Options{Canaries: cfg.Scan.Canaries, PhishingFile: cfg.Scan.PhishingDomainsFile}
+	if ps := cfg.Scan.PromptShields; ps.URL != "" {
+		o.Remote = &detect.Remote{URL: ps.URL, Key: ps.Key, Timeout: ps.Timeout, FailClosed: ps.FailClosed}
+	}
 	for _, d := range cfg.Scan.Deny {
 		o.Deny = append(o.Deny, detect.DenyRule{ID: d.ID, Pattern: d.Pattern, Confidence: d.Confidence, Description: d.Description})
 	}

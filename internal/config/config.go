@@ -56,6 +56,19 @@ type Scan struct {
 	// Canaries are strings planted in system prompts; one in a response is
 	// a leaked system prompt.
 	Canaries []string `yaml:"canaries"`
+	// PhishingDomainsFile lists known phishing domains or URLs, one a line.
+	PhishingDomainsFile string `yaml:"phishing_domains_file"`
+	// PromptShields, when URL is set, adds a detector that asks an external
+	// Prompt Shields endpoint.
+	PromptShields PromptShields `yaml:"prompt_shields"`
+}
+
+// PromptShields configures the external Prompt Shields detector.
+type PromptShields struct {
+	URL        string        `yaml:"url"`
+	Key        string        `yaml:"key"`
+	Timeout    time.Duration `yaml:"timeout"`
+	FailClosed bool          `yaml:"fail_closed"`
 }
 
 // DenyRule is a custom detection rule: a pattern over normalised text

@@ -138,6 +138,16 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	if _, err := detect.Build(c.Scan.Detectors, detect.Options{}); err != nil {
 		bad("scan.detectors", "%v", err)
 	}
+	if f := c.Scan.PhishingDomainsFile; f != "" {
+		if _, err := detect.LoadPhishing(f); err != nil {
+			bad("scan.phishing_domains_file", "%v", err)
+		}
+	}
+	if u := c.Scan.PromptShields.URL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad("scan.prompt_shields.url", "must be an http or https URL, not %q", u)
+		}
+	}
 	for i, a := range c.Scan.Allow {
 		if _, err := regexp.Compile(a); err != nil {
 			bad(fmt.Sprintf("scan.allow[%d]", i), "%v", err)

@@ -14,6 +14,10 @@ type Options struct {
 	Deny []DenyRule
 	// Canaries go to the leak detector.
 	Canaries []string
+	// PhishingFile, when set, adds a "phishing" detector over that list.
+	PhishingFile string
+	// Remote, when not nil, adds the external Prompt Shields detector.
+	Remote *Remote
 }
 
 // Factory builds a detector.
@@ -54,6 +58,16 @@ func Build(names []string, o Options) ([]scan.Detector, error) {
 			return nil, fmt.Errorf("detector %s: %w", n, err)
 		}
 		out = append(out, d)
+	}
+	if o.PhishingFile != "" {
+		d, err := LoadPhishing(o.PhishingFile)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	if o.Remote != nil {
+		out = append(out, o.Remote)
 	}
 	if len(o.Deny) > 0 {
 		d, err := NewDeny(o.Deny)

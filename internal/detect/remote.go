@@ -1,0 +1,140 @@
+package detect
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// Remote asks an external Prompt Shields endpoint (Azure AI Content Safety,
+// or anything that speaks its shieldPrompt API, Warden included) about the
+// user prompt and documents, for teams that want a second opinion. It has
+// a timeout, and a choice for when the service fails: open (the other
+// detectors decide) or closed (the interaction is treated as an attack).
+type Remote struct {
+	URL        string // https://<resource>.cognitiveservices.azure.com
+	Key        string // sent as Ocp-Apim-Subscription-Key
+	Timeout    time.Duration
+	FailClosed bool
+	Client     *http.Client
+}
+
+var _ scan.Detector = (*Remote)(nil)
+
+// Name implements scan.Detector.
+func (*Remote) Name() string { return "prompt_shields" }
+
+// Roles implements scan.RoleFilter.
+func (*Remote) Roles() []scan.Role { return attackRoles }
+
+type shieldReq struct {
+	UserPrompt string   `json:"userPrompt"`
+	Documents  []string `json:"documents"`
+}
+
+type shieldResp struct {
+	UserPromptAnalysis *struct {
+		AttackDetected bool `json:"attackDetected"`
+	} `json:"userPromptAnalysis"`
+	DocumentsAnalysis []struct {
+		AttackDetected bool `json:"attackDetected"`
+	} `json:"documentsAnalysis"`
+}
+
+// Detect implements scan.Detector.
+func (d *Remote) Detect(ctx context.Context, in *scan.Input) ([]scan.Finding, error) {
+	var req shieldReq
+	var userParts, docParts []int
+	var user []string
+	for i, p := range in.Parts {
+		switch p.Role {
+		case scan.RoleUser:
+			user = append(user, p.Text)
+			userParts = append(userParts, i)
+		case scan.RoleDocument, scan.RoleTool:
+			req.Documents = append(req.Documents, p.Text)
+			docParts = append(docParts, i)
+		}
+	}
+	if len(userParts) == 0 && len(docParts) == 0 {
+		return nil, nil
+	}
+	req.UserPrompt = strings.Join(user, "\n")
+	resp, err := d.call(ctx, req)
+	if err != nil {
+		if !d.FailClosed {
+			return nil, err
+		}
+		part := 0
+		if len(userParts) > 0 {
+			part = userParts[0]
+		} else {
+			part = docParts[0]
+		}
+		cat, typ := roleTarget(in.Parts[part].Role)
+		return []scan.Finding{{Category: cat, Type: typ, Confidence: 1, Severity: scan.SeverityMedium, Detector: "prompt_shields",
+			Part: part, Spans: []scan.Span{{0, len(in.Parts[part].Text)}}, Reason: "prompt shields unavailable, failing closed: " + err.Error()}}, nil
+	}
+	var out []scan.Finding
+	if resp.UserPromptAnalysis != nil && resp.UserPromptAnalysis.AttackDetected {
+		for _, i := range userParts {
+			out = append(out, scan.Finding{Category: scan.CategoryJailbreak, Type: "jailbreak", Confidence: 0.9, Severity: scan.SeverityMedium,
+				Detector: "prompt_shields", Part: i, Spans: []scan.Span{{0, len(in.Parts[i].Text)}}, Reason: "prompt shields: attack detected in the user prompt"})
+		}
+	}
+	for k, a := range resp.DocumentsAnalysis {
+		if a.AttackDetected && k < len(docParts) {
+			i := docParts[k]
+			out = append(out, scan.Finding{Category: scan.CategoryDataPoisoning, Type: "indirect_prompt_injection", Confidence: 0.9,
+				Severity: scan.SeverityHigh, Detector: "prompt_shields", Part: i, Spans: []scan.Span{{0, len(in.Parts[i].Text)}},
+				Reason: "prompt shields: attack detected in a document"})
+		}
+	}
+	return out, nil
+}
+
+func (d *Remote) call(ctx context.Context, req shieldReq) (*shieldResp, error) {
+	timeout := d.Timeout
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	body, _ := json.Marshal(req)
+	hr, err := http.NewRequestWithContext(ctx, "POST", strings.TrimSuffix(d.URL, "/")+"/contentsafety/text:shieldPrompt?api-version=2024-09-01", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	if d.Key != "" {
+		hr.Header.Set("Ocp-Apim-Subscription-Key", d.Key)
+	}
+	c := d.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	res, err := c.Do(hr)
+	if err != nil {
+		return nil, fmt.Errorf("call prompt shields: %w", err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read prompt shields answer: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("prompt shields answered %d", res.StatusCode)
+	}
+	var out shieldResp
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("prompt shields answer: %w", err)
+	}
+	return &out, nil
+}
