@@ -25,6 +25,7 @@ import (
 	"github.com/wardenhq/warden/internal/mockllm"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/shield"
+	"github.com/wardenhq/warden/internal/shieldclient"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 )
@@ -179,7 +180,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 func detectOptions(cfg *config.Config) detect.Options {
 	o := detect.Options{Canaries: cfg.Scan.Canaries, PhishingFile: cfg.Scan.PhishingDomainsFile}
 	if ps := cfg.Scan.PromptShields; ps.URL != "" {
-		o.Remote = &detect.Remote{URL: ps.URL, Key: ps.Key, Timeout: ps.Timeout, FailClosed: ps.FailClosed}
+		o.Extra = append(o.Extra, &shieldclient.Remote{URL: ps.URL, Key: ps.Key, Timeout: ps.Timeout, FailClosed: ps.FailClosed})
 	}
 	for _, d := range cfg.Scan.Deny {
 		o.Deny = append(o.Deny, detect.DenyRule{ID: d.ID, Pattern: d.Pattern, Confidence: d.Confidence, Description: d.Description})

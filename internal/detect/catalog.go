@@ -16,8 +16,9 @@ type Options struct {
 	Canaries []string
 	// PhishingFile, when set, adds a "phishing" detector over that list.
 	PhishingFile string
-	// Remote, when not nil, adds the external Prompt Shields detector.
-	Remote *Remote
+	// Extra detectors built elsewhere (the external Prompt Shields client)
+	// are appended as they are.
+	Extra []scan.Detector
 }
 
 // Factory builds a detector.
@@ -66,9 +67,7 @@ func Build(names []string, o Options) ([]scan.Detector, error) {
 		}
 		out = append(out, d)
 	}
-	if o.Remote != nil {
-		out = append(out, o.Remote)
-	}
+	out = append(out, o.Extra...)
 	if len(o.Deny) > 0 {
 		d, err := NewDeny(o.Deny)
 		if err != nil {

@@ -1,4 +1,8 @@
-package detect
+// Package shieldclient is a detector that asks an external Prompt Shields
+// endpoint (Azure AI Content Safety, or anything that speaks its
+// shieldPrompt API, Warden included) for a second opinion. It lives apart
+// from package detect because it is the one detector that uses the network.
+package shieldclient
 
 import (
 	"bytes"
@@ -13,10 +17,8 @@ import (
 	"github.com/wardenhq/warden/internal/scan"
 )
 
-// Remote asks an external Prompt Shields endpoint (Azure AI Content Safety,
-// or anything that speaks its shieldPrompt API, Warden included) about the
-// user prompt and documents, for teams that want a second opinion. It has
-// a timeout, and a choice for when the service fails: open (the other
+// Remote asks the endpoint about the user prompt and documents. It has a
+// timeout, and a choice for when the service fails: open (the other
 // detectors decide) or closed (the interaction is treated as an attack).
 type Remote struct {
 	URL        string // https://<resource>.cognitiveservices.azure.com
@@ -32,7 +34,9 @@ var _ scan.Detector = (*Remote)(nil)
 func (*Remote) Name() string { return "prompt_shields" }
 
 // Roles implements scan.RoleFilter.
-func (*Remote) Roles() []scan.Role { return attackRoles }
+func (*Remote) Roles() []scan.Role {
+	return []scan.Role{scan.RoleUser, scan.RoleDocument, scan.RoleTool}
+}
 
 type shieldReq struct {
 	UserPrompt string   `json:"userPrompt"`
@@ -78,7 +82,10 @@ func (d *Remote) Detect(ctx context.Context, in *scan.Input) ([]scan.Finding, er
 		} else {
 			part = docParts[0]
 		}
-		cat, typ := roleTarget(in.Parts[part].Role)
+		cat, typ := scan.CategoryJailbreak, "jailbreak"
+		if in.Parts[part].Role != scan.RoleUser {
+			cat, typ = scan.CategoryDataPoisoning, "indirect_prompt_injection"
+		}
 		return []scan.Finding{{Category: cat, Type: typ, Confidence: 1, Severity: scan.SeverityMedium, Detector: "prompt_shields",
 			Part: part, Spans: []scan.Span{{0, len(in.Parts[part].Text)}}, Reason: "prompt shields unavailable, failing closed: " + err.Error()}}, nil
 	}
