@@ -20,8 +20,9 @@ var _ scan.Detector = Hidden{}
 // (zero-width joiners in emoji, a byte-order mark); a word's worth of tag
 // characters never does.
 const (
-	minTagged = 4
-	minHidden = 8
+	minTagged      = 4
+	minHidden      = 8
+	minConfusables = 3
 )
 
 // Name implements scan.Detector.
@@ -42,6 +43,15 @@ func (Hidden) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) 
 			out = append(out, scan.Finding{Category: scan.CategoryDataPoisoning, Type: "ascii_smuggling", Confidence: 0.95,
 				Severity: scan.SeverityHigh, Detector: "hidden", Part: i, Spans: []scan.Span{n.TagSpan},
 				Reason: fmt.Sprintf("%d Unicode tag characters encode hidden ASCII text", n.Tagged)})
+		}
+		if n.Confusables >= minConfusables {
+			cat, typ := scan.CategoryJailbreak, "homoglyph_obfuscation"
+			if p.Role != scan.RoleUser {
+				cat = scan.CategoryDataPoisoning
+			}
+			out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: 0.7, Severity: scan.SeverityLow,
+				Detector: "hidden", Part: i, Spans: []scan.Span{{0, len(p.Text)}},
+				Reason: fmt.Sprintf("%d letters from other scripts disguised as Latin letters inside words", n.Confusables)})
 		}
 		if n.Hidden >= minHidden {
 			out = append(out, scan.Finding{Category: scan.CategoryDataPoisoning, Type: "hidden_text", Confidence: 0.6,

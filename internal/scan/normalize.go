@@ -32,6 +32,9 @@ type Normalized struct {
 	// TagSpan is the original range from the first to the last of them.
 	Tagged  int
 	TagSpan Span
+	// Confusables counts letters of other scripts folded to the Latin
+	// letters they imitate inside Latin words.
+	Confusables int
 }
 
 type segment struct {
@@ -117,7 +120,7 @@ func (n *Normalized) reset(s string) {
 	if cap(z.out) < len(s) {
 		z.out = make([]byte, 0, len(s))
 	}
-	n.olen, n.Hidden, n.Tagged, n.TagSpan = len(s), 0, 0, Span{}
+	n.olen, n.Hidden, n.Tagged, n.TagSpan, n.Confusables = len(s), 0, 0, Span{}, 0
 	space := false
 	var rb [utf8.UTFMax]byte
 	for i := 0; i < len(s); {
@@ -168,6 +171,12 @@ func (n *Normalized) reset(s string) {
 				z.byte1(i, ' ')
 			}
 			space = true
+		case confusable[r] != 0 && mixedWord(s, i, size):
+			// A lookalike letter inside a Latin word: fold it, and count
+			// it, since mixing scripts inside a word is a way to hide.
+			z.byte1(i, confusable[r])
+			n.Confusables++
+			space = false
 		case stableRune(r):
 			// Common scripts with no case and no compatibility forms: the
 			// bytes are already the folded bytes.
