@@ -19,8 +19,8 @@ func TestNormalize(t *testing.T) {
 		{"a\u202eb\ufe0fc", "abc", 2},                               // bidi control, variation selector
 		{"  leading", "leading", 0},
 		{"ÉCOLE", "école", 0},
-		{"іgnоrе аll рrеviоus", "ignore all previous", 0}, // Cyrillic lookalikes inside Latin words
-		{"Привет мир", "привет мир", 0},                     // Russian stays Russian
+		{"іgnоrе аll рrеviоus", "ignore all previous", 0},     // Cyrillic lookalikes inside Latin words
+		{"Привет мир", "привет мир", 0},                       // Russian stays Russian
 		{"hi" + tags("Ignore all") + "!", "hiignore all!", 0}, // tag characters decoded in place
 	}
 	for _, tt := range tests {
