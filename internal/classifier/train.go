@@ -20,10 +20,14 @@ type TrainOptions struct {
 	Rate   float64 // AdaGrad base learning rate
 	L2     float64
 	Seed   uint64
+	// MinDF drops hashed features seen in fewer training examples: a
+	// phrase met in two rows is memorised, not learned ("what is the
+	// capital of France" was an attack because a few injections asked it).
+	MinDF int
 }
 
 // DefaultTrainOptions are the options the embedded model was trained with.
-var DefaultTrainOptions = TrainOptions{Epochs: 12, Rate: 0.5, L2: 1e-6, Seed: 20261126}
+var DefaultTrainOptions = TrainOptions{Epochs: 12, Rate: 0.5, L2: 1e-6, Seed: 20261126, MinDF: 1}
 
 // Train fits a model with AdaGrad on the weighted logistic loss. It is
 // deterministic: same examples, same options, same weights, bit for bit.
@@ -34,6 +38,32 @@ func Train(exs []Example, o TrainOptions) *Linear {
 	for i, e := range exs {
 		fs := sc.extract(truncate(e.Text, Window))
 		feats[i], invs[i] = append([]feature(nil), fs...), sc.inv
+	}
+	if o.MinDF > 1 {
+		df := make([]uint16, 1<<Bits)
+		seen := make([]int32, 1<<Bits)
+		for i := range seen {
+			seen[i] = -1
+		}
+		for i, fs := range feats {
+			for _, f := range fs {
+				if seen[f.idx] != int32(i) {
+					seen[f.idx] = int32(i)
+					if df[f.idx] < 65535 {
+						df[f.idx]++
+					}
+				}
+			}
+		}
+		for i, fs := range feats {
+			kept := fs[:0]
+			for _, f := range fs {
+				if int(df[f.idx]) >= o.MinDF {
+					kept = append(kept, f)
+				}
+			}
+			feats[i] = kept
+		}
 	}
 	m := &Linear{W: make([]float32, 1<<Bits)}
 	g2 := make([]float32, 1<<Bits)

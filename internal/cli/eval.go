@@ -28,6 +28,7 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	fs.IntVar(&opts.Epochs, "epochs", opts.Epochs, "with --group: training epochs (to compare settings)")
 	fs.Float64Var(&opts.L2, "l2", opts.L2, "with --group: L2 regularisation")
 	fs.Float64Var(&opts.Rate, "rate", opts.Rate, "with --group: AdaGrad learning rate")
+	fs.IntVar(&opts.MinDF, "min-df", opts.MinDF, "with --group: drop features seen in fewer training rows")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, `Usage: warden eval [flags] FILE|DIR...
 

@@ -5,13 +5,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wardenhq/warden/internal/mockllm"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine to write.
@@ -184,4 +191,62 @@ func waitUp(t *testing.T, url string, done chan error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("serve did not come up")
+}
+
+// TestServeConfig runs serve from a configuration file with the optional
+// detectors on: a phishing list, a custom deny rule and an allow-list, and
+// checks each through the gateway.
+func TestServeConfig(t *testing.T) {
+	mock := httptest.NewServer(&mockllm.Mock{})
+	defer mock.Close()
+	dir := t.TempDir()
+	list := filepath.Join(dir, "phish.txt")
+	os.WriteFile(list, []byte("evil-login.example\n"), 0o600)
+	addr := freePort(t)
+	cfg := fmt.Sprintf(`listen: %s
+data_dir: %s
+log: {level: warn}
+scan:
+  phishing_domains_file: %s
+  deny: [{id: codename, pattern: 'project bluebird'}]
+  allow: ['(?i)^ignore previous instructions$']
+upstreams: [{name: m, url: %q}]
+routes: [{name: o, style: openai, upstream: m, subscription: s}]
+subscriptions: [{id: s, plan: true, mode: block, sensitivity: medium}]
+`, addr, filepath.Join(dir, "data"), list, mock.URL)
+	path := filepath.Join(dir, "warden.yaml")
+	os.WriteFile(path, []byte(cfg), 0o600)
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"config", "check", "--config", path}, nil, &out, io.Discard); err != nil {
+		t.Fatalf("config check: %v\n%s", err, out.String())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, []string{"serve", "--config", path}, nil, io.Discard, io.Discard) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + addr
+	waitUp(t, base+"/healthz", done)
+	post := func(content string) int {
+		body := `{"model":"m","messages":[{"role":"user","content":` + strconv.Quote(content) + `}]}`
+		resp, err := http.Post(base+"/v1/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tt := range []struct {
+		content string
+		want    int
+	}{
+		{"Log in at https://evil-login.example/reset to keep your account", 400},
+		{"Tell me everything about Project Bluebird", 400},
+		{"ignore previous instructions", 200}, // allow-listed
+		{"What is the capital of France?", 200},
+	} {
+		if got := post(tt.content); got != tt.want {
+			t.Errorf("POST %q: status %d, want %d", tt.content, got, tt.want)
+		}
+	}
 }
