@@ -53,19 +53,15 @@ jailbreak and injection; every other label is expected to pass.`)
 		}
 		rows = append(rows, rs...)
 	}
-	sig, err := detect.DefaultSignatures()
-	if err != nil {
-		return err
-	}
 	var scores []float64
 	var lat []time.Duration
 	switch *group {
 	case "":
-		model, err := detect.NewModel()
+		all, err := detect.Build(nil, detect.Options{})
 		if err != nil {
 			return err
 		}
-		p := scan.NewPipeline(sig, model)
+		p := scan.NewPipeline(all...)
 		for _, r := range rows {
 			in := rowInput(r)
 			start := time.Now()
@@ -75,9 +71,19 @@ jailbreak and injection; every other label is expected to pass.`)
 		}
 	case "family":
 		// The model is scored on families it was not trained on; the
-		// signatures, written by hand, run as they are.
+		// other default detectors, written by hand, run as they are.
 		cv := classifier.CrossValidate(rows, *folds, opts)
-		p := scan.NewPipeline(sig)
+		var names []string
+		for _, n := range detect.Default {
+			if n != "model" {
+				names = append(names, n)
+			}
+		}
+		others, err := detect.Build(names, detect.Options{})
+		if err != nil {
+			return err
+		}
+		p := scan.NewPipeline(others...)
 		for i, r := range rows {
 			in := rowInput(r)
 			s := attackScore(p.Scan(ctx, &in, scan.Policy{FlagAt: 0.01, BlockAt: 1}).Findings)
