@@ -8,7 +8,8 @@ import (
 // Scored is one row with the score a model gave it.
 type Scored struct {
 	Row
-	P float64
+	P     float64
+	Words int
 }
 
 // CrossValidate scores every row with a model trained on the other folds,
@@ -37,7 +38,7 @@ func CrossValidate(rows []Row, folds int, o TrainOptions) []Scored {
 				if r.Doc {
 					res = m.ScoreDoc(normalize(r.Text))
 				}
-				out[i] = Scored{Row: r, P: res.P}
+				out[i] = Scored{Row: r, P: res.P, Words: res.Words}
 			}
 		}
 	}

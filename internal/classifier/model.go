@@ -116,6 +116,9 @@ var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 type Result struct {
 	P          float64
 	Start, End int
+	// Words is the number of words in the best window: how much evidence
+	// the score rests on.
+	Words int
 }
 
 // Score scores normalised text window by window and returns the best.
@@ -129,7 +132,7 @@ func (m *Model) ScoreDoc(text string) Result {
 	for _, w := range sentences(text) {
 		p := m.Doc.prob(sc, text[w[0]:w[1]])
 		if p > best.P {
-			best = Result{P: p, Start: w[0], End: w[1]}
+			best = Result{P: p, Start: w[0], End: w[1], Words: len(sc.ws)}
 		}
 	}
 	return best
@@ -177,7 +180,7 @@ func (m *Linear) ScoreWindows(text string, size, stride int) Result {
 	for _, w := range windows(text, size, stride) {
 		p := m.prob(sc, text[w[0]:w[1]])
 		if p > best.P {
-			best = Result{P: p, Start: w[0], End: w[1]}
+			best = Result{P: p, Start: w[0], End: w[1], Words: len(sc.ws)}
 		}
 	}
 	return best

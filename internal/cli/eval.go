@@ -87,7 +87,7 @@ jailbreak and injection; every other label is expected to pass.`)
 		for i, r := range rows {
 			in := rowInput(r)
 			s := attackScore(p.Scan(ctx, &in, scan.Policy{FlagAt: 0.01, BlockAt: 1}).Findings)
-			scores = append(scores, max(s, detect.Calibrate(cv[i].P)))
+			scores = append(scores, max(s, detect.Confidence(cv[i].P, cv[i].Words, !rows[i].Doc)))
 		}
 	default:
 		return &exitError{code: 2, err: fmt.Errorf("eval: --group takes \"family\", not %q", *group)}

@@ -55,7 +55,7 @@ func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error
 		} else {
 			r = d.m.ScoreDoc(n.Text)
 		}
-		conf := Calibrate(r.P)
+		conf := Confidence(r.P, r.Words, p.Role == scan.RoleUser)
 		if conf < d.Floor {
 			continue
 		}
@@ -95,6 +95,27 @@ func Calibrate(p float64) float64 {
 	}
 	x := (p - 0.5) / 0.5
 	return 0.5 + 0.5*x*x*x
+}
+
+// shortText is the word count below which the model alone may flag but
+// not block: in a short prompt a few words decide the score, and "forget
+// the previous recipe, let's make pancakes" is not an attack. Short attacks
+// are the signature rules' to catch.
+const (
+	shortText    = 16
+	shortTextMax = 0.75
+)
+
+// Confidence is the finding confidence for a model probability over a
+// window of the given number of words. The short-text cap applies to user
+// turns only: documents are scored a sentence at a time, and a planted
+// instruction is one short sentence.
+func Confidence(p float64, words int, userTurn bool) float64 {
+	c := Calibrate(p)
+	if userTurn && words < shortText {
+		c = min(c, shortTextMax)
+	}
+	return c
 }
 
 // round keeps three decimals, so reports do not pretend to more precision
