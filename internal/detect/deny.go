@@ -52,12 +52,8 @@ func (*Deny) Roles() []scan.Role { return attackRoles }
 // Detect implements scan.Detector.
 func (d *Deny) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
 	var out []scan.Finding
-	for i := range in.Parts {
-		p := &in.Parts[i]
-		cat, typ := roleTarget(p.Role)
-		if cat == "" {
-			continue
-		}
+	for ap := range attackParts(in) {
+		i, p, cat, typ := ap.i, ap.p, ap.cat, ap.typ
 		n := p.Normalized()
 		for k, re := range d.res {
 			if loc := re.FindStringIndex(n.Text); loc != nil {

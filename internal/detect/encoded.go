@@ -141,12 +141,8 @@ type payload struct {
 // Detect implements scan.Detector.
 func (d *Encoded) Detect(ctx context.Context, in *scan.Input) ([]scan.Finding, error) {
 	var out []scan.Finding
-	for i := range in.Parts {
-		p := &in.Parts[i]
-		cat, typ := roleTarget(p.Role)
-		if cat == "" {
-			continue
-		}
+	for ap := range attackParts(in) {
+		i, p, cat, typ := ap.i, ap.p, ap.cat, ap.typ
 		for _, pl := range payloads(p.Text, 0) {
 			sub := &scan.Input{Parts: []scan.Part{{Role: p.Role, Text: pl.text}}}
 			fs, err := d.sig.Detect(ctx, sub)

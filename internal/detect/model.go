@@ -39,12 +39,8 @@ func (*Model) Roles() []scan.Role { return attackRoles }
 // Detect implements scan.Detector.
 func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
 	var out []scan.Finding
-	for i := range in.Parts {
-		p := &in.Parts[i]
-		cat, typ := roleTarget(p.Role)
-		if cat == "" {
-			continue
-		}
+	for ap := range attackParts(in) {
+		i, p, cat, typ := ap.i, ap.p, ap.cat, ap.typ
 		n := p.Normalized()
 		if len(n.Text) == 0 {
 			continue

@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"fmt"
 	regexp "github.com/wasilibs/go-re2"
+	"iter"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
@@ -208,12 +209,8 @@ func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, 
 	defer d.hits.Put(hp)
 	hits := *hp
 	var out []scan.Finding
-	for i := range in.Parts {
-		p := &in.Parts[i]
-		cat, typ := roleTarget(p.Role)
-		if cat == "" {
-			continue
-		}
+	for ap := range attackParts(in) {
+		i, p, cat, typ := ap.i, ap.p, ap.cat, ap.typ
 		n := p.Normalized()
 		hay := unsafe.Slice(unsafe.StringData(n.Text), len(n.Text))
 		for ri := range hits {
@@ -242,6 +239,30 @@ func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, 
 		}
 	}
 	return mergeByPart(out), nil
+}
+
+// attackPart is a part attack detectors judge, with what an attack in it
+// means.
+type attackPart struct {
+	i   int
+	p   *scan.Part
+	cat scan.Category
+	typ string
+}
+
+// attackParts yields the parts of in that attack detectors judge: user
+// turns (jailbreaks), documents and tool results (indirect injection).
+func attackParts(in *scan.Input) iter.Seq[attackPart] {
+	return func(yield func(attackPart) bool) {
+		for i := range in.Parts {
+			p := &in.Parts[i]
+			if cat, typ := roleTarget(p.Role); cat != "" {
+				if !yield(attackPart{i, p, cat, typ}) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // roleTarget says what an attack pattern means in a part of the given role.
