@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,9 +14,9 @@ import (
 )
 
 func TestRemote(t *testing.T) {
-	var gotKey string
+	var gotKey atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gotKey = r.Header.Get("Ocp-Apim-Subscription-Key")
+		gotKey.Store(r.Header.Get("Ocp-Apim-Subscription-Key"))
 		b, _ := io.ReadAll(r.Body)
 		if strings.Contains(string(b), "slow") {
 			time.Sleep(300 * time.Millisecond)
@@ -30,7 +31,7 @@ func TestRemote(t *testing.T) {
 	}
 	d := &Remote{URL: srv.URL, Key: "k", Timeout: 100 * time.Millisecond}
 	fs, err := d.Detect(context.Background(), in("EVIL prompt"))
-	if err != nil || len(fs) != 2 || fs[0].Part != 1 || fs[1].Part != 3 || gotKey != "k" {
+	if err != nil || len(fs) != 2 || fs[0].Part != 1 || fs[1].Part != 3 || gotKey.Load() != "k" {
 		t.Fatalf("findings %+v err %v key %q: want the user part and the second document", fs, err, gotKey)
 	}
 	// Fail open: an error, no finding; fail closed: a blocking finding.
