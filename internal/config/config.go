@@ -110,6 +110,11 @@ type Route struct {
 	// APIKeys matches the caller's provider key, written as the key itself
 	// (usually through ${VAR}) or as "sha256:<hex>".
 	APIKeys []string `yaml:"api_keys"`
+	// Canary plants a fresh random token at the end of each request's
+	// system prompt (chat and Anthropic APIs, plan on), so a response that
+	// repeats it proves the system prompt leaked. It is the one option that
+	// changes the bytes the upstream receives.
+	Canary bool `yaml:"canary"`
 }
 
 // Subscription seeds one subscription's settings.

@@ -63,6 +63,12 @@ func (*Leak) Roles() []scan.Role { return []scan.Role{scan.RoleAssistant, scan.R
 func (d *Leak) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
 	var out []scan.Finding
 	var sys map[uint64]bool
+	canaries := d.Canaries
+	for i := range in.Parts {
+		if in.Parts[i].Role == scan.RoleSystem {
+			canaries = append(canaries, planted(in.Parts[i].Text)...)
+		}
+	}
 	for i := range in.Parts {
 		if in.Parts[i].Role == scan.RoleSystem {
 			set := d.systemShingles(in.Parts[i].Normalized().Text)
@@ -80,7 +86,7 @@ func (d *Leak) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error)
 			sys = merged
 		}
 	}
-	if len(sys) == 0 && len(d.Canaries) == 0 {
+	if len(sys) == 0 && len(canaries) == 0 {
 		return nil, nil // nothing to compare answers with
 	}
 	for i := range in.Parts {
@@ -89,7 +95,7 @@ func (d *Leak) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error)
 			continue
 		}
 		n := p.Normalized()
-		for _, c := range d.Canaries {
+		for _, c := range canaries {
 			if c == "" {
 				continue
 			}
@@ -157,4 +163,21 @@ func shingles(text string) []shingle {
 		out = append(out, shingle{h, starts[k], ends[k+shingleWords-1]})
 	}
 	return out
+}
+
+// planted returns the canary tokens the gateway planted in a system prompt.
+func planted(text string) []string {
+	var out []string
+	for {
+		i := strings.Index(text, scan.CanaryPrefix)
+		if i < 0 {
+			return out
+		}
+		end := i + len(scan.CanaryPrefix)
+		for end < len(text) && end-i < len(scan.CanaryPrefix)+32 && (text[end] >= '0' && text[end] <= '9' || text[end] >= 'a' && text[end] <= 'f') {
+			end++
+		}
+		out = append(out, text[i:end])
+		text = text[end:]
+	}
 }

@@ -94,6 +94,16 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	for _, k := range req.Skipped {
 		g.metrics.Skipped.WithLabelValues(k).Inc()
 	}
+	if ex.scan && rt.cfg.Canary {
+		if marked, err := plantCanary(ep.api, ep.style, body, newCanary()); err == nil {
+			// Re-read the marked body so the leak detector sees the
+			// canary among the system parts.
+			if mreq, err := llmapi.ParseRequest(ep.api, marked); err == nil {
+				body, req = marked, mreq
+				ex.req = req
+			}
+		}
+	}
 	if ex.scan {
 		ex.actx = g.alertContext(r, ep, rt, req, ex.sub, reqID)
 		ex.prompt.Parts = toScanParts(req.Parts)

@@ -142,3 +142,7 @@ type Detector interface {
 type RoleFilter interface {
 	Roles() []Role
 }
+
+// CanaryPrefix starts the canary tokens the gateway plants in system prompts
+// (a route's "canary" option); the leak detector looks for them in answers.
+const CanaryPrefix = "wdn-canary-"
