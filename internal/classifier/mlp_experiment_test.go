@@ -11,7 +11,7 @@ import (
 
 type mlp struct {
 	H  int
-	D  int // input buckets: feature indices are folded into D
+	D  int       // input buckets: feature indices are folded into D
 	W1 []float32 // [D*H]
 	B1 []float32
 	W2 []float32
