@@ -1,6 +1,8 @@
 package alert
 
 import (
+	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -12,6 +14,7 @@ import (
 // and severity among them, and evidence as the subscription allows.
 // blocked says whether the interaction was blocked.
 func Build(c Context, in *scan.Input, fs []scan.Finding, blocked bool, now time.Time) []Alert {
+	secrets := secretSpans(fs)
 	var out []Alert
 	index := map[string]int{}
 	for _, f := range fs {
@@ -62,7 +65,7 @@ func Build(c Context, in *scan.Input, fs []scan.Finding, blocked bool, now time.
 				}
 				a.Evidence.Segments = append(a.Evidence.Segments, Segment{
 					Role: string(p.Role),
-					Text: Snippet(p.Text, sp, snippetContext),
+					Text: redactedSnippet(p.Text, sp, snippetContext, secrets[f.Part]),
 					Span: sp,
 				})
 			}
@@ -103,4 +106,60 @@ func Snippet(text string, span scan.Span, ctx int) string {
 		s += "…"
 	}
 	return s
+}
+
+// secret is a credential's span and kind, to be masked in evidence.
+type secret struct {
+	span scan.Span
+	kind string
+}
+
+// secretSpans collects, per part, the spans of credential findings: evidence
+// never shows a secret, whatever finding the snippet is about.
+func secretSpans(fs []scan.Finding) map[int][]secret {
+	m := map[int][]secret{}
+	for _, f := range fs {
+		if f.Category == scan.CategoryCredentialTheft || f.Type == "secret_in_prompt" {
+			for _, sp := range f.Spans {
+				m[f.Part] = append(m[f.Part], secret{sp, "SECRET"})
+			}
+		}
+	}
+	return m
+}
+
+// redactedSnippet is Snippet with every secret inside it replaced by a
+// typed placeholder.
+func redactedSnippet(text string, span scan.Span, ctx int, secrets []secret) string {
+	if len(secrets) == 0 {
+		return Snippet(text, span, ctx)
+	}
+	var b strings.Builder
+	last := 0
+	// Secrets in text order, without overlaps.
+	sort.Slice(secrets, func(i, j int) bool { return secrets[i].span[0] < secrets[j].span[0] })
+	for _, s := range secrets {
+		if s.span[0] < last || s.span[1] > len(text) {
+			continue
+		}
+		b.WriteString(text[last:s.span[0]])
+		b.WriteString("[" + s.kind + "]")
+		last = s.span[1]
+	}
+	b.WriteString(text[last:])
+	masked := b.String()
+	// Map the span into the masked text: shift by what was replaced before it.
+	shift := func(off int) int {
+		d := 0
+		for _, s := range secrets {
+			switch {
+			case s.span[1] <= off:
+				d += len("["+s.kind+"]") - (s.span[1] - s.span[0])
+			case s.span[0] < off:
+				return s.span[0] + d
+			}
+		}
+		return off + d
+	}
+	return Snippet(masked, scan.Span{shift(span[0]), shift(span[1])}, ctx)
 }

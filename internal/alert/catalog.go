@@ -117,6 +117,28 @@ var (
 		Techniques:  []string{"AML.T0051.001", "AML.T0070"},
 		Remediation: []string{"Find the document, web page or tool that supplied the URL and remove or quarantine it.", "Block the URL at your web proxy."},
 	}
+	CredentialTheft = Kind{
+		Type:        "Warden.AI.CredentialTheftAttempt",
+		DisplayName: "Detected credential theft attempts on an AI model deployment",
+		Description: "Credentials were found in a model's response or in the arguments of a tool call it made: the model or its tools disclosed a secret, often after a prompt that asked for keys, environment variables or configuration.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Credential Access", "Lateral Movement", "Exfiltration"},
+		Techniques:  []string{"AML.T0055", "AML.T0083"},
+		Remediation: []string{
+			"Rotate the disclosed credential now and review its use since the interaction.",
+			"Find where the model got it (system prompt, retrieved documents, tool output, environment) and remove it from there.",
+			"Review the prompts that preceded the response and the user who sent them.",
+		},
+	}
+	SecretInPrompt = Kind{
+		Type:        "Warden.AI.SecretInPrompt",
+		DisplayName: "A credential was sent to an AI model deployment",
+		Description: "A prompt, document or tool result sent to the model contains a credential. It has left your control: the model provider may log it.",
+		Severity:    scan.SeverityLow,
+		Tactics:     []string{"Collection"},
+		Techniques:  []string{"AML.T0055"},
+		Remediation: []string{"Rotate the credential.", "Remind the user, or fix the application, not to send secrets to AI services."},
+	}
 	Generic = Kind{
 		Type:        "Warden.AI.SuspiciousInteraction",
 		DisplayName: "Suspicious interaction with an AI model deployment",
@@ -136,6 +158,8 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 			return JailbreakBlocked
 		}
 		return JailbreakDetected
+	case scan.CategoryCredentialTheft:
+		return CredentialTheft
 	case scan.CategoryThreatIntel:
 		switch f.Type {
 		case "phishing_url_prompt":
@@ -146,8 +170,11 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 			return PhishingUnknownSource
 		}
 	case scan.CategoryDataLeakage:
-		if f.Type == "system_prompt_leak" {
+		switch f.Type {
+		case "system_prompt_leak":
 			return SystemPromptLeak
+		case "secret_in_prompt":
+			return SecretInPrompt
 		}
 	case scan.CategoryDataPoisoning:
 		switch f.Type {

@@ -32,10 +32,11 @@ var Catalog = map[string]Factory{
 	"hidden":     func(Options) (scan.Detector, error) { return Hidden{}, nil },
 	"encoded":    func(Options) (scan.Detector, error) { return NewEncoded() },
 	"leak":       func(o Options) (scan.Detector, error) { return &Leak{Canaries: o.Canaries}, nil },
+	"secrets":    func(Options) (scan.Detector, error) { return DefaultSecrets() },
 }
 
 // Default is the detector list used when configuration names none.
-var Default = []string{"signatures", "model", "hidden", "encoded", "leak"}
+var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.

@@ -147,3 +147,37 @@ func TestStreamSystemPromptLeak(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamSecretAcrossChunks checks that a credential split across two
+// stream events is found, and that in block mode the stream is cut before
+// the rest of it is sent.
+func TestStreamSecretAcrossChunks(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for _, d := range []string{"Your key is ghp_Q6b8pGhYtX", "vDcLwKj4eRmN2sZ0aU1f2GiBaN", " keep it safe."} {
+			io.WriteString(w, `data: {"choices":[{"index":0,"delta":{"content":`+jsonString(d)+`}}]}`+"\n\n")
+			http.NewResponseController(w).Flush()
+		}
+		io.WriteString(w, "data: [DONE]\n\n")
+	}))
+	defer up.Close()
+	for _, mode := range []subscription.Mode{subscription.ModeDetect, subscription.ModeBlock} {
+		t.Run(string(mode), func(t *testing.T) {
+			h := newHarness(t, withMode(mode), func(c *config.Config, _ memSettings) {
+				c.Upstreams[0].URL = up.URL
+				c.Scan.Detectors = []string{"secrets"}
+			})
+			_, b := h.do("POST", "/v1/chat/completions", chatBody("what is the deploy key?", true), nil)
+			if mode == subscription.ModeBlock && strings.Contains(string(b), "vDcLwKj4eRmN2sZ0aU1f2GiBaN") {
+				t.Errorf("block mode sent the rest of the secret:\n%s", b)
+			}
+			as := h.alerts()
+			if len(as) != 1 || as[0].Type != "Warden.AI.CredentialTheftAttempt" {
+				t.Fatalf("alerts = %+v, want one credential theft", as)
+			}
+			if want := map[subscription.Mode]string{subscription.ModeDetect: "detected", subscription.ModeBlock: "blocked"}[mode]; as[0].Action != want {
+				t.Errorf("action %s, want %s", as[0].Action, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,270 @@
+package detect
+
+import (
+	"context"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"strings"
+
+	"github.com/coregx/ahocorasick"
+	regexp "github.com/wasilibs/go-re2"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// SecretRule is one kind of credential.
+type SecretRule struct {
+	ID          string   `yaml:"id"`
+	Description string   `yaml:"description"`
+	Keywords    []string `yaml:"keywords"`
+	Pattern     string   `yaml:"pattern"`
+	// Group is the capture group holding the secret; 0 means the first
+	// group that matched.
+	Group      int      `yaml:"group"`
+	Checksum   string   `yaml:"checksum"` // github, jwt, entropy
+	Confidence float64  `yaml:"confidence"`
+	Match      []string `yaml:"match"`
+	NoMatch    []string `yaml:"nomatch"`
+
+	re *regexp.Regexp
+}
+
+//go:embed secrets.yaml
+var defaultSecrets []byte
+
+// Secrets finds credentials. In a model's answer (assistant text, tool-call
+// arguments) a credential is credential theft: the model or its tools gave
+// one away. In a prompt, a document or a tool result it is recorded as
+// sensitive data sent to the model. Findings carry the kind and the span,
+// never the value; documented example keys and placeholders are not
+// credentials.
+type Secrets struct {
+	rules []*SecretRule
+	ac    *ahocorasick.Automaton
+	owner []int
+}
+
+var _ scan.Detector = (*Secrets)(nil)
+
+// DefaultSecrets returns the detector over the built-in credential rules.
+func DefaultSecrets() (*Secrets, error) {
+	var rs []*SecretRule
+	if err := yaml.Unmarshal(defaultSecrets, &rs); err != nil {
+		return nil, fmt.Errorf("parse secret rules: %w", err)
+	}
+	d := &Secrets{rules: rs}
+	var kws []string
+	for i, r := range rs {
+		re, err := regexp.Compile(r.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("secret rule %s: %w", r.ID, err)
+		}
+		r.re = re
+		for _, k := range r.Keywords {
+			kws = append(kws, strings.ToLower(k))
+			d.owner = append(d.owner, i)
+		}
+	}
+	ac, err := ahocorasick.NewBuilder().AddStrings(kws).Build()
+	if err != nil {
+		return nil, err
+	}
+	d.ac = ac
+	return d, nil
+}
+
+// Rules returns the detector's rules.
+func (d *Secrets) Rules() []*SecretRule { return d.rules }
+
+// Name implements scan.Detector.
+func (*Secrets) Name() string { return "secrets" }
+
+// Detect implements scan.Detector.
+func (d *Secrets) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
+	var out []scan.Finding
+	for i, p := range in.Parts {
+		if p.Role == scan.RoleSystem {
+			continue
+		}
+		// Keywords are matched without case on an ASCII-lowered copy,
+		// whose offsets are the original's.
+		hit := make([]bool, len(d.rules))
+		for _, m := range d.ac.FindAllOverlapping(asciiLower(p.Text)) {
+			hit[d.owner[m.PatternID]] = true
+		}
+		for ri, r := range d.rules {
+			if !hit[ri] {
+				continue
+			}
+			for _, m := range r.re.FindAllStringSubmatchIndex(p.Text, 16) {
+				start, end := secretGroup(m, r.Group)
+				if start < 0 {
+					continue
+				}
+				secret := p.Text[start:end]
+				conf, ok := r.judge(secret)
+				if !ok {
+					continue
+				}
+				f := scan.Finding{Category: scan.CategoryDataLeakage, Type: "secret_in_prompt", Confidence: conf,
+					Severity: scan.SeverityLow, Detector: "secrets", Part: i, Spans: []scan.Span{{start, end}},
+					Reason: "credential " + r.ID + ": " + r.Description}
+				if p.Role == scan.RoleAssistant || p.Role == scan.RoleToolCall {
+					f.Category, f.Type, f.Severity = scan.CategoryCredentialTheft, "credential_in_response", scan.SeverityMedium
+				}
+				out = append(out, f)
+			}
+		}
+	}
+	return out, nil
+}
+
+// secretGroup returns the span of capture group g, or of the first group
+// that matched when g is 0, or of the whole match when there are no groups.
+func secretGroup(m []int, g int) (int, int) {
+	if g > 0 && 2*g+1 < len(m) {
+		return m[2*g], m[2*g+1]
+	}
+	for k := 1; 2*k+1 < len(m); k++ {
+		if m[2*k] >= 0 {
+			return m[2*k], m[2*k+1]
+		}
+	}
+	return m[0], m[1]
+}
+
+// judge decides whether a candidate is a real credential and how sure that
+// is: placeholders and documented examples are not; a verified checksum
+// makes it near certain.
+func (r *SecretRule) judge(s string) (float64, bool) {
+	if placeholder(s) {
+		return 0, false
+	}
+	switch r.Checksum {
+	case "github":
+		if !githubChecksum(s) {
+			return 0, false
+		}
+	case "jwt":
+		if !jwtShape(s) {
+			return 0, false
+		}
+	case "entropy":
+		if entropy(s) < 3.0 || !mixed(s) {
+			return 0, false
+		}
+	}
+	return r.Confidence, true
+}
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// githubChecksum verifies the CRC32 in the last six characters of a GitHub
+// or npm token (prefix_ + 30 random + 6 base62 checksum).
+func githubChecksum(tok string) bool {
+	i := strings.IndexByte(tok, '_')
+	body := tok[i+1:]
+	if len(body) != 36 {
+		return false
+	}
+	n := crc32.ChecksumIEEE([]byte(body[:30]))
+	var sum [6]byte
+	for k := 5; k >= 0; k-- {
+		sum[k] = base62[n%62]
+		n /= 62
+	}
+	return string(sum[:]) == body[30:]
+}
+
+// jwtShape checks that a token's header decodes to JSON with an algorithm.
+func jwtShape(tok string) bool {
+	head, _, _ := strings.Cut(tok, ".")
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return false
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	return json.Unmarshal(b, &h) == nil && h.Alg != ""
+}
+
+// placeholder reports documented example keys and values that stand for a
+// secret rather than being one.
+func placeholder(s string) bool {
+	l := strings.ToLower(s)
+	for _, w := range []string{"example", "xxxx", "your", "placeholder", "changeme", "dummy", "sample", "redacted",
+		"<", ">", "${", "{{", "****", "0000000", "1234567", "abcdefg", "password", "secret", "token", "test1234",
+		"environ", "getenv", "process.env"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	// One character repeated most of the way is filler.
+	counts := map[rune]int{}
+	for _, c := range s {
+		counts[c]++
+	}
+	for _, n := range counts {
+		if n*2 > len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// entropy is the Shannon entropy of s in bits per character.
+func entropy(s string) float64 {
+	counts := map[rune]float64{}
+	n := 0.0
+	for _, c := range s {
+		counts[c]++
+		n++
+	}
+	h := 0.0
+	for _, c := range counts {
+		p := c / n
+		h -= p * math.Log2(p)
+	}
+	return h
+}
+
+// mixed reports a value with at least two of lower, upper, digit and
+// symbol: random secrets do, words do not.
+func mixed(s string) bool {
+	var lo, up, dg, sy bool
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z':
+			lo = true
+		case c >= 'A' && c <= 'Z':
+			up = true
+		case c >= '0' && c <= '9':
+			dg = true
+		default:
+			sy = true
+		}
+	}
+	n := 0
+	for _, b := range []bool{lo, up, dg, sy} {
+		if b {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+func asciiLower(s string) []byte {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
+}
