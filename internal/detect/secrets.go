@@ -19,10 +19,11 @@ import (
 
 // SecretRule is one kind of credential.
 type SecretRule struct {
-	ID          string   `yaml:"id"`
-	Description string   `yaml:"description"`
-	Keywords    []string `yaml:"keywords"`
-	Pattern     string   `yaml:"pattern"`
+	ID          string `yaml:"id"`
+	Description string `yaml:"description"`
+	// Keywords gate the pattern; a rule without keywords always runs.
+	Keywords []string `yaml:"keywords"`
+	Pattern  string   `yaml:"pattern"`
 	// Group is the capture group holding the secret; 0 means the first
 	// group that matched.
 	Group      int      `yaml:"group"`
@@ -98,7 +99,7 @@ func (d *Secrets) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, err
 			hit[d.owner[m.PatternID]] = true
 		}
 		for ri, r := range d.rules {
-			if !hit[ri] {
+			if !hit[ri] && len(r.Keywords) > 0 {
 				continue
 			}
 			for _, m := range r.re.FindAllStringSubmatchIndex(p.Text, 16) {
