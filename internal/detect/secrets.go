@@ -143,7 +143,10 @@ func secretGroup(m []int, g int) (int, int) {
 // is: placeholders and documented examples are not; a verified checksum
 // makes it near certain.
 func (r *SecretRule) judge(s string) (float64, bool) {
-	if placeholder(s) {
+	// Words like "secret" or "token" inside a provider key's fixed prefix
+	// (AGE-SECRET-KEY-1...) say nothing; in a free-form value they mark a
+	// placeholder.
+	if placeholder(s, r.Checksum == "entropy") {
 		return 0, false
 	}
 	switch r.Checksum {
@@ -153,6 +156,10 @@ func (r *SecretRule) judge(s string) (float64, bool) {
 		}
 	case "jwt":
 		if !jwtShape(s) {
+			return 0, false
+		}
+	case "bech32":
+		if !bech32Valid(s) {
 			return 0, false
 		}
 	case "entropy":
@@ -182,6 +189,43 @@ func githubChecksum(tok string) bool {
 	return string(sum[:]) == body[30:]
 }
 
+// bech32Valid verifies the checksum of a bech32 string (age keys).
+func bech32Valid(s string) bool {
+	const charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+	s = strings.ToLower(s)
+	sep := strings.LastIndexByte(s, '1')
+	if sep < 1 || len(s)-sep < 7 {
+		return false
+	}
+	gen := [5]uint32{0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3}
+	chk := uint32(1)
+	step := func(v uint32) {
+		b := chk >> 25
+		chk = (chk&0x1ffffff)<<5 ^ v
+		for i := 0; i < 5; i++ {
+			if (b>>i)&1 == 1 {
+				chk ^= gen[i]
+			}
+		}
+	}
+	hrp := s[:sep]
+	for i := 0; i < len(hrp); i++ {
+		step(uint32(hrp[i]) >> 5)
+	}
+	step(0)
+	for i := 0; i < len(hrp); i++ {
+		step(uint32(hrp[i]) & 31)
+	}
+	for i := sep + 1; i < len(s); i++ {
+		v := strings.IndexByte(charset, s[i])
+		if v < 0 {
+			return false
+		}
+		step(uint32(v))
+	}
+	return chk == 1
+}
+
 // jwtShape checks that a token's header decodes to JSON with an algorithm.
 func jwtShape(tok string) bool {
 	head, _, _ := strings.Cut(tok, ".")
@@ -197,13 +241,19 @@ func jwtShape(tok string) bool {
 
 // placeholder reports documented example keys and values that stand for a
 // secret rather than being one.
-func placeholder(s string) bool {
+func placeholder(s string, words bool) bool {
 	l := strings.ToLower(s)
-	for _, w := range []string{"example", "xxxx", "your", "placeholder", "changeme", "dummy", "sample", "redacted",
-		"<", ">", "${", "{{", "****", "0000000", "1234567", "abcdefg", "password", "secret", "token", "test1234",
-		"environ", "getenv", "process.env"} {
+	for _, w := range []string{"example", "xxxx", "placeholder", "changeme", "dummy", "redacted",
+		"<", ">", "${", "{{", "****", "0000000", "1234567", "abcdefg"} {
 		if strings.Contains(l, w) {
 			return true
+		}
+	}
+	if words {
+		for _, w := range []string{"your", "sample", "password", "secret", "token", "test1234", "environ", "getenv", "process.env"} {
+			if strings.Contains(l, w) {
+				return true
+			}
 		}
 	}
 	// One character repeated most of the way is filler.
