@@ -21,8 +21,10 @@ import (
 type SecretRule struct {
 	ID          string `yaml:"id"`
 	Description string `yaml:"description"`
-	// Keywords gate the pattern; a rule without keywords always runs.
+	// Keywords gate the pattern. A rule without keywords runs when the
+	// text holds a run of at least MinRun base64-alphabet characters.
 	Keywords []string `yaml:"keywords"`
+	MinRun   int      `yaml:"min_run"`
 	Pattern  string   `yaml:"pattern"`
 	// Group is the capture group holding the secret; 0 means the first
 	// group that matched.
@@ -66,6 +68,9 @@ func DefaultSecrets() (*Secrets, error) {
 			return nil, fmt.Errorf("secret rule %s: %w", r.ID, err)
 		}
 		r.re = re
+		if len(r.Keywords) == 0 && r.MinRun == 0 {
+			return nil, fmt.Errorf("secret rule %s: needs keywords or min_run", r.ID)
+		}
 		for _, k := range r.Keywords {
 			kws = append(kws, strings.ToLower(k))
 			d.owner = append(d.owner, i)
@@ -98,8 +103,9 @@ func (d *Secrets) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, err
 		for _, m := range d.ac.FindAllOverlapping(asciiLower(p.Text)) {
 			hit[d.owner[m.PatternID]] = true
 		}
+		run := longestBase64Run(p.Text)
 		for ri, r := range d.rules {
-			if !hit[ri] && len(r.Keywords) > 0 {
+			if len(r.Keywords) > 0 && !hit[ri] || len(r.Keywords) == 0 && run < r.MinRun {
 				continue
 			}
 			for _, m := range r.re.FindAllStringSubmatchIndex(p.Text, 16) {
@@ -308,6 +314,21 @@ func mixed(s string) bool {
 		}
 	}
 	return n >= 2
+}
+
+// longestBase64Run returns the length of the longest run of base64-alphabet
+// characters in s: a rule for long random strings need not run without one.
+func longestBase64Run(s string) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if class[s[i]]&cB64 != 0 {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
 }
 
 func asciiLower(s string) []byte {
