@@ -39,13 +39,7 @@ func (m *mlp) forward(fs []feature, inv float64, h []float32) float64 {
 }
 
 func trainMLP(exs []Example, D, H, epochs int, lr float64) *mlp {
-	var sc scratch
-	feats := make([][]feature, len(exs))
-	invs := make([]float64, len(exs))
-	for i, e := range exs {
-		fs := sc.extract(truncate(e.Text, Window))
-		feats[i], invs[i] = append([]feature(nil), fs...), sc.inv
-	}
+	feats, invs := extractAll(exs)
 	rng := rand.New(rand.NewPCG(1, 2))
 	m := &mlp{H: H, D: D, W1: make([]float32, D*H), B1: make([]float32, H), W2: make([]float32, H)}
 	for i := range m.W1 {

@@ -32,13 +32,7 @@ var DefaultTrainOptions = TrainOptions{Epochs: 12, Rate: 0.5, L2: 1e-6, Seed: 20
 // Train fits a model with AdaGrad on the weighted logistic loss. It is
 // deterministic: same examples, same options, same weights, bit for bit.
 func Train(exs []Example, o TrainOptions) *Linear {
-	var sc scratch
-	feats := make([][]feature, len(exs))
-	invs := make([]float64, len(exs))
-	for i, e := range exs {
-		fs := sc.extract(truncate(e.Text, Window))
-		feats[i], invs[i] = append([]feature(nil), fs...), sc.inv
-	}
+	feats, invs := extractAll(exs)
 	if o.MinDF > 1 {
 		df := make([]uint16, 1<<Bits)
 		seen := make([]int32, 1<<Bits)
@@ -94,6 +88,19 @@ func Train(exs []Example, o TrainOptions) *Linear {
 	}
 	m.B = float32(b)
 	return m
+}
+
+// extractAll returns every example's features (of its first window) and
+// the scale of each vector.
+func extractAll(exs []Example) ([][]feature, []float64) {
+	var sc scratch
+	feats := make([][]feature, len(exs))
+	invs := make([]float64, len(exs))
+	for i, e := range exs {
+		fs := sc.extract(truncate(e.Text, Window))
+		feats[i], invs[i] = append([]feature(nil), fs...), sc.inv
+	}
+	return feats, invs
 }
 
 func truncate(s string, n int) string {

@@ -33,7 +33,7 @@ func plantCanary(api llmapi.API, style string, body []byte, canary string) ([]by
 	mark := `\n\n(` + canary + `)`
 	switch {
 	case style == config.StyleAnthropic && api == llmapi.AnthropicMessages:
-		if end, ok := stringEnd(body, []string{"system"}); ok {
+		if end, ok := stringEnd(body, "system"); ok {
 			return splice(body, end-1, mark), nil
 		}
 		return nil, errNoPlace
@@ -59,27 +59,37 @@ func splice(b []byte, at int, s string) []byte {
 	return append(out, b[at:]...)
 }
 
-// stringEnd returns the offset just past the string value at the top-level
-// key path (one key), if that value is a string.
-func stringEnd(body []byte, path []string) (int, bool) {
+// atKey returns a decoder positioned just before the value of the
+// top-level key of a JSON object, or false when there is no such key.
+func atKey(body []byte, key string) (*json.Decoder, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return 0, false
+		return nil, false
 	}
 	for dec.More() {
 		k, err := dec.Token()
 		if err != nil {
-			return 0, false
+			return nil, false
 		}
-		if k == path[0] {
-			v, err := dec.Token()
-			if _, ok := v.(string); err == nil && ok {
-				return int(dec.InputOffset()), true
-			}
-			return 0, false
+		if k == key {
+			return dec, true
 		}
 		if err := skip(dec); err != nil {
-			return 0, false
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// stringEnd returns the offset just past the top-level string value at key.
+func stringEnd(body []byte, key string) (int, bool) {
+	dec, ok := atKey(body, key)
+	if !ok {
+		return 0, false
+	}
+	if v, err := dec.Token(); err == nil {
+		if _, isString := v.(string); isString {
+			return int(dec.InputOffset()), true
 		}
 	}
 	return 0, false
@@ -88,24 +98,12 @@ func stringEnd(body []byte, path []string) (int, bool) {
 // arrayStart returns the offset just past the '[' of the top-level array
 // at key.
 func arrayStart(body []byte, key string) (int, bool) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	dec, ok := atKey(body, key)
+	if !ok {
 		return 0, false
 	}
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return 0, false
-		}
-		if k == key {
-			if t, err := dec.Token(); err == nil && t == json.Delim('[') {
-				return int(dec.InputOffset()), true
-			}
-			return 0, false
-		}
-		if err := skip(dec); err != nil {
-			return 0, false
-		}
+	if t, err := dec.Token(); err == nil && t == json.Delim('[') {
+		return int(dec.InputOffset()), true
 	}
 	return 0, false
 }
@@ -113,62 +111,49 @@ func arrayStart(body []byte, key string) (int, bool) {
 // systemMessageEnd returns the offset just past the string content of the
 // first system or developer message in messages.
 func systemMessageEnd(body []byte) (int, bool) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	dec, ok := atKey(body, "messages")
+	if !ok {
+		return 0, false
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
 		return 0, false
 	}
 	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
+		if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 			return 0, false
 		}
-		if k != "messages" {
-			if err := skip(dec); err != nil {
-				return 0, false
-			}
-			continue
-		}
-		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-			return 0, false
-		}
+		role, contentEnd := "", -1
 		for dec.More() {
-			if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+			f, err := dec.Token()
+			if err != nil {
 				return 0, false
 			}
-			role, contentEnd := "", -1
-			for dec.More() {
-				f, err := dec.Token()
+			switch f {
+			case "role":
+				v, _ := dec.Token()
+				role, _ = v.(string)
+			case "content":
+				v, err := dec.Token()
 				if err != nil {
 					return 0, false
 				}
-				switch f {
-				case "role":
-					v, _ := dec.Token()
-					role, _ = v.(string)
-				case "content":
-					v, err := dec.Token()
-					if err != nil {
-						return 0, false
-					}
-					if _, ok := v.(string); ok {
-						contentEnd = int(dec.InputOffset())
-					} else if d, ok := v.(json.Delim); ok && (d == '[' || d == '{') {
-						if err := skipRest(dec); err != nil {
-							return 0, false
-						}
-					}
-				default:
-					if err := skip(dec); err != nil {
+				if _, ok := v.(string); ok {
+					contentEnd = int(dec.InputOffset())
+				} else if d, ok := v.(json.Delim); ok && (d == '[' || d == '{') {
+					if err := skipRest(dec); err != nil {
 						return 0, false
 					}
 				}
-			}
-			dec.Token() //nolint:errcheck // the closing brace
-			if (role == "system" || role == "developer") && contentEnd > 0 {
-				return contentEnd, true
+			default:
+				if err := skip(dec); err != nil {
+					return 0, false
+				}
 			}
 		}
-		return 0, false
+		dec.Token() //nolint:errcheck // the closing brace
+		if (role == "system" || role == "developer") && contentEnd > 0 {
+			return contentEnd, true
+		}
 	}
 	return 0, false
 }
