@@ -216,10 +216,16 @@ func (m *Linear) Explain(text string, n int) []string {
 	// Keep the n best in a small sorted array: a window has hundreds of
 	// words and a map and a sort of all of them cost more than scoring.
 	top := make([]contrib, 0, n+1)
-	add := func(s string, h uint32) {
+	// a is the n-gram text[a0:a1] or, for a bigram, text[a0:a1]+" "+text[b0:b1];
+	// its string is built only when it makes the top n.
+	add := func(h uint32, a0, a1, b0, b1 int) {
 		w := m.W[h&mask]
 		if w <= 0 || len(top) == n && w <= top[n-1].w {
 			return
+		}
+		s := text[a0:a1]
+		if b1 > b0 {
+			s += " " + text[b0:b1]
 		}
 		for _, c := range top {
 			if c.s == s {
@@ -239,10 +245,10 @@ func (m *Linear) Explain(text string, n int) []string {
 	ws := words(text, nil)
 	for i, w := range ws {
 		word := text[w[0]:w[1]]
-		add(word, hashKind(kindWord, word))
+		add(hashKind(kindWord, word), w[0], w[1], 0, 0)
 		if i > 0 {
-			prev := text[ws[i-1][0]:ws[i-1][1]]
-			add(prev+" "+word, fnvAdd(fnvAdd(hashKind(kindBigram, prev), " "), word))
+			p := ws[i-1]
+			add(fnvAdd(fnvAdd(hashKind(kindBigram, text[p[0]:p[1]]), " "), word), p[0], p[1], w[0], w[1])
 		}
 	}
 	out := make([]string, len(top))
