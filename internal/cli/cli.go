@@ -29,6 +29,7 @@ func commands() []command {
 		{"serve", "run the gateway (add --demo for a built-in mock LLM upstream)", runServe},
 		{"scan", "scan JSONL prompts with the detection pipeline", runScan},
 		{"eval", "measure the pipeline on labelled JSONL (--group family: grouped cross-validation)", runEval},
+		{"redact", "copy text with every credential replaced by a typed placeholder", runRedact},
 		{"alerts", "list or show alerts from the store", runAlerts},
 		{"config", "check a configuration file (config check)", runConfig},
 		{"version", "print the version", runVersion},

@@ -54,3 +54,15 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("Run(frobnicate) = %v (exit %d), want exit 2", err, ExitCode(err))
 	}
 }
+
+func TestRedact(t *testing.T) {
+	in := "deploy with 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\nno secret here\nkey AKIAIOSFODNN7EXAMPLE stays, AKIAQYLPMN5HHHFPZAM2 goes"
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"redact"}, strings.NewReader(in), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "deploy with [REDACTED:github_token]\nno secret here\nkey AKIAIOSFODNN7EXAMPLE stays, [REDACTED:aws_access_key_id] goes"
+	if out.String() != want {
+		t.Errorf("warden redact:\n got %q\nwant %q", out.String(), want)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/coregx/ahocorasick"
@@ -90,6 +91,42 @@ func (d *Secrets) Rules() []*SecretRule { return d.rules }
 // Name implements scan.Detector.
 func (*Secrets) Name() string { return "secrets" }
 
+// Match is one credential found in a text: its kind (the rule id), the
+// span of the secret itself and the confidence.
+type Match struct {
+	Kind       string
+	Span       scan.Span
+	Confidence float64
+	rule       *SecretRule
+}
+
+// Find returns the credentials in text, in rule order.
+func (d *Secrets) Find(text string) []Match {
+	var out []Match
+	// Keywords are matched without case on an ASCII-lowered copy, whose
+	// offsets are the original's.
+	hit := make([]bool, len(d.rules))
+	for _, m := range d.ac.FindAllOverlapping(asciiLower(text)) {
+		hit[d.owner[m.PatternID]] = true
+	}
+	run := longestBase64Run(text)
+	for ri, r := range d.rules {
+		if len(r.Keywords) > 0 && !hit[ri] || len(r.Keywords) == 0 && run < r.MinRun {
+			continue
+		}
+		for _, m := range r.re.FindAllStringSubmatchIndex(text, 16) {
+			start, end := secretGroup(m, r.Group)
+			if start < 0 {
+				continue
+			}
+			if conf, ok := r.judge(text[start:end]); ok {
+				out = append(out, Match{Kind: r.ID, Span: scan.Span{start, end}, Confidence: conf, rule: r})
+			}
+		}
+	}
+	return out
+}
+
 // Detect implements scan.Detector.
 func (d *Secrets) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
 	var out []scan.Finding
@@ -97,38 +134,43 @@ func (d *Secrets) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, err
 		if p.Role == scan.RoleSystem {
 			continue
 		}
-		// Keywords are matched without case on an ASCII-lowered copy,
-		// whose offsets are the original's.
-		hit := make([]bool, len(d.rules))
-		for _, m := range d.ac.FindAllOverlapping(asciiLower(p.Text)) {
-			hit[d.owner[m.PatternID]] = true
-		}
-		run := longestBase64Run(p.Text)
-		for ri, r := range d.rules {
-			if len(r.Keywords) > 0 && !hit[ri] || len(r.Keywords) == 0 && run < r.MinRun {
-				continue
+		for _, m := range d.Find(p.Text) {
+			f := scan.Finding{Category: scan.CategoryDataLeakage, Type: "secret_in_prompt", Confidence: m.Confidence,
+				Severity: scan.SeverityLow, Detector: "secrets", Part: i, Spans: []scan.Span{m.Span},
+				Reason: "credential " + m.Kind + ": " + m.rule.Description}
+			if p.Role == scan.RoleAssistant || p.Role == scan.RoleToolCall {
+				f.Category, f.Type, f.Severity = scan.CategoryCredentialTheft, "credential_in_response", scan.SeverityMedium
 			}
-			for _, m := range r.re.FindAllStringSubmatchIndex(p.Text, 16) {
-				start, end := secretGroup(m, r.Group)
-				if start < 0 {
-					continue
-				}
-				secret := p.Text[start:end]
-				conf, ok := r.judge(secret)
-				if !ok {
-					continue
-				}
-				f := scan.Finding{Category: scan.CategoryDataLeakage, Type: "secret_in_prompt", Confidence: conf,
-					Severity: scan.SeverityLow, Detector: "secrets", Part: i, Spans: []scan.Span{{start, end}},
-					Reason: "credential " + r.ID + ": " + r.Description}
-				if p.Role == scan.RoleAssistant || p.Role == scan.RoleToolCall {
-					f.Category, f.Type, f.Severity = scan.CategoryCredentialTheft, "credential_in_response", scan.SeverityMedium
-				}
-				out = append(out, f)
-			}
+			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// Redact returns text with every credential replaced by a typed
+// placeholder such as [REDACTED:github_token]. Overlapping matches are
+// merged; the secret never survives in any form.
+func (d *Secrets) Redact(text string) string {
+	ms := d.Find(text)
+	if len(ms) == 0 {
+		return text
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Span[0] < ms[j].Span[0] })
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		if m.Span[1] <= last {
+			continue
+		}
+		start := max(m.Span[0], last)
+		b.WriteString(text[last:start])
+		if start == m.Span[0] {
+			b.WriteString("[REDACTED:" + m.Kind + "]")
+		}
+		last = m.Span[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
 }
 
 // secretGroup returns the span of capture group g, or of the first group
@@ -250,7 +292,8 @@ func jwtShape(tok string) bool {
 func placeholder(s string, words bool) bool {
 	l := strings.ToLower(s)
 	for _, w := range []string{"example", "xxxx", "placeholder", "changeme", "dummy", "redacted",
-		"<", ">", "${", "{{", "****", "0000000", "1234567", "abcdefg"} {
+		"<", ">", "${", "{{", "****", "0000000", "1234567", "abcdefg",
+		"[secret]"} { // "redacted" and "[secret]" cover Warden's own placeholders
 		if strings.Contains(l, w) {
 			return true
 		}
