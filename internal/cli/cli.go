@@ -97,3 +97,16 @@ func defaultDataDir(env Env) string {
 	}
 	return "warden-data"
 }
+
+// input opens the file a command reads: path, or standard input when path
+// is empty or "-". The returned func closes what was opened.
+func input(env Env, path string) (io.Reader, func(), error) {
+	if path == "" || path == "-" {
+		return env.Stdin, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 
 	"github.com/wardenhq/warden/internal/detect"
 )
@@ -17,15 +16,11 @@ func runRedact(_ context.Context, env Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	in := env.Stdin
-	if fs.NArg() > 0 && fs.Arg(0) != "-" {
-		f, err := os.Open(fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, closeIn, err := input(env, fs.Arg(0))
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	d, err := detect.DefaultSecrets()
 	if err != nil {
 		return err

@@ -7,11 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"regexp"
 
 	"github.com/wardenhq/warden/internal/config"
-	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/llmapi"
 	"github.com/wardenhq/warden/internal/scan"
 )
@@ -35,15 +32,11 @@ Reads JSONL, one object a line: {"id": ..., "role": "user|system|assistant|docum
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	in := env.Stdin
-	if fs.NArg() > 0 && fs.Arg(0) != "-" {
-		f, err := os.Open(fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, closeIn, err := input(env, fs.Arg(0))
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	cfg := config.Default()
 	if *cfgPath != "" {
 		var err error
@@ -51,13 +44,9 @@ Reads JSONL, one object a line: {"id": ..., "role": "user|system|assistant|docum
 			return err
 		}
 	}
-	detectors, err := detect.Build(cfg.Scan.Detectors, detectOptions(cfg))
+	p, err := newPipeline(cfg)
 	if err != nil {
 		return err
-	}
-	p := scan.NewPipeline(detectors...)
-	for _, a := range cfg.Scan.Allow {
-		p.Allow(regexp.MustCompile(a)) // validated with the configuration
 	}
 	s := scanner{p: p, pol: scan.Policy{FlagAt: *flagAt, BlockAt: *blockAt}}
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)

@@ -89,7 +89,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	defer stopCache()
 	go settings.Run(cacheCtx)
 
-	detectors, err := detect.Build(cfg.Scan.Detectors, detectOptions(cfg))
+	pipeline, err := newPipeline(cfg)
 	if err != nil {
 		return err
 	}
@@ -100,10 +100,6 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 			return fmt.Errorf("identity issuer %s: %w", j.Issuer, err)
 		}
 		issuers = append(issuers, iss)
-	}
-	pipeline := scan.NewPipeline(detectors...)
-	for _, a := range cfg.Scan.Allow {
-		pipeline.Allow(regexp.MustCompile(a)) // validated with the configuration
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -175,6 +171,24 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		return shutdownErr
 	}
 	return nil
+}
+
+// newPipeline builds the scan pipeline a configuration describes: its
+// detectors and their options, and its allow-list.
+func newPipeline(cfg *config.Config) (*scan.Pipeline, error) {
+	detectors, err := detect.Build(cfg.Scan.Detectors, detectOptions(cfg))
+	if err != nil {
+		return nil, err
+	}
+	p := scan.NewPipeline(detectors...)
+	for _, a := range cfg.Scan.Allow {
+		re, err := regexp.Compile(a)
+		if err != nil {
+			return nil, fmt.Errorf("scan.allow %q: %w", a, err)
+		}
+		p.Allow(re)
+	}
+	return p, nil
 }
 
 func detectOptions(cfg *config.Config) detect.Options {
