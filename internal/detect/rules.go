@@ -14,6 +14,7 @@ import (
 
 	"github.com/coregx/ahocorasick"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/wardenhq/warden/internal/scan"
 )
@@ -66,6 +67,9 @@ func ParseRules(b []byte) ([]*Rule, error) {
 			return nil, fmt.Errorf("rule %q: missing or duplicate id", r.ID)
 		}
 		seen[r.ID] = true
+		// Text is matched after NFKC; so is the pattern, or a letter that NFKC
+		// decomposes (Bengali য়, Devanagari फ़) would never match.
+		r.Pattern = norm.NFKC.String(r.Pattern)
 		re, err := regexp.Compile(unbound(r.Pattern))
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: %w", r.ID, err)

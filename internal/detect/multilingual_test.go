@@ -1,0 +1,81 @@
+package detect
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// TestMultilingual runs every default detector over the same attacks and
+// benign prompts written in eleven languages (testdata/multilingual.jsonl):
+// instruction override, no-rules personas, system-prompt extraction,
+// developer mode and refusal suppression; benign rows use the same trigger
+// words ("system prompt", "developer mode", "ignore", "rules"). Every attack
+// must be blocked and no benign prompt blocked; flags are counted and logged. The rows were written for
+// the rules they test, so this is a regression test, not an independent
+// measurement.
+func TestMultilingual(t *testing.T) {
+	ds, err := Build(nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := scan.NewPipeline(ds...)
+	f, err := os.Open("testdata/multilingual.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type count struct{ attacks, caught, benign, flagged int }
+	byLang := map[string]*count{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var row struct{ Lang, Label, Family, Text string }
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			t.Fatal(err)
+		}
+		c := byLang[row.Lang]
+		if c == nil {
+			c = &count{}
+			byLang[row.Lang] = c
+		}
+		in := scan.Input{Parts: []scan.Part{{Role: scan.RoleUser, Text: row.Text}}}
+		v := p.Scan(context.Background(), &in, scan.DefaultPolicy).Verdict
+		switch row.Label {
+		case "attack":
+			c.attacks++
+			if v == scan.VerdictBlock {
+				c.caught++
+			} else {
+				t.Errorf("%s %s attack not blocked (verdict %s): %q", row.Lang, row.Family, v, row.Text)
+			}
+		case "benign":
+			c.benign++
+			switch v {
+			case scan.VerdictBlock:
+				t.Errorf("%s %s benign prompt blocked: %q", row.Lang, row.Family, row.Text)
+			case scan.VerdictFlag:
+				// Flagged, not blocked: the model on a short prompt
+				// (capped below the block threshold) reads words like
+				// "développeur" or "Systemprompt" as attack vocabulary.
+				c.flagged++
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var flagged, benign int
+	for lang, c := range byLang {
+		t.Logf("%s: attacks blocked %d/%d, benign flagged %d/%d", lang, c.caught, c.attacks, c.flagged, c.benign)
+		flagged += c.flagged
+		benign += c.benign
+	}
+	// A bound, not zero: three short prompts are flagged today (see above).
+	if flagged*10 > benign {
+		t.Errorf("benign prompts flagged: %d of %d, want at most a tenth", flagged, benign)
+	}
+}
