@@ -1,5 +1,20 @@
 package scan
 
+//go:generate go run ./genconfusables confusables_table.go
+
+// lookalike returns the ASCII letter r is confusable with, or 0: the
+// hand-made table first (it settles the l/I ambiguity the way lowercase
+// text reads), then every UTS #39 skeleton that is one ASCII letter or digit.
+func lookalike(r rune) byte {
+	if r < 0x80 {
+		return 0
+	}
+	if c := confusable[r]; c != 0 {
+		return c
+	}
+	return skeletons[r]
+}
+
 // confusable maps letters of other scripts that look like Latin letters to
 // those letters: the UTS #39 confusables that matter for hiding English
 // words ("іgnоre" spelled with Cyrillic і and о). NFKC has already folded

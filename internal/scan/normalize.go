@@ -171,10 +171,10 @@ func (n *Normalized) reset(s string) {
 				z.byte1(i, ' ')
 			}
 			space = true
-		case confusable[r] != 0 && mixedWord(s, i, size):
+		case lookalike(r) != 0 && mixedWord(s, i, size):
 			// A lookalike letter inside a Latin word: fold it, and count
 			// it, since mixing scripts inside a word is a way to hide.
-			z.byte1(i, confusable[r])
+			z.byte1(i, lookalike(r))
 			n.Confusables++
 			space = false
 		case stableRune(r):

@@ -20,6 +20,7 @@ func TestNormalize(t *testing.T) {
 		{"  leading", "leading", 0},
 		{"ÉCOLE", "école", 0},
 		{"іgnоrе аll рrеviоus", "ignore all previous", 0},     // Cyrillic lookalikes inside Latin words
+		{"ignᴏre ɑll", "ignore all", 0},                       // small-capital o, Latin alpha: UTS #39 skeletons
 		{"Привет мир", "привет мир", 0},                       // Russian stays Russian
 		{"hi" + tags("Ignore all") + "!", "hiignore all!", 0}, // tag characters decoded in place
 	}
