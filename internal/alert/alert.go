@@ -7,6 +7,7 @@ package alert
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/wardenhq/warden/internal/redact"
 	"time"
 
 	"github.com/google/uuid"
@@ -91,6 +92,9 @@ type Context struct {
 	UserAgent    string
 	// Evidence is true when the subscription has prompt evidence on.
 	Evidence bool
+	// Redact says what evidence placeholders may keep (last four digits
+	// of a card, a keyed hash of the subscription's values).
+	Redact redact.Options
 	// Skipped names non-text content present and not scanned.
 	Skipped []string
 }

@@ -1,11 +1,10 @@
 package alert
 
 import (
-	"sort"
-	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/wardenhq/warden/internal/redact"
 	"github.com/wardenhq/warden/internal/scan"
 )
 
@@ -14,7 +13,7 @@ import (
 // and severity among them, and evidence as the subscription allows.
 // blocked says whether the interaction was blocked.
 func Build(c Context, in *scan.Input, fs []scan.Finding, blocked bool, now time.Time) []Alert {
-	secrets := secretSpans(fs)
+	marks := sensitiveMarks(fs)
 	var out []Alert
 	index := map[string]int{}
 	for _, f := range fs {
@@ -65,7 +64,7 @@ func Build(c Context, in *scan.Input, fs []scan.Finding, blocked bool, now time.
 				}
 				a.Evidence.Segments = append(a.Evidence.Segments, Segment{
 					Role: string(p.Role),
-					Text: redactedSnippet(p.Text, sp, snippetContext, secrets[f.Part]),
+					Text: redactedSnippet(p.Text, sp, snippetContext, marks[f.Part], c.Redact),
 					Span: sp,
 				})
 			}
@@ -108,58 +107,33 @@ func Snippet(text string, span scan.Span, ctx int) string {
 	return s
 }
 
-// secret is a credential's span and kind, to be masked in evidence.
-type secret struct {
-	span scan.Span
-	kind string
-}
-
-// secretSpans collects, per part, the spans of credential findings: evidence
-// never shows a secret, whatever finding the snippet is about.
-func secretSpans(fs []scan.Finding) map[int][]secret {
-	m := map[int][]secret{}
+// sensitiveMarks collects, per part, the spans of credential and sensitive
+// data findings: evidence never shows such a value, whatever finding the
+// snippet is about.
+func sensitiveMarks(fs []scan.Finding) map[int][]redact.Mark {
+	m := map[int][]redact.Mark{}
 	for _, f := range fs {
-		if f.Category == scan.CategoryCredentialTheft || f.Type == "secret_in_prompt" {
-			for _, sp := range f.Spans {
-				m[f.Part] = append(m[f.Part], secret{sp, "SECRET"})
-			}
+		secret := f.Category == scan.CategoryCredentialTheft || f.Type == "secret_in_prompt"
+		if !secret && f.Kind == "" {
+			continue
+		}
+		kind := f.Kind
+		if kind == "" {
+			kind = "credential"
+		}
+		for _, sp := range f.Spans {
+			m[f.Part] = append(m[f.Part], redact.Mark{Start: sp[0], End: sp[1], Kind: kind, Secret: secret})
 		}
 	}
 	return m
 }
 
-// redactedSnippet is Snippet with every secret inside it replaced by a
-// typed placeholder.
-func redactedSnippet(text string, span scan.Span, ctx int, secrets []secret) string {
-	if len(secrets) == 0 {
+// redactedSnippet is Snippet with every marked value inside it replaced by
+// a typed placeholder.
+func redactedSnippet(text string, span scan.Span, ctx int, marks []redact.Mark, o redact.Options) string {
+	if len(marks) == 0 {
 		return Snippet(text, span, ctx)
 	}
-	var b strings.Builder
-	last := 0
-	// Secrets in text order, without overlaps.
-	sort.Slice(secrets, func(i, j int) bool { return secrets[i].span[0] < secrets[j].span[0] })
-	for _, s := range secrets {
-		if s.span[0] < last || s.span[1] > len(text) {
-			continue
-		}
-		b.WriteString(text[last:s.span[0]])
-		b.WriteString("[" + s.kind + "]")
-		last = s.span[1]
-	}
-	b.WriteString(text[last:])
-	masked := b.String()
-	// Map the span into the masked text: shift by what was replaced before it.
-	shift := func(off int) int {
-		d := 0
-		for _, s := range secrets {
-			switch {
-			case s.span[1] <= off:
-				d += len("["+s.kind+"]") - (s.span[1] - s.span[0])
-			case s.span[0] < off:
-				return s.span[0] + d
-			}
-		}
-		return off + d
-	}
-	return Snippet(masked, scan.Span{shift(span[0]), shift(span[1])}, ctx)
+	masked, at := redact.Apply(text, marks, o)
+	return Snippet(masked, scan.Span{at(span[0]), at(span[1])}, ctx)
 }

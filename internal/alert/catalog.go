@@ -139,6 +139,37 @@ var (
 		Techniques:  []string{"AML.T0055"},
 		Remediation: []string{"Rotate the credential.", "Remind the user, or fix the application, not to send secrets to AI services."},
 	}
+	SensitiveDataLeak = Kind{
+		Type:        "Warden.AI.DataLeakInModelResponse.Sensitive",
+		DisplayName: "Sensitive data exposed in an AI model's response",
+		Description: "A model's response or a tool call it made contains sensitive information (payment card, national or health identifier, contact details, or one of your exact-data records). The model may have drawn it from its context, its retrieval sources or its training data.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Collection", "Exfiltration"},
+		Techniques:  []string{"AML.T0057"},
+		Remediation: []string{
+			"Find where the data came from (retrieved documents, tool output, system prompt) and restrict the model's access to it.",
+			"Review the prompts before the response: a user may be extracting data on purpose.",
+			"Turn on block mode for the subscription if responses like this must never reach users.",
+		},
+	}
+	SensitiveDataInPrompt = Kind{
+		Type:        "Warden.AI.SensitiveDataInPrompt",
+		DisplayName: "Sensitive data sent to an AI model deployment",
+		Description: "A prompt, document or tool result sent to the model contains sensitive information. Recorded for data security: the data has left your control and the model provider may log it.",
+		Severity:    scan.SeverityLow,
+		Tactics:     []string{"Collection"},
+		Techniques:  []string{"AML.T0057"},
+		Remediation: []string{"Tell the user, or fix the application, not to send such data to AI services, or redact it before it is sent."},
+	}
+	SensitiveDataAnomaly = Kind{
+		Type:        "Warden.AI.SensitiveDataAnomaly",
+		DisplayName: "A resource started returning a type of sensitive data it never returned before",
+		Description: "After its learning period, a model deployment returned a sensitive information type it had not returned before: a change in what the model can reach or in how it is being used.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Collection"},
+		Techniques:  []string{"AML.T0057"},
+		Remediation: []string{"Check what changed: new data sources, tools or system prompt for the deployment, or a user probing it.", "Review the responses that carried the new type."},
+	}
 	Generic = Kind{
 		Type:        "Warden.AI.SuspiciousInteraction",
 		DisplayName: "Suspicious interaction with an AI model deployment",
@@ -175,6 +206,12 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 			return SystemPromptLeak
 		case "secret_in_prompt":
 			return SecretInPrompt
+		case "sensitive_data_in_response":
+			return SensitiveDataLeak
+		case "sensitive_data_in_prompt":
+			return SensitiveDataInPrompt
+		case "sensitive_data_anomaly":
+			return SensitiveDataAnomaly
 		}
 	case scan.CategoryDataPoisoning:
 		switch f.Type {

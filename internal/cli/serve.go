@@ -176,7 +176,13 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 // newPipeline builds the scan pipeline a configuration describes: its
 // detectors and their options, and its allow-list.
 func newPipeline(cfg *config.Config) (*scan.Pipeline, error) {
-	detectors, err := detect.Build(cfg.Scan.Detectors, detectOptions(cfg))
+	o := detectOptions(cfg)
+	sc, err := cfg.Scan.Sensitive.Classifier()
+	if err != nil {
+		return nil, fmt.Errorf("scan.sensitive: %w", err)
+	}
+	o.Sensitive = sc
+	detectors, err := detect.Build(cfg.Scan.Detectors, o)
 	if err != nil {
 		return nil, err
 	}

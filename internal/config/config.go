@@ -4,6 +4,7 @@
 package config
 
 import (
+	"github.com/wardenhq/warden/internal/sensitive"
 	"time"
 )
 
@@ -61,6 +62,35 @@ type Scan struct {
 	// PromptShields, when URL is set, adds a detector that asks an external
 	// Prompt Shields endpoint.
 	PromptShields PromptShields `yaml:"prompt_shields"`
+	// Sensitive configures sensitive information types, exact data,
+	// redaction of evidence and the anomaly alert.
+	Sensitive Sensitive `yaml:"sensitive"`
+}
+
+// Sensitive configures the sensitive-data detector and evidence redaction.
+type Sensitive struct {
+	// CustomTypes are the team's own types, in the built-in types' form
+	// (id, name, keywords, exclude, patterns with regex, validator, alone
+	// and keyword confidences).
+	CustomTypes []sensitive.Type `yaml:"custom_types"`
+	// ExactData are files of keyed hashes of the team's own values.
+	ExactData []ExactData `yaml:"exact_data"`
+	// AnomalyLearning is how long a resource is watched before a type it
+	// has never returned raises the anomaly alert (default 7 days).
+	AnomalyLearning time.Duration `yaml:"anomaly_learning"`
+	// RedactLastFour keeps the last four digits of cards in evidence.
+	RedactLastFour bool `yaml:"redact_last_four"`
+	// RedactHashKey, when set, adds a keyed hash (per subscription) to
+	// evidence placeholders so that one value links across alerts.
+	RedactHashKey string `yaml:"redact_hash_key"`
+}
+
+// ExactData is one exact-data set: the type its matches carry, the file of
+// hashes (warden edm hash writes it) and the key they were made with.
+type ExactData struct {
+	Type       string `yaml:"type"`
+	HashesFile string `yaml:"hashes_file"`
+	Key        string `yaml:"key"`
 }
 
 // PromptShields configures the external Prompt Shields detector.
@@ -194,6 +224,9 @@ func (c *Config) fillDefaults() {
 	}
 	if l.ShutdownGrace == 0 {
 		l.ShutdownGrace = 30 * time.Second
+	}
+	if c.Scan.Sensitive.AnomalyLearning == 0 {
+		c.Scan.Sensitive.AnomalyLearning = 7 * 24 * time.Hour
 	}
 	s := &c.Scan
 	if s.FlagAt == 0 {

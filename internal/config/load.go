@@ -148,6 +148,12 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad("scan.prompt_shields.url", "must be an http or https URL, not %q", u)
 		}
 	}
+	if _, err := c.Scan.Sensitive.Classifier(); err != nil {
+		bad("scan.sensitive", "%v", err)
+	}
+	if c.Scan.Sensitive.AnomalyLearning < 0 {
+		bad("scan.sensitive.anomaly_learning", "must be positive")
+	}
 	for i, a := range c.Scan.Allow {
 		if _, err := regexp.Compile(a); err != nil {
 			bad(fmt.Sprintf("scan.allow[%d]", i), "%v", err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/sensitive"
 )
 
 // Options carry the configuration some detectors take.
@@ -16,6 +17,10 @@ type Options struct {
 	Canaries []string
 	// PhishingFile, when set, adds a "phishing" detector over that list.
 	PhishingFile string
+	// Sensitive, when set, is the classifier the "sensitive" detector uses
+	// (custom types and exact data from configuration); nil means the
+	// built-in types.
+	Sensitive *sensitive.Classifier
 	// Extra detectors built elsewhere (the external Prompt Shields client)
 	// are appended as they are.
 	Extra []scan.Detector
@@ -33,10 +38,17 @@ var Catalog = map[string]Factory{
 	"encoded":    func(Options) (scan.Detector, error) { return NewEncoded() },
 	"leak":       func(o Options) (scan.Detector, error) { return &Leak{Canaries: o.Canaries}, nil },
 	"secrets":    func(Options) (scan.Detector, error) { return DefaultSecrets() },
+	"sensitive": func(o Options) (scan.Detector, error) {
+		if o.Sensitive != nil {
+			return &Sensitive{C: o.Sensitive}, nil
+		}
+		c, err := sensitive.Default()
+		return &Sensitive{C: c}, err
+	},
 }
 
 // Default is the detector list used when configuration names none.
-var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets"}
+var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets", "sensitive"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.

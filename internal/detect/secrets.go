@@ -136,10 +136,11 @@ func (d *Secrets) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, err
 		}
 		for _, m := range d.Find(p.Text) {
 			f := scan.Finding{Category: scan.CategoryDataLeakage, Type: "secret_in_prompt", Confidence: m.Confidence,
-				Severity: scan.SeverityLow, Detector: "secrets", Part: i, Spans: []scan.Span{m.Span},
-				Reason: "credential " + m.Kind + ": " + m.rule.Description}
+				Severity: scan.SeverityLow, Detector: "secrets", Part: i, Spans: []scan.Span{m.Span}, Kind: m.Kind,
+				Advisory: true, Reason: "credential " + m.Kind + ": " + m.rule.Description}
 			if p.Role == scan.RoleAssistant || p.Role == scan.RoleToolCall {
 				f.Category, f.Type, f.Severity = scan.CategoryCredentialTheft, "credential_in_response", scan.SeverityMedium
+				f.Advisory = false
 			}
 			out = append(out, f)
 		}

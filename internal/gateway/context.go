@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"github.com/wardenhq/warden/internal/redact"
 	"net/http"
 	"strings"
 
@@ -27,6 +28,8 @@ func (g *Gateway) alertContext(r *http.Request, ep endpoint, rt *route, req *llm
 		Evidence:     sub.PromptEvidence,
 		Skipped:      req.Skipped,
 	}
+	sc := g.cfg.Scan.Sensitive
+	c.Redact = redact.Options{LastFour: sc.RedactLastFour, HashKey: redact.SubscriptionKey([]byte(sc.RedactHashKey), rt.cfg.Subscription)}
 	if c.Resource == "" {
 		c.Resource = ep.deployment
 	}

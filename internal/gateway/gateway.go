@@ -35,6 +35,13 @@ type Recorder interface {
 	RecordAlerts(ctx context.Context, as []alert.Alert) error
 }
 
+// Baseline learns which sensitive information types each resource returns
+// and says which are new after its learning period; the store implements
+// it. A Recorder that is also a Baseline gets the anomaly alert.
+type Baseline interface {
+	ObserveSensitive(ctx context.Context, subscription, resource string, kinds []string, now time.Time, learning time.Duration) ([]string, error)
+}
+
 // Options are a gateway's dependencies.
 type Options struct {
 	Config   *config.Config

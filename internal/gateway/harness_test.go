@@ -23,10 +23,19 @@ import (
 	"github.com/wardenhq/warden/internal/subscription"
 )
 
-// memRecorder keeps alerts in memory.
+// memRecorder keeps alerts in memory. It is also a Baseline: novel, when
+// set, decides which observed types are new (nil: none are).
 type memRecorder struct {
 	mu     sync.Mutex
 	alerts []alert.Alert
+	novel  func(kinds []string) []string
+}
+
+func (m *memRecorder) ObserveSensitive(_ context.Context, _, _ string, kinds []string, _ time.Time, _ time.Duration) ([]string, error) {
+	if m.novel == nil {
+		return nil, nil
+	}
+	return m.novel(kinds), nil
 }
 
 func (m *memRecorder) RecordAlerts(_ context.Context, as []alert.Alert) error {

@@ -2,7 +2,9 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -98,11 +100,20 @@ func (w *workers) process(ex *exchange) {
 		rf = g.scanResponseParts(ctx, ex)
 	}
 	g.metrics.ScanLatency.WithLabelValues("async").Observe(time.Since(start).Seconds())
+	if !ex.sub.DataSecurity {
+		// Sensitive data users send is recorded for the data security
+		// component only; without it Warden keeps no trace of it.
+		pf = slices.DeleteFunc(slices.Clone(pf), func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" })
+		rf = slices.DeleteFunc(slices.Clone(rf), func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" })
+	}
+	now := g.now()
+	if b, ok := w.rec.(Baseline); ok {
+		rf = append(rf, g.sensitiveAnomalies(ctx, b, ex, rf, now)...)
+	}
 	if len(pf) == 0 && len(rf) == 0 {
 		return
 	}
 	all := scan.Input{Parts: append(append([]scan.Part(nil), ex.prompt.Parts...), respIn.Parts...)}
-	now := g.now()
 	alerts := alert.Build(ex.actx, &all, pf, ex.promptBlocked, now)
 	alerts = append(alerts, alert.Build(ex.actx, &all, rf, ex.respBlocked, now)...)
 	for _, f := range append(pf, rf...) {
@@ -125,4 +136,41 @@ func (w *workers) record(ctx context.Context, as []alert.Alert) error {
 		time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
 	}
 	return err
+}
+
+// sensitiveAnomalies reports the sensitive information types this response
+// holds that its resource never returned before, once the resource's
+// learning period is over: one finding per new type, pointing at its first
+// occurrence. Only types are learnt, never values.
+func (g *Gateway) sensitiveAnomalies(ctx context.Context, b Baseline, ex *exchange, rf []scan.Finding, now time.Time) []scan.Finding {
+	first := map[string]scan.Finding{}
+	var kinds []string
+	for _, f := range rf {
+		if f.Type != "sensitive_data_in_response" || f.Kind == "" {
+			continue
+		}
+		if _, ok := first[f.Kind]; !ok {
+			first[f.Kind] = f
+			kinds = append(kinds, f.Kind)
+		}
+	}
+	if len(kinds) == 0 {
+		return nil
+	}
+	learning := g.cfg.Scan.Sensitive.AnomalyLearning
+	novel, err := b.ObserveSensitive(ctx, ex.actx.Subscription, ex.actx.Resource, kinds, now, learning)
+	if err != nil {
+		g.metrics.Failed.WithLabelValues("baseline").Inc()
+		g.log.Error("sensitive baseline", "request_id", ex.actx.RequestID, "err", err)
+		return nil
+	}
+	var out []scan.Finding
+	for _, k := range novel {
+		f := first[k]
+		out = append(out, scan.Finding{Category: scan.CategoryDataLeakage, Type: "sensitive_data_anomaly",
+			Confidence: f.Confidence, Severity: scan.SeverityMedium, Detector: "baseline", Part: f.Part,
+			Spans: f.Spans, Kind: k, Advisory: true,
+			Reason: fmt.Sprintf("resource returned %s for the first time after its %s learning period", k, learning)})
+	}
+	return out
 }

@@ -154,7 +154,7 @@ func VerdictOf(fs []Finding, pol Policy) Verdict {
 	v := VerdictAllow
 	for _, f := range fs {
 		switch {
-		case f.Confidence >= pol.BlockAt:
+		case f.Confidence >= pol.BlockAt && !f.Advisory:
 			return VerdictBlock
 		case f.Confidence >= pol.FlagAt:
 			v = VerdictFlag

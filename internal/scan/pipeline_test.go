@@ -20,6 +20,7 @@ func TestPipelineVerdict(t *testing.T) {
 	low := Finding{Type: "low", Confidence: 0.3}
 	mid := Finding{Type: "mid", Confidence: 0.6}
 	high := Finding{Type: "high", Confidence: 0.9}
+	advisory := Finding{Type: "advisory", Confidence: 0.95, Advisory: true}
 	tests := []struct {
 		name  string
 		dets  []Detector
@@ -30,6 +31,7 @@ func TestPipelineVerdict(t *testing.T) {
 		{"below flag is dropped", []Detector{fixed{"a", []Finding{low}, nil}}, VerdictAllow, 0},
 		{"flag", []Detector{fixed{"a", []Finding{low, mid}, nil}}, VerdictFlag, 1},
 		{"block", []Detector{fixed{"a", []Finding{mid}, nil}, fixed{"b", []Finding{high}, nil}}, VerdictBlock, 2},
+		{"advisory findings flag, never block", []Detector{fixed{"a", []Finding{advisory}, nil}}, VerdictFlag, 1},
 		{"a failing detector does not hide others", []Detector{fixed{"a", nil, errors.New("down")}, fixed{"b", []Finding{high}, nil}}, VerdictBlock, 1},
 	}
 	for _, tt := range tests {

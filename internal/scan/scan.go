@@ -90,6 +90,14 @@ type Finding struct {
 	// Reason names the rule or features that fired, so every detection
 	// says why.
 	Reason string `json:"reason"`
+	// Kind is the sensitive information type or credential kind a
+	// data-security finding is about ("credit_card", "github_token"), so
+	// evidence can show a typed placeholder and reports can count by type.
+	Kind string `json:"kind,omitempty"`
+	// Advisory findings are recorded and alerted on but never block: a
+	// user's own card number in a prompt is for the data security
+	// component to see, not a reason to refuse the user.
+	Advisory bool `json:"advisory,omitempty"`
 }
 
 // Part is one piece of text of an interaction with its role.

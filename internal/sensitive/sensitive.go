@@ -79,7 +79,7 @@ type Classifier struct {
 	ac       *ahocorasick.Automaton
 	kwType   []int  // keyword index -> type index
 	kwVeto   []bool // keyword index -> it is an exclusion
-	edm      *ExactData
+	edm      []*ExactData
 	maxMatch int
 }
 
@@ -98,13 +98,33 @@ func Default() (*Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(ts, nil)
+	return New(ts)
 }
 
-// New compiles types (built-in and custom alike) and an optional exact-data
-// matcher into a classifier.
-func New(types []Type, edm *ExactData) (*Classifier, error) {
-	c := &Classifier{edm: edm, maxMatch: 256}
+// Build returns a classifier over the built-in types, the custom ones and
+// the exact-data sets.
+func Build(custom []Type, edm ...*ExactData) (*Classifier, error) {
+	ts, err := BuiltinTypes()
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range custom {
+		if t.Class == "" {
+			t.Class = "custom"
+		}
+		ts = append(ts, t)
+	}
+	return New(ts, edm...)
+}
+
+// New compiles types and exact-data sets into a classifier.
+func New(types []Type, edm ...*ExactData) (*Classifier, error) {
+	c := &Classifier{maxMatch: 256}
+	for _, d := range edm {
+		if d != nil {
+			c.edm = append(c.edm, d)
+		}
+	}
 	var alts []string
 	var kws []string
 	seen := map[string]bool{}
@@ -207,8 +227,10 @@ func (c *Classifier) Find(text string) []Match {
 			out = append(out, best)
 		}
 	}
-	if c.edm != nil {
-		out = append(out, c.edm.find(text)...)
+	for _, d := range c.edm {
+		out = append(out, d.find(text)...)
+	}
+	if len(c.edm) > 0 {
 		sort.Slice(out, func(i, j int) bool { return out[i].Span[0] < out[j].Span[0] })
 	}
 	return out

@@ -47,12 +47,12 @@ func TestConfidenceLevels(t *testing.T) {
 		wantType string
 		want     int
 	}{
-		{"4539301019673114", "credit_card", Low},                       // Luhn alone
-		{"card number 4539301019673114", "credit_card", High},          // Luhn and a keyword
-		{"4539 3010 1967 3114", "credit_card", Medium},                 // formatted, no keyword
-		{"SSN: 752-52-8258", "us_ssn", High},                           // formatted with keyword
-		{"752-52-8258", "us_ssn", Low},                                 // formatted alone
-		{"My IBAN is GB82WEST12345698765432", "iban", High},            // checksum: no keyword needed
+		{"4539301019673114", "credit_card", Low},              // Luhn alone
+		{"card number 4539301019673114", "credit_card", High}, // Luhn and a keyword
+		{"4539 3010 1967 3114", "credit_card", Medium},        // formatted, no keyword
+		{"SSN: 752-52-8258", "us_ssn", High},                  // formatted with keyword
+		{"752-52-8258", "us_ssn", Low},                        // formatted alone
+		{"My IBAN is GB82WEST12345698765432", "iban", High},   // checksum: no keyword needed
 		{"the routing number is 021000021 for transfers", "aba_routing", High},
 	}
 	for _, tt := range tests {
@@ -100,6 +100,7 @@ func TestExactData(t *testing.T) {
 	}
 	ts, _ := BuiltinTypes()
 	c, err := New(ts, d)
+	_ = ts
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestCustomTypeErrors(t *testing.T) {
 		{"confidence", Type{ID: "x", Patterns: []Pattern{{Regex: `\d+`, Alone: 90, Keyword: 75}}}, "confidences"},
 	}
 	for _, tt := range tests {
-		_, err := New([]Type{tt.give}, nil)
+		_, err := New([]Type{tt.give})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tt.name, err, tt.want)
 		}
