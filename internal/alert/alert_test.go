@@ -75,7 +75,7 @@ func TestEvidenceNeverShowsSecrets(t *testing.T) {
 			if strings.Contains(seg.Text, "AKIAQYLPMN5HHHFPZAM2") || strings.Contains(seg.Text, "ghp_Q6b8") {
 				t.Errorf("%s evidence shows a secret: %q", a.Type, seg.Text)
 			}
-			if !strings.Contains(seg.Text, "[SECRET:") {
+			if !strings.Contains(seg.Text, "[REDACTED:") {
 				t.Errorf("%s evidence %q does not mark the masked secret", a.Type, seg.Text)
 			}
 		}

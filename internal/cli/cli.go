@@ -29,7 +29,8 @@ func commands() []command {
 		{"serve", "run the gateway (add --demo for a built-in mock LLM upstream)", runServe},
 		{"scan", "scan JSONL prompts with the detection pipeline", runScan},
 		{"eval", "measure the pipeline on labelled JSONL (--group family: grouped cross-validation)", runEval},
-		{"redact", "copy text with every credential replaced by a typed placeholder", runRedact},
+		{"redact", "copy text with every credential and sensitive value replaced by a typed placeholder", runRedact},
+		{"edm", "hash your own sensitive values for exact-data matching (edm hash)", runEDM},
 		{"alerts", "list or show alerts from the store", runAlerts},
 		{"config", "check a configuration file (config check)", runConfig},
 		{"version", "print the version", runVersion},
@@ -56,7 +57,12 @@ func ExitCode(err error) int {
 
 // Run runs the warden command line with args (without the program name).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	env := Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	return RunWith(ctx, Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}, args)
+}
+
+// RunWith is Run with the outside world given whole.
+func RunWith(ctx context.Context, env Env, args []string) error {
+	stdout, stderr := env.Stdout, env.Stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		return nil

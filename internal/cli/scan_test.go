@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -56,13 +57,44 @@ func TestUnknownCommand(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	in := "deploy with 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\nno secret here\nkey AKIAIOSFODNN7EXAMPLE stays, AKIAQYLPMN5HHHFPZAM2 goes"
+	in := "deploy with 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\nno secret here\nkey AKIAIOSFODNN7EXAMPLE stays, AKIAQYLPMN5HHHFPZAM2 goes\ncard 4539 3010 1967 3114, mail laura.ortiz@fleckens.hu"
 	var out bytes.Buffer
 	if err := Run(context.Background(), []string{"redact"}, strings.NewReader(in), &out, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
-	want := "deploy with [REDACTED:github_token]\nno secret here\nkey AKIAIOSFODNN7EXAMPLE stays, [REDACTED:aws_access_key_id] goes"
+	want := "deploy with [REDACTED:GITHUB_TOKEN]\nno secret here\nkey AKIAIOSFODNN7EXAMPLE stays, [REDACTED:AWS_ACCESS_KEY_ID] goes\ncard [CREDIT_CARD], mail [EMAIL_ADDRESS]"
 	if out.String() != want {
 		t.Errorf("warden redact:\n got %q\nwant %q", out.String(), want)
+	}
+}
+
+// TestEDMHashRoundTrip hashes values with warden edm hash, configures the
+// file as exact data and checks that warden scan finds a value and that
+// neither the hash file nor the scan output holds it.
+func TestEDMHashRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"EDM_KEY": "a key of at least sixteen bytes"}
+	env := func(in string, out *bytes.Buffer) Env {
+		return Env{Stdin: strings.NewReader(in), Stdout: out, Stderr: &bytes.Buffer{}, Getenv: func(k string) string { return vars[k] }}
+	}
+	var hashes bytes.Buffer
+	err := RunWith(context.Background(), env("EMP-004211\nEMP-009999\n", &hashes), []string{"edm", "hash", "--key-env", "EDM_KEY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hashes.String(), "EMP") || strings.Count(hashes.String(), "\n") != 2 {
+		t.Fatalf("hash file %q: want two hashes and no values", hashes.String())
+	}
+	hf := filepath.Join(dir, "emp.hashes")
+	cfg := filepath.Join(dir, "warden.yaml")
+	os.WriteFile(hf, hashes.Bytes(), 0o600)
+	os.WriteFile(cfg, []byte("scan:\n  detectors: [sensitive]\n  sensitive:\n    exact_data:\n      - type: employee_id\n        hashes_file: "+hf+"\n        key: ${EDM_KEY}\n"), 0o600)
+	var out bytes.Buffer
+	in := `{"id":"1","role":"assistant","text":"The record belongs to emp-004211."}` + "\n"
+	if err := RunWith(context.Background(), env(in, &out), []string{"scan", "--config", cfg}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"kind":"employee_id"`) || strings.Contains(out.String(), "004211") {
+		t.Errorf("scan output %s: want an employee_id finding and no value", out.String())
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/coregx/ahocorasick"
@@ -149,29 +148,10 @@ func (d *Secrets) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, err
 }
 
 // Redact returns text with every credential replaced by a typed
-// placeholder such as [REDACTED:github_token]. Overlapping matches are
+// placeholder such as [REDACTED:GITHUB_TOKEN]. Overlapping matches are
 // merged; the secret never survives in any form.
 func (d *Secrets) Redact(text string) string {
-	ms := d.Find(text)
-	if len(ms) == 0 {
-		return text
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Span[0] < ms[j].Span[0] })
-	var b strings.Builder
-	last := 0
-	for _, m := range ms {
-		if m.Span[1] <= last {
-			continue
-		}
-		start := max(m.Span[0], last)
-		b.WriteString(text[last:start])
-		if start == m.Span[0] {
-			b.WriteString("[REDACTED:" + m.Kind + "]")
-		}
-		last = m.Span[1]
-	}
-	b.WriteString(text[last:])
-	return b.String()
+	return (&Redactor{Secrets: d}).Redact(text)
 }
 
 // secretGroup returns the span of capture group g, or of the first group

@@ -47,7 +47,7 @@ func SubscriptionKey(serverKey []byte, subscription string) []byte {
 // Placeholder returns the text that stands for value of kind.
 func Placeholder(kind, value string, secret bool, o Options) string {
 	if secret {
-		return "[SECRET:" + strings.ToUpper(kind) + "]"
+		return "[REDACTED:" + strings.ToUpper(kind) + "]"
 	}
 	var b strings.Builder
 	b.WriteString("[" + strings.ToUpper(kind))

@@ -17,10 +17,10 @@ func TestApply(t *testing.T) {
 		o     Options
 		want  string
 	}{
-		{"typed", []Mark{mail, card, tok}, Options{}, "card [CREDIT_CARD], token [SECRET:GITHUB_TOKEN], mail [EMAIL_ADDRESS]"},
+		{"typed", []Mark{mail, card, tok}, Options{}, "card [CREDIT_CARD], token [REDACTED:GITHUB_TOKEN], mail [EMAIL_ADDRESS]"},
 		{"last four", []Mark{card}, Options{LastFour: true}, "card [CREDIT_CARD ****3114], token ghp_x, mail a@b.hu"},
-		{"secrets never keep anything", []Mark{tok}, Options{LastFour: true, HashKey: key}, "card 4539 3010 1967 3114, token [SECRET:GITHUB_TOKEN], mail a@b.hu"},
-		{"overlap merges to the secret", []Mark{{5, 30, "credit_card", false}, {20, 37, "github_token", true}}, Options{}, "card [SECRET:GITHUB_TOKEN], mail a@b.hu"},
+		{"secrets never keep anything", []Mark{tok}, Options{LastFour: true, HashKey: key}, "card 4539 3010 1967 3114, token [REDACTED:GITHUB_TOKEN], mail a@b.hu"},
+		{"overlap merges to the secret", []Mark{{5, 30, "credit_card", false}, {20, 37, "github_token", true}}, Options{}, "card [REDACTED:GITHUB_TOKEN], mail a@b.hu"},
 		{"out of range ignored", []Mark{{40, 99, "x", false}}, Options{}, text},
 	}
 	for _, tt := range tests {
