@@ -72,6 +72,14 @@ func BenchmarkPrompt2KBVaried(b *testing.B) {
 		}
 		i++
 	}
+	reportPercentiles(b, lat)
+}
+
+// reportPercentiles reports the p99 and p50 of single-run latencies.
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")

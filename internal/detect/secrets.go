@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/coregx/ahocorasick"
 	regexp "github.com/wasilibs/go-re2"
@@ -47,9 +48,11 @@ var defaultSecrets []byte
 // never the value; documented example keys and placeholders are not
 // credentials.
 type Secrets struct {
-	rules []*SecretRule
-	ac    *ahocorasick.Automaton
-	owner []int
+	rules  []*SecretRule
+	ac     *ahocorasick.Automaton
+	owner  []int
+	maxRun int       // the largest MinRun of a keyword-less rule
+	bufs   sync.Pool // *[]byte: ASCII-lowered copies of texts
 }
 
 var _ scan.Detector = (*Secrets)(nil)
@@ -71,6 +74,7 @@ func DefaultSecrets() (*Secrets, error) {
 		if len(r.Keywords) == 0 && r.MinRun == 0 {
 			return nil, fmt.Errorf("secret rule %s: needs keywords or min_run", r.ID)
 		}
+		d.maxRun = max(d.maxRun, r.MinRun)
 		for _, k := range r.Keywords {
 			kws = append(kws, strings.ToLower(k))
 			d.owner = append(d.owner, i)
@@ -105,10 +109,16 @@ func (d *Secrets) Find(text string) []Match {
 	// Keywords are matched without case on an ASCII-lowered copy, whose
 	// offsets are the original's.
 	hit := make([]bool, len(d.rules))
-	for _, m := range d.ac.FindAllOverlapping(asciiLower(text)) {
+	bp, _ := d.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	*bp = asciiLower(*bp, text)
+	for _, m := range d.ac.FindAllOverlapping(*bp) {
 		hit[d.owner[m.PatternID]] = true
 	}
-	run := longestBase64Run(text)
+	d.bufs.Put(bp)
+	run := longestBase64Run(text, d.maxRun)
 	for ri, r := range d.rules {
 		if len(r.Keywords) > 0 && !hit[ri] || len(r.Keywords) == 0 && run < r.MinRun {
 			continue
@@ -341,10 +351,11 @@ func mixed(s string) bool {
 }
 
 // longestBase64Run returns the length of the longest run of base64-alphabet
-// characters in s: a rule for long random strings need not run without one.
-func longestBase64Run(s string) int {
+// characters in s, counting no further than enough: a rule for long random
+// strings need not run without one.
+func longestBase64Run(s string, enough int) int {
 	best, n := 0, 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s) && best < enough; i++ {
 		if class[s[i]]&cB64 != 0 {
 			n++
 			best = max(best, n)
@@ -355,8 +366,8 @@ func longestBase64Run(s string) int {
 	return best
 }
 
-func asciiLower(s string) []byte {
-	b := []byte(s)
+func asciiLower(buf []byte, s string) []byte {
+	b := append(buf[:0], s...)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
 			b[i] = c + 'a' - 'A'

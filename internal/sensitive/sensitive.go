@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
 	re2 "github.com/wasilibs/go-re2"
@@ -58,6 +60,12 @@ type Pattern struct {
 	sub      int // capture groups inside the pattern
 }
 
+// owner is a type a keyword belongs to, as a corroboration or a veto.
+type owner struct {
+	typ  int
+	veto bool
+}
+
 // Match is one sensitive value found: its type, class, confidence and span.
 type Match struct {
 	Type       string
@@ -72,13 +80,17 @@ var builtin []byte
 // Classifier finds sensitive information types. It is safe for concurrent
 // use.
 type Classifier struct {
-	types    []*Type
-	pats     []*Pattern
-	union    *re2.Regexp // every pattern, each as one group: one pass finds candidates
-	groupOf  []int       // union group index -> pattern index (-1 for inner groups)
+	types []*Type
+	pats  []*Pattern
+	// alone is every pattern that may match without a keyword, in one
+	// regular expression: one DFA pass over the text finds candidates.
+	alone *re2.Regexp
+	// keyed holds, per type, its patterns that need a keyword; they run
+	// only in windows around that type's keyword hits.
+	keyed    map[int]*re2.Regexp
 	ac       *ahocorasick.Automaton
-	kwType   []int  // keyword index -> type index
-	kwVeto   []bool // keyword index -> it is an exclusion
+	kwOwner  [][]owner // distinct keyword -> the types it corroborates or vetoes
+	bufs     sync.Pool // *[]byte: ASCII-lowered copies of texts
 	edm      []*ExactData
 	maxMatch int
 }
@@ -119,14 +131,26 @@ func Build(custom []Type, edm ...*ExactData) (*Classifier, error) {
 
 // New compiles types and exact-data sets into a classifier.
 func New(types []Type, edm ...*ExactData) (*Classifier, error) {
-	c := &Classifier{maxMatch: 256}
+	c := &Classifier{maxMatch: 256, keyed: map[int]*re2.Regexp{}}
 	for _, d := range edm {
 		if d != nil {
 			c.edm = append(c.edm, d)
 		}
 	}
-	var alts []string
+	var alone []string
 	var kws []string
+	kwIndex := map[string]int{}
+	addKeyword := func(k string, o owner) {
+		k = strings.ToLower(k)
+		i, ok := kwIndex[k]
+		if !ok {
+			i = len(kws)
+			kwIndex[k] = i
+			kws = append(kws, k)
+			c.kwOwner = append(c.kwOwner, nil)
+		}
+		c.kwOwner[i] = append(c.kwOwner[i], o)
+	}
 	seen := map[string]bool{}
 	for ti := range types {
 		t := &types[ti]
@@ -138,34 +162,45 @@ func New(types []Type, edm ...*ExactData) (*Classifier, error) {
 			return nil, fmt.Errorf("sensitive type %s: no patterns", t.ID)
 		}
 		c.types = append(c.types, t)
+		ix := len(c.types) - 1
+		var keyed []string
 		for pi := range t.Patterns {
 			p := &t.Patterns[pi]
-			if err := c.compile(t, p, len(c.types)-1); err != nil {
+			if err := c.compile(t, p, ix); err != nil {
 				return nil, err
 			}
 			c.pats = append(c.pats, p)
-			alts = append(alts, "("+p.Regex+")")
-			c.groupOf = append(c.groupOf, len(c.pats)-1)
-			for range p.sub {
-				c.groupOf = append(c.groupOf, -1)
+			if p.Alone > 0 {
+				alone = append(alone, "(?:"+p.Regex+")")
+			} else {
+				if len(t.Keywords) == 0 {
+					return nil, fmt.Errorf("sensitive type %s: a pattern needs a keyword but the type has none", t.ID)
+				}
+				keyed = append(keyed, "(?:"+p.Regex+")")
 			}
 		}
+		if len(keyed) > 0 {
+			re, err := re2.Compile(strings.Join(keyed, "|"))
+			if err != nil {
+				return nil, fmt.Errorf("sensitive type %s: %w", t.ID, err)
+			}
+			c.keyed[ix] = re
+		}
 		for _, k := range t.Keywords {
-			kws = append(kws, strings.ToLower(k))
-			c.kwType = append(c.kwType, len(c.types)-1)
-			c.kwVeto = append(c.kwVeto, false)
+			addKeyword(k, owner{ix, false})
 		}
 		for _, k := range t.Exclude {
-			kws = append(kws, strings.ToLower(k))
-			c.kwType = append(c.kwType, len(c.types)-1)
-			c.kwVeto = append(c.kwVeto, true)
+			addKeyword(k, owner{ix, true})
 		}
 	}
-	u, err := re2.Compile(strings.Join(alts, "|"))
-	if err != nil {
-		return nil, fmt.Errorf("sensitive types: %w", err)
+	if len(alone) > 0 {
+		u, err := re2.Compile(strings.Join(alone, "|"))
+		if err != nil {
+			return nil, fmt.Errorf("sensitive types: %w", err)
+		}
+		c.alone = u
 	}
-	c.union = u
+	var err error
 	if len(kws) > 0 {
 		if c.ac, err = ahocorasick.NewBuilder().AddStrings(kws).Build(); err != nil {
 			return nil, err
@@ -211,21 +246,43 @@ func (c *Classifier) Types() []*Type { return c.types }
 // account), the one with the highest confidence wins.
 func (c *Classifier) Find(text string) []Match {
 	kw := c.keywordHits(text)
-	var out []Match
-	for _, m := range c.union.FindAllStringSubmatchIndex(text, c.maxMatch) {
-		pi := -1
-		for g := 1; 2*g+1 < len(m) && g-1 < len(c.groupOf); g++ {
-			if m[2*g] >= 0 && c.groupOf[g-1] >= 0 {
-				pi = c.groupOf[g-1]
-				break
+	var cands [][2]int
+	if c.alone != nil {
+		for _, m := range c.alone.FindAllStringIndex(text, c.maxMatch) {
+			cands = append(cands, [2]int{m[0], m[1]})
+		}
+	}
+	for t, re := range c.keyed {
+		for _, w := range windows(text, kw.pos[t]) {
+			for _, m := range re.FindAllStringIndex(text[w[0]:w[1]], c.maxMatch) {
+				cands = append(cands, [2]int{w[0] + m[0], w[0] + m[1]})
 			}
 		}
-		if pi < 0 {
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i][0] != cands[j][0] {
+			return cands[i][0] < cands[j][0]
+		}
+		return cands[i][1] > cands[j][1]
+	})
+	var out []Match
+	for i, cd := range cands {
+		if i > 0 && cd == cands[i-1] {
 			continue
 		}
-		if best, ok := c.judge(text, m[0], m[1], pi, kw); ok {
-			out = append(out, best)
+		m, ok := c.judge(text, cd[0], cd[1], kw)
+		if !ok {
+			continue
 		}
+		// Candidates of different patterns can overlap; the more
+		// confident match keeps the place.
+		if n := len(out); n > 0 && m.Span[0] < out[n-1].Span[1] {
+			if m.Confidence > out[n-1].Confidence {
+				out[n-1] = m
+			}
+			continue
+		}
+		out = append(out, m)
 	}
 	for _, d := range c.edm {
 		out = append(out, d.find(text)...)
@@ -236,9 +293,30 @@ func (c *Classifier) Find(text string) []Match {
 	return out
 }
 
-// judge scores the candidate text[start:end] that pattern pi found against
-// every pattern that matches it whole, and returns the best.
-func (c *Classifier) judge(text string, start, end, pi int, kw *hits) (Match, bool) {
+// windows returns the ranges of text within Proximity of the keyword
+// positions ps, merged and cut on rune boundaries.
+func windows(text string, ps []int) [][2]int {
+	var out [][2]int
+	for _, p := range ps {
+		lo, hi := max(p-Proximity, 0), min(p+Proximity, len(text))
+		for lo > 0 && lo < len(text) && !utf8.RuneStart(text[lo]) {
+			lo--
+		}
+		for hi < len(text) && !utf8.RuneStart(text[hi]) {
+			hi++
+		}
+		if n := len(out); n > 0 && lo <= out[n-1][1] {
+			out[n-1][1] = max(out[n-1][1], hi)
+			continue
+		}
+		out = append(out, [2]int{lo, hi})
+	}
+	return out
+}
+
+// judge scores the candidate text[start:end] against every pattern that
+// matches it whole, and returns the best.
+func (c *Classifier) judge(text string, start, end int, kw *hits) (Match, bool) {
 	cand := text[start:end]
 	var best Match
 	try := func(p *Pattern) {
@@ -272,9 +350,8 @@ func (c *Classifier) judge(text string, start, end, pi int, kw *hits) (Match, bo
 			best = Match{Type: t.ID, Class: t.Class, Confidence: conf, Span: [2]int{s, e}}
 		}
 	}
-	try(c.pats[pi])
-	for qi, q := range c.pats {
-		if qi != pi && (q.Alone > 0 || kw.any(q.typ)) {
+	for _, q := range c.pats {
+		if q.Alone > 0 || kw.any(q.typ) {
 			try(q)
 		}
 	}
@@ -292,23 +369,31 @@ func (c *Classifier) keywordHits(text string) *hits {
 	if c.ac == nil {
 		return h
 	}
-	for _, m := range c.ac.FindAllOverlapping(lowerASCII(text)) {
-		t := c.kwType[m.PatternID]
+	bp, _ := c.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	lower := lowerASCII(*bp, text)
+	for _, m := range c.ac.FindAllOverlapping(lower) {
 		if !wordBounded(text, m.Start, m.End) {
 			continue
 		}
-		if c.kwVeto[m.PatternID] {
-			if h.veto == nil {
-				h.veto = map[int][]int{}
+		for _, o := range c.kwOwner[m.PatternID] {
+			if o.veto {
+				if h.veto == nil {
+					h.veto = map[int][]int{}
+				}
+				h.veto[o.typ] = append(h.veto[o.typ], m.Start)
+				continue
 			}
-			h.veto[t] = append(h.veto[t], m.Start)
-			continue
+			if h.pos == nil {
+				h.pos = map[int][]int{}
+			}
+			h.pos[o.typ] = append(h.pos[o.typ], m.Start)
 		}
-		if h.pos == nil {
-			h.pos = map[int][]int{}
-		}
-		h.pos[t] = append(h.pos[t], m.Start)
 	}
+	*bp = lower
+	c.bufs.Put(bp)
 	return h
 }
 
@@ -342,9 +427,10 @@ func wordBounded(text string, s, e int) bool {
 	return true
 }
 
-// lowerASCII lowers ASCII letters only, so offsets stay the original's.
-func lowerASCII(s string) []byte {
-	b := []byte(s)
+// lowerASCII lowers ASCII letters only, so offsets stay the original's,
+// into buf.
+func lowerASCII(buf []byte, s string) []byte {
+	b := append(buf[:0], s...)
 	for i, c := range b {
 		if c >= 'A' && c <= 'Z' {
 			b[i] = c + 32

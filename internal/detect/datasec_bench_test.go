@@ -1,0 +1,77 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/internal/sensitive"
+)
+
+// dataSecText is typical prompt and code text for the data-security
+// detectors: prose, a config snippet, a stack trace, numbers and dates, but
+// no credential or personal value.
+func dataSecText(n int) string {
+	const s = `Please review this change before Friday. The service reads its settings from config.yaml:
+
+    database:
+      host: db.internal
+      port: 5432
+      pool_size: 20
+    cache_ttl_seconds: 3600
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	return s.store.Put(ctx, r.URL.Path, 1024)
+}
+
+Order 20231107 shipped on 2023-11-07 with 3 items totalling 149.99 EUR; version 1.24.3 fixed issue #4821.
+`
+	return strings.Repeat(s, n/len(s)+1)[:n]
+}
+
+func dataSec(b *testing.B) (*Secrets, *sensitive.Classifier) {
+	s, err := DefaultSecrets()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := sensitive.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, c
+}
+
+// BenchmarkDataSecurity64KB runs the credential rules and the sensitive
+// information types together over 64 KB of typical prompt and code text:
+// the throughput figure.
+func BenchmarkDataSecurity64KB(b *testing.B) {
+	s, c := dataSec(b)
+	text := dataSecText(64 << 10)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Find(text)
+		c.Find(text)
+	}
+}
+
+// BenchmarkDataSecurity2KB is one 2 KB prompt through both, reporting the
+// p99 of single runs as well as the mean.
+func BenchmarkDataSecurity2KB(b *testing.B) {
+	s, c := dataSec(b)
+	text := dataSecText(2048)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	lat := make([]time.Duration, 0, 1<<16)
+	for b.Loop() {
+		t0 := time.Now()
+		s.Find(text)
+		c.Find(text)
+		if len(lat) < cap(lat) {
+			lat = append(lat, time.Since(t0))
+		}
+	}
+	reportPercentiles(b, lat)
+}
