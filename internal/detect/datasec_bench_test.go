@@ -75,3 +75,33 @@ func BenchmarkDataSecurity2KB(b *testing.B) {
 	}
 	reportPercentiles(b, lat)
 }
+
+// dataSecBusyText is code and configuration full of the words credential
+// rules key on (token, password, key, secret, auth) with placeholder values,
+// plus a few personal values: the keyword-heavy case.
+func dataSecBusyText(n int) string {
+	const s = `# settings for the payments service
+api_key: ${PAYMENTS_API_KEY}
+client_secret = os.environ["CLIENT_SECRET"]
+password: <set in vault>
+auth_token = get_token(session)   # refreshed every hour
+headers = {"Authorization": f"Bearer {token}"}
+if user.password_hash != hash(password):
+    raise AuthError("bad password for " + user.email)
+Contact: Laura Ortiz, laura.ortiz@fleckens.hu, phone +36 1 234 5678
+Card on file: 4539 3010 1967 3114 (expires 04/27)
+`
+	return strings.Repeat(s, n/len(s)+1)[:n]
+}
+
+// BenchmarkDataSecurityBusy64KB is the keyword-heavy case.
+func BenchmarkDataSecurityBusy64KB(b *testing.B) {
+	s, c := dataSec(b)
+	text := dataSecBusyText(64 << 10)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Find(text)
+		c.Find(text)
+	}
+}

@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
 	regexp "github.com/wasilibs/go-re2"
@@ -30,7 +33,10 @@ type SecretRule struct {
 	// Group is the capture group holding the secret; 0 means the first
 	// group that matched.
 	Group      int      `yaml:"group"`
-	Checksum   string   `yaml:"checksum"` // github, jwt, entropy
+	Checksum   string   `yaml:"checksum"` // github, jwt, bech32, entropy, password
+	// Generic rules (a password after "password:") give way to a rule
+	// for a provider's key format that finds the same value.
+	Generic bool `yaml:"generic"`
 	Confidence float64  `yaml:"confidence"`
 	Match      []string `yaml:"match"`
 	NoMatch    []string `yaml:"nomatch"`
@@ -49,6 +55,7 @@ var defaultSecrets []byte
 // credentials.
 type Secrets struct {
 	rules  []*SecretRule
+	ext    []*extRule // gitleaks' rules, after Warden's own
 	ac     *ahocorasick.Automaton
 	owner  []int
 	maxRun int       // the largest MinRun of a keyword-less rule
@@ -63,7 +70,11 @@ func DefaultSecrets() (*Secrets, error) {
 	if err := yaml.Unmarshal(defaultSecrets, &rs); err != nil {
 		return nil, fmt.Errorf("parse secret rules: %w", err)
 	}
-	d := &Secrets{rules: rs}
+	ext, extKw, err := loadGitleaks()
+	if err != nil {
+		return nil, err
+	}
+	d := &Secrets{rules: rs, ext: ext}
 	var kws []string
 	for i, r := range rs {
 		re, err := regexp.Compile(r.Pattern)
@@ -80,12 +91,33 @@ func DefaultSecrets() (*Secrets, error) {
 			d.owner = append(d.owner, i)
 		}
 	}
+	// gitleaks' keywords share the automaton; their owners come after
+	// Warden's rules.
+	for i, ks := range extKw {
+		for _, k := range ks {
+			kws = append(kws, k)
+			d.owner = append(d.owner, len(rs)+i)
+		}
+	}
 	ac, err := ahocorasick.NewBuilder().AddStrings(kws).Build()
 	if err != nil {
 		return nil, err
 	}
 	d.ac = ac
 	return d, nil
+}
+
+// Kinds returns the ids of every credential kind the detector knows:
+// Warden's rules and gitleaks'.
+func (d *Secrets) Kinds() []string {
+	var ks []string
+	for _, r := range d.rules {
+		ks = append(ks, r.ID)
+	}
+	for _, x := range d.ext {
+		ks = append(ks, x.id)
+	}
+	return ks
 }
 
 // Rules returns the detector's rules.
@@ -100,7 +132,8 @@ type Match struct {
 	Kind       string
 	Span       scan.Span
 	Confidence float64
-	rule       *SecretRule
+	desc       string
+	generic    bool
 }
 
 // Find returns the credentials in text, in rule order.
@@ -109,13 +142,22 @@ func (d *Secrets) Find(text string) []Match {
 	// Keywords are matched without case on an ASCII-lowered copy, whose
 	// offsets are the original's.
 	hit := make([]bool, len(d.rules))
+	var extHits map[int][]int // gitleaks rule -> keyword positions
 	bp, _ := d.bufs.Get().(*[]byte)
 	if bp == nil {
 		bp = new([]byte)
 	}
 	*bp = asciiLower(*bp, text)
 	for _, m := range d.ac.FindAllOverlapping(*bp) {
-		hit[d.owner[m.PatternID]] = true
+		o := d.owner[m.PatternID]
+		if o < len(d.rules) {
+			hit[o] = true
+			continue
+		}
+		if extHits == nil {
+			extHits = map[int][]int{}
+		}
+		extHits[o-len(d.rules)] = append(extHits[o-len(d.rules)], m.Start)
 	}
 	d.bufs.Put(bp)
 	run := longestBase64Run(text, d.maxRun)
@@ -129,11 +171,67 @@ func (d *Secrets) Find(text string) []Match {
 				continue
 			}
 			if conf, ok := r.judge(text[start:end]); ok {
-				out = append(out, Match{Kind: r.ID, Span: scan.Span{start, end}, Confidence: conf, rule: r})
+				out = append(out, Match{Kind: r.ID, Span: scan.Span{start, end}, Confidence: conf, desc: r.Description, generic: r.Generic})
 			}
 		}
 	}
+	// In rule order, so that where two gitleaks rules claim one secret the
+	// same one wins every time.
+	for _, xi := range slices.Sorted(maps.Keys(extHits)) {
+		out = d.ext[xi].find(text, extHits[xi], out)
+	}
+	return slices.DeleteFunc(out, func(m Match) bool {
+		return m.generic && slices.ContainsFunc(out, func(o Match) bool {
+			return !o.generic && o.Span[0] < m.Span[1] && m.Span[0] < o.Span[1]
+		})
+	})
+}
+
+// find adds the rule's matches in windows around the keyword positions ps
+// to out, unless a match already there covers the same text.
+func (x *extRule) find(text string, ps []int, out []Match) []Match {
+	lastHi := -1
+	for _, p := range ps {
+		lo, hi := max(p-extBefore, 0), min(p+x.after, len(text))
+		if lo < lastHi {
+			lo = lastHi // windows overlap; the part already scanned is not scanned again
+		}
+		for lo > 0 && lo < len(text) && !utf8.RuneStart(text[lo]) {
+			lo--
+		}
+		for hi < len(text) && !utf8.RuneStart(text[hi]) {
+			hi++
+		}
+		if lo >= hi {
+			continue
+		}
+		lastHi = hi
+		for _, m := range x.re.FindAllStringSubmatchIndex(text[lo:hi], 16) {
+			s, e := secretGroup(m, x.group)
+			if s < 0 {
+				continue
+			}
+			s, e = s+lo, e+lo
+			secret := text[s:e]
+			if coveredSpecific(out, s, e) || x.entropy > 0 && entropy(secret) < x.entropy || placeholder(secret, false) ||
+				x.allowed(secret, text[lo+m[0]:lo+m[1]], lineAround(text, s, e)) {
+				continue
+			}
+			out = append(out, Match{Kind: x.id, Span: scan.Span{s, e}, Confidence: x.conf, desc: x.desc, generic: x.conf < 0.8})
+		}
+	}
 	return out
+}
+
+// coveredSpecific reports whether a match in ms that is not generic
+// overlaps [s, e).
+func coveredSpecific(ms []Match, s, e int) bool {
+	for _, m := range ms {
+		if !m.generic && m.Span[0] < e && s < m.Span[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // Detect implements scan.Detector.
@@ -146,7 +244,7 @@ func (d *Secrets) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, err
 		for _, m := range d.Find(p.Text) {
 			f := scan.Finding{Category: scan.CategoryDataLeakage, Type: "secret_in_prompt", Confidence: m.Confidence,
 				Severity: scan.SeverityLow, Detector: "secrets", Part: i, Spans: []scan.Span{m.Span}, Kind: m.Kind,
-				Advisory: true, Reason: "credential " + m.Kind + ": " + m.rule.Description}
+				Advisory: true, Reason: "credential " + m.Kind + ": " + m.desc}
 			if p.Role == scan.RoleAssistant || p.Role == scan.RoleToolCall {
 				f.Category, f.Type, f.Severity = scan.CategoryCredentialTheft, "credential_in_response", scan.SeverityMedium
 				f.Advisory = false
@@ -185,7 +283,7 @@ func (r *SecretRule) judge(s string) (float64, bool) {
 	// Words like "secret" or "token" inside a provider key's fixed prefix
 	// (AGE-SECRET-KEY-1...) say nothing; in a free-form value they mark a
 	// placeholder.
-	if placeholder(s, r.Checksum == "entropy") {
+	if placeholder(s, r.Checksum == "entropy" || r.Checksum == "password") {
 		return 0, false
 	}
 	switch r.Checksum {
@@ -203,6 +301,16 @@ func (r *SecretRule) judge(s string) (float64, bool) {
 		}
 	case "entropy":
 		if entropy(s) < 3.0 || !mixed(s) {
+			return 0, false
+		}
+	case "password":
+		if strings.HasPrefix(s, "/") || strings.HasPrefix(s, "~/") || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "$") ||
+			strings.ContainsAny(s, "{}") {
+			return 0, false // a path, a variable or a template, not a password
+		}
+		// Passwords are short: a seven-character one cannot reach the
+		// entropy of a long key, so the floor follows the length.
+		if entropy(s) < min(3.0, math.Log2(float64(len(s)))-0.25) || !mixed(s) {
 			return 0, false
 		}
 	}
@@ -290,7 +398,7 @@ func placeholder(s string, words bool) bool {
 		}
 	}
 	if words {
-		for _, w := range []string{"your", "sample", "password", "secret", "token", "test1234", "environ", "getenv", "process.env"} {
+		for _, w := range []string{"your", "sampl", "password", "secret", "token", "test1234", "environ", "getenv", "process.env"} {
 			if strings.Contains(l, w) {
 				return true
 			}

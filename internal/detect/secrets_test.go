@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/wardenhq/warden/internal/scan"
@@ -88,4 +89,31 @@ func FuzzSecrets(f *testing.F) {
 			t.Fatalf("redacted text still holds %s: %q", again[0].Kind, d.Redact(s))
 		}
 	})
+}
+
+// TestGitleaksKinds checks that kinds only gitleaks' rule set covers are
+// found, and that the detector knows at least 150 kinds.
+func TestGitleaksKinds(t *testing.T) {
+	d, err := DefaultSecrets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(d.Kinds()); n < 150 {
+		t.Errorf("credential kinds: got %d, want at least 150", n)
+	}
+	tests := []struct{ give, want string }{
+		{"LINEAR_API_KEY=lin_api_k3j9x0q2m8v7b6n5c4x3z2l1k0j9h8g7f6d5s4a3", "linear-api-key"},
+		{"export DOPPLER_TOKEN=dp.pt.Qk3j9X0q2M8v7B6n5C4x3Z2l1K0j9H8g7F6d5S4a3Qw", "doppler-api-token"},
+		{"postman: PMAK-5f8e9d7c6b5a4f3e2d1c0b9a-1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f", "postman-api-token"},
+		{"PULUMI_ACCESS_TOKEN=pul-3f9a7c2e81b64d5f9e0a1b2c3d4e5f6071829304", "pulumi-api-token"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, m := range d.Find(tt.give) {
+			got = append(got, m.Kind)
+		}
+		if !slices.Contains(got, tt.want) {
+			t.Errorf("Find(%q) kinds = %v, want %s", tt.give, got, tt.want)
+		}
+	}
 }

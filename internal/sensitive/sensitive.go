@@ -55,6 +55,9 @@ type Pattern struct {
 	Keyword   int    `yaml:"keyword"`
 
 	typ      int
+	minLen   int            // the byte lengths a match can have: a cheap
+	maxLen   int            // test before the anchored pattern runs
+	first    *[256]bool     // the bytes a match can start with
 	whole    *regexp.Regexp // anchored, to judge a candidate another pattern found
 	validate func(string) bool
 	sub      int // capture groups inside the pattern
@@ -215,6 +218,8 @@ func (c *Classifier) compile(t *Type, p *Pattern, ti int) error {
 		return fmt.Errorf("sensitive type %s: pattern: %w", t.ID, err)
 	}
 	p.whole, p.typ, p.sub = w, ti, w.NumSubexp()
+	p.minLen, p.maxLen = byteLengths(p.Regex)
+	p.first = firstBytes(p.Regex)
 	if p.Alone < 0 || p.Alone > 100 || p.Keyword <= 0 || p.Keyword > 100 || p.Alone > p.Keyword {
 		return fmt.Errorf("sensitive type %s: confidences alone %d and keyword %d must satisfy 0 <= alone <= keyword <= 100, keyword > 0", t.ID, p.Alone, p.Keyword)
 	}
@@ -320,6 +325,9 @@ func (c *Classifier) judge(text string, start, end int, kw *hits) (Match, bool) 
 	cand := text[start:end]
 	var best Match
 	try := func(p *Pattern) {
+		if n := end - start; n < p.minLen || n > p.maxLen || !p.first[text[start]] {
+			return
+		}
 		t := c.types[p.typ]
 		if p.Alone == 0 && !kw.any(p.typ) {
 			return
