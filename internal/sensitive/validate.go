@@ -747,6 +747,9 @@ const base58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 // btc checks a legacy Bitcoin address's Base58Check checksum.
 func btc(s string) bool {
+	if len(s) < 26 || len(s) > 35 {
+		return false
+	}
 	n := new(big.Int)
 	for i := 0; i < len(s); i++ {
 		k := strings.IndexByte(base58, s[i])
