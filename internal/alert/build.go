@@ -113,7 +113,7 @@ func Snippet(text string, span scan.Span, ctx int) string {
 func sensitiveMarks(fs []scan.Finding) map[int][]redact.Mark {
 	m := map[int][]redact.Mark{}
 	for _, f := range fs {
-		secret := f.Category == scan.CategoryCredentialTheft || f.Type == "secret_in_prompt"
+		secret := f.Type == "credential_in_response" || f.Type == "secret_in_prompt"
 		if !secret && f.Kind == "" {
 			continue
 		}

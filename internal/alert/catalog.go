@@ -130,6 +130,19 @@ var (
 			"Review the prompts that preceded the response and the user who sent them.",
 		},
 	}
+	CredentialExtraction = Kind{
+		Type:        "Warden.AI.CredentialExtractionAttempt",
+		DisplayName: "A prompt tried to draw credentials out of an AI model or its tools",
+		Description: "A prompt, document or tool result asked the model, or the tools it can call, to reveal API keys, tokens, passwords, environment variables, connection strings or credential files.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Credential Access"},
+		Techniques:  []string{"AML.T0055", "AML.T0051"},
+		Remediation: []string{
+			"Check the model's responses and tool calls after this prompt for credentials (a credential theft alert would say so).",
+			"Make sure the model and its tools cannot reach secrets: no keys in system prompts, no shell or file tools with access to credential files.",
+			"Review the user or the document source that sent it.",
+		},
+	}
 	SecretInPrompt = Kind{
 		Type:        "Warden.AI.SecretInPrompt",
 		DisplayName: "A credential was sent to an AI model deployment",
@@ -190,6 +203,9 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 		}
 		return JailbreakDetected
 	case scan.CategoryCredentialTheft:
+		if f.Type == "credential_extraction" {
+			return CredentialExtraction
+		}
 		return CredentialTheft
 	case scan.CategoryThreatIntel:
 		switch f.Type {

@@ -28,6 +28,11 @@ type Rule struct {
 	Keywords    []string `yaml:"keywords"`
 	Pattern     string   `yaml:"pattern"`
 	Confidence  float64  `yaml:"confidence"`
+	// Category, when "credential_theft", files a match under credential
+	// theft (type credential_extraction) wherever it is found, instead of
+	// jailbreak or data poisoning: asking the model or its tools for keys
+	// is an attempt on the credentials whatever else it is.
+	Category string `yaml:"category"`
 	// Roles limits the rule to parts of these roles; empty means user
 	// turns, documents and tool results.
 	Roles []string `yaml:"roles"`
@@ -76,6 +81,9 @@ func ParseRules(b []byte) ([]*Rule, error) {
 		}
 		if len(r.Keywords) == 0 {
 			return nil, fmt.Errorf("rule %s: no keywords", r.ID)
+		}
+		if r.Category != "" && r.Category != string(scan.CategoryCredentialTheft) {
+			return nil, fmt.Errorf("rule %s: category must be empty or credential_theft", r.ID)
 		}
 		if r.Confidence <= 0 || r.Confidence > 1 {
 			return nil, fmt.Errorf("rule %s: confidence must be in (0, 1]", r.ID)
@@ -236,6 +244,9 @@ func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, 
 			}
 			f := scan.Finding{Category: cat, Type: typ, Confidence: r.Confidence, Severity: scan.SeverityMedium,
 				Detector: "signatures", Part: i, Reason: "signature " + r.ID + " (" + r.Family + ")"}
+			if r.Category == string(scan.CategoryCredentialTheft) {
+				f.Category, f.Type = scan.CategoryCredentialTheft, "credential_extraction"
+			}
 			for _, sp := range spans {
 				f.Spans = append(f.Spans, n.Original(sp[0], sp[1]))
 			}
