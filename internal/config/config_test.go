@@ -49,6 +49,8 @@ func TestLoadBad(t *testing.T) {
 			"bad-scan.bad.yaml:5: scan.deny[0].pattern: not a valid pattern",
 			"bad-scan.bad.yaml:8: subscriptions[0].sensitivity: must be low, medium or high",
 		}},
+		{"bad-sensitive.bad.yaml", []string{"bad-sensitive.bad.yaml:2: scan.sensitive: sensitive type badge: pattern"}},
+		{"bad-edm.bad.yaml", []string{"bad-edm.bad.yaml:2: scan.sensitive: exact_data[0]: open testdata/missing.hashes"}},
 		{"bad-threshold.bad.yaml", []string{"bad-threshold.bad.yaml:3: scan.block_at", "bad-threshold.bad.yaml:4: scan.detectors: unknown detector \"psychic\""}},
 	}
 	for _, tt := range tests {

@@ -11,7 +11,7 @@ import (
 // Sensitive finds sensitive information types (card numbers, national ids,
 // contact details, ...) with the sensitive package. In a model's answer a
 // value of a financial, national-id or health type (or one of the team's
-// own exact-data records) is data leakage that can block; contact and
+// own exact-data records or custom types) is data leakage that can block; contact and
 // network details in an answer, and anything a user sends, are advisory:
 // recorded for the data security component, never a reason to refuse.
 type Sensitive struct {
@@ -25,7 +25,7 @@ func (*Sensitive) Name() string { return "sensitive" }
 
 // blocking are the classes whose leak in a response is serious enough to
 // block at high confidence.
-var blocking = map[string]bool{"financial": true, "national_id": true, "health": true, "exact_data": true}
+var blocking = map[string]bool{"financial": true, "national_id": true, "health": true, "exact_data": true, "custom": true}
 
 // Detect implements scan.Detector.
 func (d *Sensitive) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) {
