@@ -1,17 +1,26 @@
 package detect
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
 	"sync"
 
-	"github.com/spf13/viper"
+	"github.com/BurntSushi/toml"
 	regexp "github.com/wasilibs/go-re2"
-	glconfig "github.com/zricethezav/gitleaks/v8/config"
 )
 
-// extRule is one rule of gitleaks' maintained default rule set, run by
-// Warden's engine: its regular expression through RE2 in windows around its
+// gitleaksTOML is gitleaks' maintained default rule set, copied from the
+// gitleaks module by `go generate` (see gengitleaks): reading it through
+// gitleaks' own configuration package would bring viper and net/http into
+// the detection packages.
+//
+//go:generate go run ./gengitleaks gitleaks.toml
+//go:embed gitleaks.toml
+var gitleaksTOML string
+
+// extRule is one rule of gitleaks' default rule set, run by Warden's
+// engine: its regular expression through RE2 in windows around its
 // keywords, its entropy floor and its allow-lists, plus Warden's own
 // placeholder check. Warden's own rules (with checksums) come first; a
 // gitleaks match over a span they already hold is dropped.
@@ -20,9 +29,51 @@ type extRule struct {
 	re       *regexp.Regexp
 	group    int
 	entropy  float64
-	allow    []*glconfig.Allowlist
+	allow    []*allowlist
 	after    int // window after a keyword hit: multi-line keys need more
 	conf     float64
+}
+
+// allowlist is a gitleaks allow-list as it applies to text: regexes
+// against the secret, the whole match or the line, and stop words in the
+// secret, either of which (or both, with condition AND) lets a match go.
+// Path and commit criteria do not apply to text and are left out; an AND
+// allow-list that needs one never applies.
+type allowlist struct {
+	and       bool
+	target    string // "", "match" or "line"
+	regexes   []*regexp.Regexp
+	stopwords []string
+	needsPath bool
+}
+
+// The TOML shapes of gitleaks' configuration that Warden reads.
+type glAllowlist struct {
+	Condition   string   `toml:"condition"`
+	RegexTarget string   `toml:"regexTarget"`
+	Regexes     []string `toml:"regexes"`
+	StopWords   []string `toml:"stopwords"`
+	Paths       []string `toml:"paths"`
+	Commits     []string `toml:"commits"`
+}
+
+type glConfig struct {
+	Allowlist  *glAllowlist  `toml:"allowlist"`
+	Allowlists []glAllowlist `toml:"allowlists"`
+	Rules      []struct {
+		ID          string        `toml:"id"`
+		Description string        `toml:"description"`
+		Regex       string        `toml:"regex"`
+		Path        string        `toml:"path"`
+		SecretGroup int           `toml:"secretGroup"`
+		Entropy     float64       `toml:"entropy"`
+		Keywords    []string      `toml:"keywords"`
+		SkipReport  bool          `toml:"skipReport"`
+		Allowlists  []glAllowlist `toml:"allowlists"`
+		Required    []struct {
+			ID string `toml:"id"`
+		} `toml:"required"`
+	} `toml:"rules"`
 }
 
 // Windows around keyword hits for gitleaks rules: their patterns put the
@@ -52,94 +103,139 @@ var (
 	gitleaksErr   error
 )
 
-// loadGitleaks translates gitleaks' embedded default configuration into
-// rules once. Rules that only match file paths, that need other rules to
-// fire with them, or that are not to be reported are left out: Warden sees
-// text, not repositories.
+// loadGitleaks translates the embedded rule set once. Rules that only
+// match file paths, that need other rules to fire with them, or that are
+// not to be reported are left out: Warden sees text, not repositories.
 func loadGitleaks() ([]*extRule, [][]string, error) {
 	gitleaksOnce.Do(func() {
-		v := viper.New()
-		v.SetConfigType("toml")
-		if err := v.ReadConfig(strings.NewReader(glconfig.DefaultConfig)); err != nil {
-			gitleaksErr = fmt.Errorf("gitleaks rules: %w", err)
-			return
-		}
-		var vc glconfig.ViperConfig
-		if err := v.Unmarshal(&vc); err != nil {
-			gitleaksErr = fmt.Errorf("gitleaks rules: %w", err)
-			return
-		}
-		cfg, err := vc.Translate()
-		if err != nil {
-			gitleaksErr = fmt.Errorf("gitleaks rules: %w", err)
-			return
-		}
-		for _, id := range cfg.OrderedRules {
-			r := cfg.Rules[id]
-			if r.Regex == nil || r.SkipReport || len(r.RequiredRules) > 0 || superseded[id] {
-				continue
-			}
-			re, err := regexp.Compile(r.Regex.String())
-			if err != nil {
-				gitleaksErr = fmt.Errorf("gitleaks rule %s: %w", id, err)
-				return
-			}
-			x := &extRule{id: id, desc: r.Description, re: re, group: r.SecretGroup, entropy: r.Entropy,
-				allow: r.Allowlists, after: extAfter, conf: 0.85}
-			if strings.Contains(r.Regex.String(), `[\s\S`) {
-				x.after = extBlock
-			}
-			if strings.HasPrefix(id, "generic") {
-				x.conf = 0.7
-			}
-			for _, a := range cfg.Allowlists {
-				if len(a.Paths) == 0 && len(a.Commits) == 0 {
-					x.allow = append(x.allow, a)
-				}
-			}
-			// Keywords of two characters ("s." for legacy Vault tokens)
-			// occur everywhere in code and would open a window at every
-			// one; they are dropped, and a rule left without keywords is
-			// left out.
-			var kws []string
-			for _, k := range r.Keywords {
-				if len(k) >= 3 {
-					kws = append(kws, strings.ToLower(k))
-				}
-			}
-			if len(kws) == 0 {
-				continue
-			}
-			gitleaksRules = append(gitleaksRules, x)
-			gitleaksKw = append(gitleaksKw, kws)
-		}
+		gitleaksRules, gitleaksKw, gitleaksErr = parseGitleaks(gitleaksTOML)
 	})
 	return gitleaksRules, gitleaksKw, gitleaksErr
+}
+
+func parseGitleaks(src string) ([]*extRule, [][]string, error) {
+	var cfg glConfig
+	if _, err := toml.Decode(src, &cfg); err != nil {
+		return nil, nil, fmt.Errorf("gitleaks rules: %w", err)
+	}
+	var global []*allowlist
+	for _, a := range append(cfg.Allowlists, deref(cfg.Allowlist)...) {
+		al, err := compileAllowlist(a)
+		if err != nil {
+			return nil, nil, fmt.Errorf("gitleaks global allow-list: %w", err)
+		}
+		if al != nil {
+			global = append(global, al)
+		}
+	}
+	var rules []*extRule
+	var kws [][]string
+	for _, r := range cfg.Rules {
+		if r.Regex == "" || r.SkipReport || len(r.Required) > 0 || superseded[r.ID] {
+			continue
+		}
+		re, err := regexp.Compile(r.Regex)
+		if err != nil {
+			return nil, nil, fmt.Errorf("gitleaks rule %s: %w", r.ID, err)
+		}
+		x := &extRule{id: r.ID, desc: r.Description, re: re, group: r.SecretGroup, entropy: r.Entropy,
+			after: extAfter, conf: 0.85}
+		if strings.Contains(r.Regex, `[\s\S`) {
+			x.after = extBlock
+		}
+		if strings.HasPrefix(r.ID, "generic") {
+			x.conf = 0.7
+		}
+		for _, a := range r.Allowlists {
+			al, err := compileAllowlist(a)
+			if err != nil {
+				return nil, nil, fmt.Errorf("gitleaks rule %s allow-list: %w", r.ID, err)
+			}
+			if al != nil {
+				x.allow = append(x.allow, al)
+			}
+		}
+		x.allow = append(x.allow, global...)
+		// Keywords of two characters ("s." for legacy Vault tokens) occur
+		// everywhere in code and would open a window at every one; they
+		// are dropped, and a rule left without keywords is left out.
+		var ks []string
+		for _, k := range r.Keywords {
+			if len(k) >= 3 {
+				ks = append(ks, strings.ToLower(k))
+			}
+		}
+		if len(ks) == 0 {
+			continue
+		}
+		rules = append(rules, x)
+		kws = append(kws, ks)
+	}
+	return rules, kws, nil
+}
+
+func deref(a *glAllowlist) []glAllowlist {
+	if a == nil {
+		return nil
+	}
+	return []glAllowlist{*a}
+}
+
+// compileAllowlist returns nil for an allow-list with nothing that applies
+// to text (only paths or commits).
+func compileAllowlist(a glAllowlist) (*allowlist, error) {
+	al := &allowlist{and: strings.EqualFold(a.Condition, "and"), target: a.RegexTarget,
+		needsPath: len(a.Paths) > 0 || len(a.Commits) > 0}
+	for _, s := range a.Regexes {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return nil, err
+		}
+		al.regexes = append(al.regexes, re)
+	}
+	for _, w := range a.StopWords {
+		al.stopwords = append(al.stopwords, strings.ToLower(w))
+	}
+	if len(al.regexes) == 0 && len(al.stopwords) == 0 {
+		return nil, nil
+	}
+	return al, nil
+}
+
+// allows reports whether the allow-list lets a match go.
+func (a *allowlist) allows(secret, match, line string) bool {
+	target := secret
+	switch a.target {
+	case "match":
+		target = match
+	case "line":
+		target = line
+	}
+	re := false
+	for _, r := range a.regexes {
+		if r.MatchString(target) {
+			re = true
+			break
+		}
+	}
+	sw := false
+	lower := strings.ToLower(secret)
+	for _, w := range a.stopwords {
+		if strings.Contains(lower, w) {
+			sw = true
+			break
+		}
+	}
+	if a.and {
+		return !a.needsPath && (len(a.regexes) == 0 || re) && (len(a.stopwords) == 0 || sw)
+	}
+	return re || sw
 }
 
 // allowed reports whether one of the rule's allow-lists lets the secret go.
 func (x *extRule) allowed(secret, match, line string) bool {
 	for _, a := range x.allow {
-		target := secret
-		switch a.RegexTarget {
-		case "match":
-			target = match
-		case "line":
-			target = line
-		}
-		re := len(a.Regexes) > 0 && a.RegexAllowed(target)
-		sw := false
-		if len(a.StopWords) > 0 {
-			sw, _ = a.ContainsStopWord(secret)
-		}
-		if a.MatchCondition == glconfig.AllowlistMatchAnd {
-			if len(a.Paths) == 0 && len(a.Commits) == 0 && (len(a.Regexes) == 0 || re) && (len(a.StopWords) == 0 || sw) &&
-				(len(a.Regexes) > 0 || len(a.StopWords) > 0) {
-				return true
-			}
-			continue
-		}
-		if re || sw {
+		if a.allows(secret, match, line) {
 			return true
 		}
 	}
