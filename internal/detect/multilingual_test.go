@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/wardenhq/warden/internal/scan"
@@ -43,7 +44,8 @@ func TestMultilingual(t *testing.T) {
 			byLang[row.Lang] = c
 		}
 		in := scan.Input{Parts: []scan.Part{{Role: scan.RoleUser, Text: row.Text}}}
-		v := p.Scan(context.Background(), &in, scan.DefaultPolicy).Verdict
+		res := p.Scan(context.Background(), &in, scan.DefaultPolicy)
+		v := res.Verdict
 		switch row.Label {
 		case "attack":
 			c.attacks++
@@ -54,6 +56,11 @@ func TestMultilingual(t *testing.T) {
 			}
 		case "benign":
 			c.benign++
+			// Only attack findings count here: a benign prompt may still
+			// hold a name or a place the data-security detectors record.
+			v = scan.VerdictOf(slices.DeleteFunc(res.Findings, func(f scan.Finding) bool {
+				return f.Category != scan.CategoryJailbreak
+			}), scan.DefaultPolicy)
 			switch v {
 			case scan.VerdictBlock:
 				t.Errorf("%s %s benign prompt blocked: %q", row.Lang, row.Family, row.Text)

@@ -95,6 +95,7 @@ type Classifier struct {
 	kwOwner  [][]owner // distinct keyword -> the types it corroborates or vetoes
 	bufs     sync.Pool // *[]byte: ASCII-lowered copies of texts
 	edm      []*ExactData
+	names    *NameModel // person names without a naming phrase; nil: off
 	maxMatch int
 }
 
@@ -135,6 +136,15 @@ func Build(custom []Type, edm ...*ExactData) (*Classifier, error) {
 // New compiles types and exact-data sets into a classifier.
 func New(types []Type, edm ...*ExactData) (*Classifier, error) {
 	c := &Classifier{maxMatch: 256, keyed: map[int]*re2.Regexp{}}
+	for _, t := range types {
+		if t.ID == "person_name" {
+			m, err := LoadNameModel(namesBin)
+			if err != nil {
+				return nil, err
+			}
+			c.names = m
+		}
+	}
 	for _, d := range edm {
 		if d != nil {
 			c.edm = append(c.edm, d)
@@ -289,11 +299,32 @@ func (c *Classifier) Find(text string) []Match {
 		}
 		out = append(out, m)
 	}
+	extra := len(c.edm) > 0 || c.names != nil
 	for _, d := range c.edm {
 		out = append(out, d.find(text)...)
 	}
-	if len(c.edm) > 0 {
-		sort.Slice(out, func(i, j int) bool { return out[i].Span[0] < out[j].Span[0] })
+	if c.names != nil {
+		out = append(out, c.names.find(text)...)
+	}
+	if extra {
+		out = dedupe(out)
+	}
+	return out
+}
+
+// dedupe sorts matches by position and keeps, of overlapping ones, the most
+// confident.
+func dedupe(ms []Match) []Match {
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Span[0] < ms[j].Span[0] })
+	out := ms[:0]
+	for _, m := range ms {
+		if n := len(out); n > 0 && m.Span[0] < out[n-1].Span[1] {
+			if m.Confidence > out[n-1].Confidence {
+				out[n-1] = m
+			}
+			continue
+		}
+		out = append(out, m)
 	}
 	return out
 }
