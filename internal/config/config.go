@@ -78,6 +78,9 @@ type Sensitive struct {
 	// AnomalyLearning is how long a resource is watched before a type it
 	// has never returned raises the anomaly alert (default 7 days).
 	AnomalyLearning time.Duration `yaml:"anomaly_learning"`
+	// NameModel, when false, turns off the person-name model (names are
+	// then found only after a naming phrase): for throughput.
+	NameModel *bool `yaml:"name_model"`
 	// RedactLastFour keeps the last four digits of cards in evidence.
 	RedactLastFour bool `yaml:"redact_last_four"`
 	// RedactHashKey, when set, adds a keyed hash (per subscription) to

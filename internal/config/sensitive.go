@@ -27,5 +27,9 @@ func (s Sensitive) Classifier() (*sensitive.Classifier, error) {
 		}
 		sets = append(sets, d)
 	}
-	return sensitive.Build(s.CustomTypes, sets...)
+	c, err := sensitive.Build(s.CustomTypes, sets...)
+	if err == nil && s.NameModel != nil && !*s.NameModel {
+		c.NoNameModel()
+	}
+	return c, err
 }

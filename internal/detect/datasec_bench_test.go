@@ -105,3 +105,37 @@ func BenchmarkDataSecurityBusy64KB(b *testing.B) {
 		c.Find(text)
 	}
 }
+
+// BenchmarkDataSecurityNoNames64KB is DataSecurity64KB with the person-name
+// model off (scan.sensitive.name_model: false).
+func BenchmarkDataSecurityNoNames64KB(b *testing.B) {
+	s, c := dataSec(b)
+	c.NoNameModel()
+	text := dataSecText(64 << 10)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Find(text)
+		c.Find(text)
+	}
+}
+
+// BenchmarkDataSecurityNoNames2KB is DataSecurity2KB with the person-name
+// model off.
+func BenchmarkDataSecurityNoNames2KB(b *testing.B) {
+	s, c := dataSec(b)
+	c.NoNameModel()
+	text := dataSecText(2048)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	lat := make([]time.Duration, 0, 1<<16)
+	for b.Loop() {
+		t0 := time.Now()
+		s.Find(text)
+		c.Find(text)
+		if len(lat) < cap(lat) {
+			lat = append(lat, time.Since(t0))
+		}
+	}
+	reportPercentiles(b, lat)
+}

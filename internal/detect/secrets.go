@@ -32,11 +32,11 @@ type SecretRule struct {
 	Pattern  string   `yaml:"pattern"`
 	// Group is the capture group holding the secret; 0 means the first
 	// group that matched.
-	Group      int      `yaml:"group"`
-	Checksum   string   `yaml:"checksum"` // github, jwt, bech32, entropy, password
+	Group    int    `yaml:"group"`
+	Checksum string `yaml:"checksum"` // github, jwt, bech32, entropy, password
 	// Generic rules (a password after "password:") give way to a rule
 	// for a provider's key format that finds the same value.
-	Generic bool `yaml:"generic"`
+	Generic    bool     `yaml:"generic"`
 	Confidence float64  `yaml:"confidence"`
 	Match      []string `yaml:"match"`
 	NoMatch    []string `yaml:"nomatch"`

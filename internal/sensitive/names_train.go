@@ -2,9 +2,9 @@ package sensitive
 
 import (
 	"bufio"
-	"hash/fnv"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"os"
 	"unicode"
@@ -222,7 +222,6 @@ func iouSpan(a, b [2]int) float64 {
 	}
 	return float64(inter) / float64(max(a[1], b[1])-min(a[0], b[0]))
 }
-
 
 // lowerWord reports a word of lower-case letters only.
 func lowerWord(w string) bool {
