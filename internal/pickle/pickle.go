@@ -1,0 +1,238 @@
+// Package pickle reads Python pickle streams statically, the way an
+// unpickler would, without executing anything: a stack machine over every
+// opcode of protocols 0 to 5 (memo, marks and frames as CPython's C
+// unpickler treats them) that records what a load would import and call.
+// It is the heart of model scanning: what matters in a pickle is which
+// globals it reaches for, and whether their names are literal.
+package pickle
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Limits bound the work on hostile input. Zero fields take the defaults.
+type Limits struct {
+	MaxOps     int   // opcodes per stream (default 50 million)
+	MaxStack   int   // stack depth (default 1 million)
+	MaxMemo    int   // memo entries (default 1 million)
+	MaxString  int64 // bytes kept of one string or bytes argument (default 1 MiB); longer ones are skipped, not read into memory
+	MaxPickles int   // pickles read one after another in one stream (default 64)
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxOps == 0 {
+		l.MaxOps = 50_000_000
+	}
+	if l.MaxStack == 0 {
+		l.MaxStack = 1_000_000
+	}
+	if l.MaxMemo == 0 {
+		l.MaxMemo = 1_000_000
+	}
+	if l.MaxString == 0 {
+		l.MaxString = 1 << 20
+	}
+	if l.MaxPickles == 0 {
+		l.MaxPickles = 64
+	}
+	return l
+}
+
+// Global is one import a load would perform.
+type Global struct {
+	Module, Name string
+	Op           string // GLOBAL, INST, STACK_GLOBAL
+	Offset       int64  // of the opcode in the stream
+	// Computed is true when the module or name is not a literal string in
+	// the stream (the result of a call, a memo slot holding something
+	// else): the scanner cannot know what would be imported.
+	Computed bool
+	// Called counts REDUCE, OBJ, INST, NEWOBJ and NEWOBJ_EX applied to it;
+	// Built counts BUILD applied to the global itself (not to an instance
+	// of it): setting attributes on a module or function.
+	Called, Built int
+}
+
+// Result is what one stream holds.
+type Result struct {
+	Globals []*Global
+	// Pickles is how many pickles ended with STOP; Protocol is the highest
+	// PROTO seen.
+	Pickles  int
+	Protocol int
+	Ops      int
+	// Err is why reading stopped before the end of the stream, if it did:
+	// globals found before it are kept (a broken pickle still runs its
+	// payload up to the break).
+	Err error
+	// Trailing is how many bytes followed the last STOP and were not a
+	// pickle.
+	Trailing int64
+}
+
+// ErrLimit is wrapped by errors that hit a limit.
+var ErrLimit = errors.New("limit reached")
+
+// kinds of values on the machine's stack.
+type kind uint8
+
+const (
+	kOther kind = iota
+	kStr
+	kMark
+	kGlobal
+)
+
+// value is a stack or memo entry. Strings live in the machine's arena
+// (off, n): most strings of a model's pickle are names and keys that are
+// never needed as Go strings, and allocating each was most of the cost.
+type value struct {
+	k      kind
+	off, n uint32
+	g      *Global
+}
+
+// maxArena bounds the bytes of strings kept per pickle. Past it, strings
+// are kept as opaque values, and an import built from one is reported as
+// computed: padding cannot hide a name, only make it flagged.
+const maxArena = 64 << 20
+
+// Scan reads every pickle in r one after another (a stream may hold
+// several, as PyTorch's legacy format does) until the end or until bytes
+// that are not a pickle. It never fails: what it could not read is in
+// Result.Err.
+func Scan(r io.Reader, lim Limits) Result {
+	lim = lim.withDefaults()
+	m := &machine{r: &countReader{r: bufio.NewReaderSize(r, 64<<10)}, lim: lim, globals: map[string]*Global{}}
+	var res Result
+	for n := 0; n < lim.MaxPickles; n++ {
+		start := m.r.n
+		if _, err := m.r.peek(); err != nil {
+			break // clean end of stream
+		}
+		m.reset()
+		err := m.run(&res)
+		if err == nil {
+			res.Pickles++
+			continue
+		}
+		if n > 0 && m.ops <= 1 {
+			// Bytes after the last pickle that do not start another one.
+			res.Trailing = m.r.n - start + drain(m.r)
+			break
+		}
+		res.Err = err
+		break
+	}
+	return res
+}
+
+func drain(r *countReader) int64 {
+	n, _ := io.Copy(io.Discard, r.r)
+	return n
+}
+
+type countReader struct {
+	r *bufio.Reader
+	n int64
+}
+
+func (c *countReader) peek() (byte, error) {
+	b, err := c.r.Peek(1)
+	if err != nil {
+		return 0, err
+	}
+	return b[0], nil
+}
+
+func (c *countReader) byte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+	}
+	return b, err
+}
+
+func (c *countReader) full(p []byte) error {
+	n, err := io.ReadFull(c.r, p)
+	c.n += int64(n)
+	return err
+}
+
+func (c *countReader) skip(n int64) error {
+	d, err := io.CopyN(io.Discard, c.r, n)
+	c.n += d
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// line reads up to and including '\n' (protocol 0 arguments), bounded,
+// into buf.
+func (c *countReader) line(buf []byte, max int) ([]byte, error) {
+	b := buf[:0]
+	for {
+		chunk, err := c.r.ReadSlice('\n')
+		c.n += int64(len(chunk))
+		if len(b)+len(chunk) > max+1 {
+			return b, fmt.Errorf("text argument longer than %d bytes: %w", max, ErrLimit)
+		}
+		b = append(b, chunk...)
+		switch err {
+		case nil:
+			return b[:len(b)-1], nil
+		case bufio.ErrBufferFull:
+			continue
+		case io.EOF:
+			return b, io.ErrUnexpectedEOF
+		default:
+			return b, err
+		}
+	}
+}
+
+type machine struct {
+	r       *countReader
+	lim     Limits
+	stack   []value
+	marks   []int
+	memo    []value // by key, for keys below len; set marks the keys in use
+	memoSet []bool
+	memoMap map[uint64]value // keys beyond the slice
+	memoN   int
+	ops     int
+	arena   []byte
+	line    []byte
+	line2   []byte
+	key     []byte
+	num     [8]byte            // little-endian arguments, kept here so reading them allocates nothing
+	globals map[string]*Global // by opcode, module, name and computedness
+}
+
+func (m *machine) reset() {
+	m.stack = m.stack[:0]
+	m.marks = m.marks[:0]
+	clear(m.memoSet)
+	m.memoMap = nil
+	m.memoN = 0
+	m.ops = 0
+	m.arena = m.arena[:0]
+}
+
+// bytes returns a string value's text, valid until the next pickle.
+func (m *machine) bytes(v value) []byte { return m.arena[v.off : v.off+v.n] }
+
+// keep stores b in the arena and returns it as a string value, or as an
+// opaque value past the arena's bound.
+func (m *machine) keep(b []byte) value {
+	if len(m.arena)+len(b) > maxArena {
+		return value{}
+	}
+	off := len(m.arena)
+	m.arena = append(m.arena, b...)
+	return value{k: kStr, off: uint32(off), n: uint32(len(b))}
+}
