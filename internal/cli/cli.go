@@ -31,6 +31,7 @@ func commands() []command {
 		{"eval", "measure the pipeline on labelled JSONL (--group family: grouped cross-validation)", runEval},
 		{"redact", "copy text with every credential and sensitive value replaced by a typed placeholder", runRedact},
 		{"edm", "hash your own sensitive values for exact-data matching (edm hash)", runEDM},
+		{"models", "scan model files, directories and archives for unsafe code, malware and secrets (models scan)", runModels},
 		{"alerts", "list or show alerts from the store", runAlerts},
 		{"config", "check a configuration file (config check)", runConfig},
 		{"version", "print the version", runVersion},

@@ -1,0 +1,230 @@
+package modelscan
+
+import (
+	"strings"
+
+	"github.com/wardenhq/warden/internal/pickle"
+)
+
+// Severities, lowest first.
+const (
+	Low      = "low"
+	Medium   = "medium"
+	High     = "high"
+	Critical = "critical"
+)
+
+func rank(s string) int {
+	switch s {
+	case Low:
+		return 1
+	case Medium:
+		return 2
+	case High:
+		return 3
+	case Critical:
+		return 4
+	}
+	return 0
+}
+
+// safeGlobals are the globals legitimate ML pickles use (PyTorch, NumPy,
+// scikit-learn style containers): importing them is not a finding. Keys are
+// "module.name"; a key ending in ".*" allows every name of the module.
+var safeGlobals = setOf(
+	"collections.OrderedDict", "collections.defaultdict", "collections.Counter", "collections.deque",
+	"torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3",
+	"torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state", "torch._utils._rebuild_qtensor",
+	"torch._utils._rebuild_sparse_tensor", "torch._utils._rebuild_device_tensor_from_numpy",
+	"torch._utils._rebuild_meta_tensor_no_storage", "torch._utils._rebuild_wrapper_subclass",
+	"torch._tensor._rebuild_from_type_v2", "torch._tensor._rebuild_from_type",
+	"torch.Size", "torch.device", "torch.dtype", "torch.Tensor", "torch.nn.parameter.Parameter",
+	"torch.float16", "torch.float32", "torch.float64", "torch.bfloat16", "torch.int8", "torch.int16",
+	"torch.int32", "torch.int64", "torch.uint8", "torch.bool", "torch.complex64", "torch.complex128",
+	"torch.FloatStorage", "torch.DoubleStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.LongStorage",
+	"torch.IntStorage", "torch.ShortStorage", "torch.CharStorage", "torch.ByteStorage", "torch.BoolStorage",
+	"torch.ComplexFloatStorage", "torch.ComplexDoubleStorage", "torch.QInt8Storage", "torch.QUInt8Storage",
+	"torch.QInt32Storage", "torch.QUInt4x2Storage", "torch.QUInt2x4Storage", "torch.UntypedStorage",
+	"torch.storage.UntypedStorage", "torch.storage.TypedStorage",
+	"torch.per_tensor_affine", "torch.per_channel_affine", "torch.contiguous_format", "torch.channels_last",
+	"numpy.dtype", "numpy.ndarray", "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
+	"numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "numpy.random._pickle.__randomstate_ctor",
+	"numpy.random._pickle.__bit_generator_ctor", "numpy.random._pickle.__generator_ctor",
+	"numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32", "numpy.bool_",
+	"_codecs.encode", "copyreg._reconstructor", "copy_reg._reconstructor", "argparse.Namespace",
+	"builtins.set", "builtins.frozenset", "builtins.bytearray", "builtins.slice", "builtins.complex",
+	"builtins.range", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.int", "builtins.float",
+	"builtins.str", "builtins.bytes", "builtins.bool", "builtins.object",
+	"__builtin__.set", "__builtin__.frozenset", "__builtin__.bytearray", "__builtin__.slice", "__builtin__.complex",
+	"__builtin__.object", "__builtin__.long",
+	"datetime.datetime", "datetime.date", "datetime.timedelta", "datetime.timezone", "decimal.Decimal",
+	"fractions.Fraction", "uuid.UUID", "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.Path",
+	"transformers.training_args.TrainingArguments", "transformers.trainer_utils.IntervalStrategy",
+	"transformers.trainer_utils.SchedulerType", "transformers.trainer_utils.HubStrategy",
+	"transformers.training_args.OptimizerNames", "transformers.trainer_utils.SaveStrategy",
+	"accelerate.utils.dataclasses.DistributedType", "tokenizers.AddedToken",
+)
+
+// safeModules are packages whose classes ML files legitimately pickle
+// (estimators, frames, layers); their names are allowed unless the
+// denylist names them.
+var safeModules = []string{
+	"sklearn.", "pandas.core.", "pandas._libs.", "xgboost.core", "xgboost.sklearn", "lightgbm.basic",
+	"lightgbm.sklearn", "scipy.sparse.", "torch.nn.modules.", "torch.optim.", "torch.nn.utils.",
+	"transformers.models.", "transformers.configuration_utils", "catboost.core",
+}
+
+// denyModules execute code, touch the system or the network when reached
+// from a pickle: any name in them is critical (or high, see networkModules).
+// Matched against the module and every dotted prefix of it.
+var denyModules = setOf(
+	"os", "posix", "nt", "subprocess", "sys", "pty", "commands", "multiprocessing", "_posixsubprocess",
+	"code", "codeop", "runpy", "marshal", "types", "importlib", "_frozen_importlib", "_frozen_importlib_external",
+	"_imp", "imp", "pkgutil", "zipimport", "site", "inspect", "ctypes", "_ctypes", "pickle", "_pickle", "dill",
+	"cloudpickle", "joblib", "shutil", "tempfile", "pydoc", "pexpect", "pipes", "venv", "ensurepip", "pip",
+	"doctest", "idlelib", "lib2to3", "signal", "_signal", "threading", "_thread", "atexit", "sqlite3",
+	"_sqlite3", "cProfile", "profile", "pdb", "bdb", "timeit", "trace", "distutils", "setuptools",
+	"asyncio", "_interpreters", "_xxsubinterpreters", "gc", "platform", "linecache", "compileall", "py_compile",
+	"mmap", "_osx_support", "_aix_support", "_pyrepl", "test", "unittest", "numpy.f2py", "numpy.distutils",
+	"numpy.testing", "torch.hub", "torch._dynamo", "torch._inductor", "torch.jit", "torch.compile",
+	"torch.utils.collect_env", "torch.utils.bottleneck", "torch.utils._config_module",
+	"torch.fx.experimental.symbolic_shapes", "torch.utils.data.datapipes", "fickling", "picklescan", "modelscan",
+	"modelaudit", "mlflow.projects", "pandas.io", "shelve", "glob", "fileinput", "zipfile", "tarfile",
+	"webbrowser", "socket", "ssl", "http", "httplib", "urllib", "urllib2", "requests", "aiohttp", "smtplib",
+	"imaplib", "ftplib", "poplib", "telnetlib", "nntplib", "socketserver", "xmlrpc", "select", "selectors",
+	"logging", "syslog", "difflib",
+)
+
+// networkModules are the deny modules that reach the network or a browser
+// rather than run code: high, not critical.
+var networkModules = setOf("webbrowser", "socket", "ssl", "http", "httplib", "urllib", "urllib2", "requests",
+	"aiohttp", "smtplib", "imaplib", "ftplib", "poplib", "telnetlib", "nntplib", "socketserver", "xmlrpc",
+	"select", "selectors", "logging", "syslog")
+
+// denyNames are dangerous callables in otherwise harmless modules.
+var denyNames = setOf(
+	"builtins.eval", "builtins.exec", "builtins.compile", "builtins.open", "builtins.getattr", "builtins.setattr",
+	"builtins.delattr", "builtins.__import__", "builtins.breakpoint", "builtins.input", "builtins.globals",
+	"builtins.locals", "builtins.vars", "builtins.apply", "builtins.execfile", "builtins.memoryview",
+	"__builtin__.eval", "__builtin__.exec", "__builtin__.compile", "__builtin__.open", "__builtin__.getattr",
+	"__builtin__.setattr", "__builtin__.__import__", "__builtin__.apply", "__builtin__.execfile",
+	"__builtins__.eval", "__builtins__.exec", "__builtins__.__import__", "__builtins__.getattr",
+	"operator.attrgetter", "operator.itemgetter", "operator.methodcaller", "_operator.attrgetter",
+	"_operator.itemgetter", "_operator.methodcaller", "functools.partial", "functools.reduce",
+	"_io.FileIO", "_io.open", "io.FileIO", "io.open", "io.open_code", "torch.load", "torch.serialization.load",
+	"torch.storage._load_from_bytes", "torch.jit.unsupported_tensor_ops.execWrapper", "numpy.load",
+	"numpy.fromfile", "numpy.loadtxt", "numpy.save", "numpy.savetxt", "numpy.tofile",
+	"copyreg.__newobj__", "uuid._get_command_stdout", "pandas.read_csv", "pandas.read_pickle",
+	"torch._C._jit_pass_inline", "collections.namedtuple",
+)
+
+// scannerNames are imports of the scanners themselves: a file that reaches
+// for them is trying to switch them off.
+var scannerNames = []string{"fickling", "picklescan", "modelscan", "modelaudit", "model_unpickler", "saferpickle"}
+
+func setOf(xs ...string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// judgement is the policy's verdict on one import.
+type judgement struct {
+	severity, rule, detail, recommendation string
+}
+
+const (
+	recConvert = "Do not load this file; if the model is needed, get its weights in safetensors from a trusted source."
+	recReview  = "Review where this file came from before loading it; prefer safetensors, or load with torch.load(weights_only=True)."
+)
+
+// judge decides what an import means. Safe globals are no finding (nil).
+func judge(g *pickle.Global) *judgement {
+	full := g.Module + "." + g.Name
+	where := g.Op + " " + full
+	if g.Computed {
+		return &judgement{Critical, "pickle.computed-import", where + ": the module or name is computed while loading, not written in the file, so no scanner can tell what it imports", recConvert}
+	}
+	for _, s := range scannerNames {
+		if hasComponent(g.Module, s) || hasComponent(g.Name, s) {
+			return &judgement{Critical, "pickle.scanner-tampering", where + ": imports a model scanner, to switch it off", recConvert}
+		}
+	}
+	for _, d := range []string{"__builtins__", "__globals__", "__dict__", "__class__", "__subclasses__", "__import__",
+		"__getattribute__", "__reduce__", "__code__", "__call__", "__mro__", "__base__", "__init__", "__func__"} {
+		if hasComponent(g.Name, d) || hasComponent(g.Module, d) {
+			return &judgement{Critical, "pickle.dunder-attribute", where + ": reaches " + d + ", the way allow-list bypasses get from a harmless global to eval or the builtins", recConvert}
+		}
+	}
+	if denyNames[full] || denyNames[g.Module+"."+firstComponent(g.Name)] {
+		return &judgement{Critical, "pickle.dangerous-callable", where + ": can run code or read and write files when the file is loaded", recConvert}
+	}
+	// Every dotted prefix of the module, and modules named inside a dotted
+	// name (pathlib + "os.system": protocol 4 walks attributes).
+	for _, mod := range candidateModules(g.Module, g.Name) {
+		if denyModules[mod] {
+			if networkModules[mod] {
+				return &judgement{High, "pickle.network-import", where + ": reaches the network when the file is loaded", recConvert}
+			}
+			return &judgement{Critical, "pickle.dangerous-import", where + ": module " + mod + " runs code or touches the system when the file is loaded", recConvert}
+		}
+	}
+	if strings.Contains(g.Name, ".") && !safeGlobals[full] {
+		return &judgement{High, "pickle.attribute-walk", where + ": a dotted name walks attributes of the imported object, the way allow-list bypasses reach hidden callables", recReview}
+	}
+	if safeGlobals[full] || safeGlobals[g.Module+".*"] {
+		if g.Built > 0 && !isClass(g.Name) {
+			return &judgement{High, "pickle.build-on-global", where + ": BUILD sets attributes on the imported function itself, which allow-list bypasses use to smuggle in callables", recReview}
+		}
+		return nil
+	}
+	for _, p := range safeModules {
+		if strings.HasPrefix(g.Module+".", p) && isClass(g.Name) {
+			return nil
+		}
+	}
+	return &judgement{Medium, "pickle.unknown-import", where + ": not on the allow-list of globals that model files use; loading runs its code", recReview}
+}
+
+// isClass reports names that look like classes (CamelCase), which ML
+// libraries pickle by the thousand, rather than functions.
+func isClass(name string) bool {
+	return name != "" && name[0] >= 'A' && name[0] <= 'Z'
+}
+
+func firstComponent(s string) string {
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func hasComponent(s, c string) bool {
+	for _, p := range strings.Split(s, ".") {
+		if p == c {
+			return true
+		}
+	}
+	return false
+}
+
+// candidateModules lists the module and its dotted prefixes ("torch",
+// "torch.utils", "torch.utils.collect_env"), and the components of a
+// dotted name ("os" in "os.system").
+func candidateModules(mod, name string) []string {
+	var out []string
+	parts := strings.Split(mod, ".")
+	for i := range parts {
+		out = append(out, strings.Join(parts[:i+1], "."))
+	}
+	if strings.Contains(name, ".") {
+		np := strings.Split(name, ".")
+		for i := range np[:len(np)-1] {
+			out = append(out, strings.Join(np[:i+1], "."))
+			out = append(out, mod+"."+strings.Join(np[:i+1], "."))
+		}
+	}
+	return out
+}

@@ -1,0 +1,286 @@
+package modelscan
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+)
+
+// looksProtobuf reports content that starts like an ONNX model or a
+// TensorFlow SavedModel: field 1 as a varint (ir_version or schema
+// version), then another field.
+func looksProtobuf(head []byte) bool {
+	if len(head) < 4 || head[0] != 0x08 {
+		return false
+	}
+	i := 1
+	for i < len(head) && head[i]&0x80 != 0 {
+		i++
+	}
+	i++
+	if i >= len(head) {
+		return false
+	}
+	f, w := head[i]>>3, head[i]&7
+	return f >= 1 && f <= 20 && (w == 0 || w == 2)
+}
+
+// scanProtobuf handles ONNX models and TensorFlow SavedModels.
+func (fs *fileScan) scanProtobuf(member, name string, r *bufio.Reader, size int64) string {
+	head, _ := r.Peek(64)
+	if path.Base(name) == "saved_model.pb" || bytes.HasPrefix(head, []byte{0x08, 0x01, 0x12}) {
+		fs.scanSavedModel(member, r)
+		return "tensorflow"
+	}
+	p := &pbReader{r: r}
+	onnx := false
+	err := p.message(-1, 0, func(field int, wire int, n int64, depth int) (bool, error) {
+		switch field {
+		case 7: // graph
+			onnx = true
+			return true, p.message(n, depth+1, fs.onnxGraph(member, p))
+		case 8: // opset_import
+			return true, p.message(n, depth+1, func(f, w int, m int64, d int) (bool, error) {
+				if f == 1 && w == 2 {
+					dom, err := p.str(m)
+					if err == nil && !standardDomain(dom) {
+						fs.add(Medium, "onnx.custom-domain", member, fmt.Sprintf("imports operator domain %q: custom operators run native code the runtime must load", dom), recReview)
+					}
+					return true, err
+				}
+				return false, nil
+			})
+		}
+		return false, nil
+	})
+	if err != nil && onnx {
+		fs.fail(member, fmt.Errorf("onnx: %w", err))
+	}
+	if !onnx {
+		return "protobuf"
+	}
+	return "onnx"
+}
+
+func standardDomain(d string) bool {
+	switch d {
+	case "", "ai.onnx", "ai.onnx.ml", "ai.onnx.training", "ai.onnx.preview.training", "com.microsoft", "com.microsoft.nchwc", "org.pytorch.aten":
+		return true
+	}
+	return false
+}
+
+// onnxGraph walks a GraphProto: initializers (their external data
+// locations), nodes (their domains and subgraphs), sparse initializers.
+func (fs *fileScan) onnxGraph(member string, p *pbReader) func(int, int, int64, int) (bool, error) {
+	var graph func(int, int, int64, int) (bool, error)
+	tensor := func(f, w int, n int64, d int) (bool, error) {
+		if f == 13 && w == 2 { // external_data: StringStringEntryProto
+			var key, val string
+			err := p.message(n, d+1, func(f2, w2 int, m int64, _ int) (bool, error) {
+				var err error
+				switch {
+				case f2 == 1 && w2 == 2:
+					key, err = p.str(m)
+					return true, err
+				case f2 == 2 && w2 == 2:
+					val, err = p.str(m)
+					return true, err
+				}
+				return false, nil
+			})
+			if key == "location" && unsafeLocation(val) {
+				fs.add(Critical, "onnx.external-data-traversal", member, fmt.Sprintf("a tensor's external data location %q leaves the model's directory: loading reads (or, saved again, writes) files elsewhere (CVE-2022-25882, CVE-2024-27318)", val), "Do not load this model; external data must be a file beside the model.")
+			}
+			return true, err
+		}
+		return false, nil
+	}
+	attribute := func(f, w int, n int64, d int) (bool, error) {
+		switch {
+		case (f == 5 || f == 10) && w == 2: // t, tensors
+			return true, p.message(n, d+1, tensor)
+		case (f == 6 || f == 11) && w == 2: // g, graphs
+			return true, p.message(n, d+1, graph)
+		}
+		return false, nil
+	}
+	node := func(f, w int, n int64, d int) (bool, error) {
+		switch {
+		case f == 7 && w == 2: // domain
+			dom, err := p.str(n)
+			if err == nil && !standardDomain(dom) {
+				fs.add(Medium, "onnx.custom-domain", member, fmt.Sprintf("a node uses operator domain %q: custom operators run native code the runtime must load", dom), recReview)
+			}
+			return true, err
+		case f == 5 && w == 2: // attribute
+			return true, p.message(n, d+1, attribute)
+		}
+		return false, nil
+	}
+	graph = func(f, w int, n int64, d int) (bool, error) {
+		switch {
+		case f == 1 && w == 2:
+			return true, p.message(n, d+1, node)
+		case f == 5 && w == 2:
+			return true, p.message(n, d+1, tensor)
+		case f == 15 && w == 2: // sparse_initializer: values and indices are tensors
+			return true, p.message(n, d+1, func(f2, w2 int, m int64, d2 int) (bool, error) {
+				if (f2 == 1 || f2 == 2) && w2 == 2 {
+					return true, p.message(m, d2+1, tensor)
+				}
+				return false, nil
+			})
+		}
+		return false, nil
+	}
+	return graph
+}
+
+// unsafeLocation reports an external-data path that is absolute, climbs
+// out with "..", names a drive or a URL.
+func unsafeLocation(loc string) bool {
+	l := strings.ReplaceAll(loc, "\\", "/")
+	if strings.HasPrefix(l, "/") || strings.Contains(l, "://") || len(l) > 1 && l[1] == ':' {
+		return true
+	}
+	for _, part := range strings.Split(l, "/") {
+		if part == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// scanSavedModel looks for the TensorFlow operations that read and write
+// files or run Python in a SavedModel's graph, and Lambda layers in its
+// Keras metadata.
+func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader) {
+	ops := map[string]string{"ReadFile": High, "WriteFile": High, "MatchingFiles": Medium, "PyFunc": Critical,
+		"EagerPyFunc": Critical, "PyFuncStateless": Critical, "ImmutableConst": Medium}
+	b, err := io.ReadAll(io.LimitReader(r, 1<<30))
+	if err != nil {
+		fs.fail(member, err)
+		return
+	}
+	for op, sev := range ops {
+		// NodeDef.op is field 2: tag 0x12, then the length.
+		if bytes.Contains(b, append([]byte{0x12, byte(len(op))}, op...)) {
+			fs.add(sev, "tensorflow.op."+op, member, "the graph uses the "+op+" operation, which reaches outside the model (files or Python) when it runs", recReview)
+		}
+	}
+	if bytes.Contains(b, []byte(`"class_name": "Lambda"`)) || bytes.Contains(b, []byte(`"class_name":"Lambda"`)) {
+		fs.add(High, "keras.lambda", member, "Keras metadata with a Lambda layer: Python code that runs when the model is loaded", "Rebuild the model without Lambda layers, or load it only in an isolated environment.")
+	}
+}
+
+// pbReader reads protobuf wire format from a stream, bounded.
+type pbReader struct {
+	r   *bufio.Reader
+	pos int64
+}
+
+var errPB = errors.New("malformed protobuf")
+
+func (p *pbReader) varint() (uint64, error) {
+	var x uint64
+	for s := 0; s < 64; s += 7 {
+		b, err := p.r.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		p.pos++
+		x |= uint64(b&0x7f) << s
+		if b < 0x80 {
+			return x, nil
+		}
+	}
+	return 0, errPB
+}
+
+func (p *pbReader) skip(n int64) error {
+	for n > 0 {
+		k := min(n, 1<<30)
+		d, err := p.r.Discard(int(k))
+		p.pos += int64(d)
+		if err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
+func (p *pbReader) str(n int64) (string, error) {
+	if n > 1<<20 {
+		return "", p.skip(n)
+	}
+	b := make([]byte, n)
+	_, err := io.ReadFull(p.r, b)
+	p.pos += int64(len(b))
+	return string(b), err
+}
+
+// message reads fields until n bytes are consumed (n < 0: until the end
+// of the stream), calling fn for each; fn returns true when it consumed a
+// length-delimited field's bytes itself, otherwise they are skipped.
+func (p *pbReader) message(n int64, depth int, fn func(field, wire int, n int64, depth int) (bool, error)) error {
+	if depth > 64 {
+		return errors.New("protobuf nested too deep")
+	}
+	end := p.pos + n
+	for n < 0 || p.pos < end {
+		tag, err := p.varint()
+		if err != nil {
+			if n < 0 && err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		field, wire := int(tag>>3), int(tag&7)
+		switch wire {
+		case 0:
+			if _, err := p.varint(); err != nil {
+				return err
+			}
+		case 1:
+			if err := p.skip(8); err != nil {
+				return err
+			}
+		case 5:
+			if err := p.skip(4); err != nil {
+				return err
+			}
+		case 2:
+			l, err := p.varint()
+			if err != nil {
+				return err
+			}
+			if l > 1<<40 || n >= 0 && p.pos+int64(l) > end {
+				return errPB
+			}
+			start := p.pos
+			used, err := fn(field, wire, int64(l), depth)
+			if err != nil {
+				return err
+			}
+			if !used {
+				if err := p.skip(int64(l)); err != nil {
+					return err
+				}
+			} else if p.pos != start+int64(l) {
+				return errPB
+			}
+		default:
+			return errPB
+		}
+	}
+	if n >= 0 && p.pos != end {
+		return errPB
+	}
+	return nil
+}
