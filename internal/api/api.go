@@ -1,5 +1,5 @@
-// Package api is Warden's REST API for reading alerts and subscription
-// settings. Handlers return errors; one adapter writes every response in
+// Package api is Warden's REST API for reading alerts, subscription
+// settings and the model scans with their recommendations. Handlers return errors; one adapter writes every response in
 // one envelope. It reads the store and never touches the request path.
 package api
 
@@ -22,6 +22,7 @@ type Store interface {
 	Alerts(ctx context.Context, f store.AlertFilter) ([]alert.Alert, error)
 	Alert(ctx context.Context, id string) (alert.Alert, error)
 	Subscriptions(ctx context.Context) ([]subscription.Settings, error)
+	ModelScans(ctx context.Context, subscription string) ([]store.ModelScan, error)
 }
 
 // Error is an API failure with a status and a message safe to show.
@@ -49,6 +50,13 @@ func New(s Store, log *slog.Logger) http.Handler {
 	mux.Handle("GET /api/subscriptions", h(func(r *http.Request) (any, error) {
 		subs, err := s.Subscriptions(r.Context())
 		return map[string]any{"subscriptions": subs}, err
+	}))
+	mux.Handle("GET /api/models", h(func(r *http.Request) (any, error) {
+		ms, err := s.ModelScans(r.Context(), r.URL.Query().Get("subscription"))
+		if ms == nil {
+			ms = []store.ModelScan{}
+		}
+		return map[string]any{"models": ms}, err
 	}))
 	return mux
 }

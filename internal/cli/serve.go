@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardenhq/warden/internal/modelscan"
+	"github.com/wardenhq/warden/internal/registry"
 	"io"
 	"log/slog"
 	"net"
@@ -114,6 +116,24 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	})
 	if err != nil {
 		return err
+	}
+
+	if len(cfg.Models.Sources) > 0 {
+		d, err := detect.DefaultSecrets()
+		if err != nil {
+			return err
+		}
+		o := modelscan.Options{Secrets: secretAdapter{d}}
+		if cfg.Models.Clamd != "" {
+			o.AV = &modelscan.Clamd{Addr: cfg.Models.Clamd}
+		}
+		var srcs []registry.Source
+		for _, m := range cfg.Models.Sources {
+			srcs = append(srcs, registry.Source{Name: m.Name, Path: m.Path, Subscription: m.Subscription})
+		}
+		w := &registry.Watcher{Sources: srcs, Store: st, Settings: settings, Scanner: modelscan.New(o),
+			Every: cfg.Models.Every, Rescan: cfg.Models.Rescan, Log: log}
+		go w.Run(cacheCtx)
 	}
 
 	var draining atomic.Bool

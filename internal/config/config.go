@@ -19,6 +19,28 @@ type Config struct {
 	Routes        []Route        `yaml:"routes"`
 	Subscriptions []Subscription `yaml:"subscriptions"`
 	Identity      Identity       `yaml:"identity"`
+	Models        Models         `yaml:"models"`
+}
+
+// Models configures AI model security: the model sources Warden scans.
+type Models struct {
+	Sources []ModelSource `yaml:"sources"`
+	// Every is how often sources are looked at for changes (default 5m);
+	// Rescan is how old a scan may get before it is repeated (default 24h).
+	Every  time.Duration `yaml:"every"`
+	Rescan time.Duration `yaml:"rescan"`
+	// Clamd, when set, is also asked about every file:
+	// unix:/run/clamav/clamd.ctl or tcp:HOST:PORT.
+	Clamd string `yaml:"clamd"`
+}
+
+// ModelSource is a local directory of models (a Hugging Face style
+// repository tree, or models with version directories), owned by one
+// subscription.
+type ModelSource struct {
+	Name         string `yaml:"name"`
+	Path         string `yaml:"path"`
+	Subscription string `yaml:"subscription"`
 }
 
 // Log configures logging.
@@ -227,6 +249,12 @@ func (c *Config) fillDefaults() {
 	}
 	if l.ShutdownGrace == 0 {
 		l.ShutdownGrace = 30 * time.Second
+	}
+	if c.Models.Every == 0 {
+		c.Models.Every = 5 * time.Minute
+	}
+	if c.Models.Rescan == 0 {
+		c.Models.Rescan = 24 * time.Hour
 	}
 	if c.Scan.Sensitive.AnomalyLearning == 0 {
 		c.Scan.Sensitive.AnomalyLearning = 7 * 24 * time.Hour

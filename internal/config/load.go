@@ -171,6 +171,25 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad(p+".confidence", "must be in [0, 1]")
 		}
 	}
+	modelSubs := map[string]bool{}
+	for _, sub := range c.Subscriptions {
+		modelSubs[sub.ID] = true
+	}
+	for i, m := range c.Models.Sources {
+		p := fmt.Sprintf("models.sources[%d]", i)
+		if m.Name == "" {
+			bad(p+".name", "required")
+		}
+		if st, err := os.Stat(m.Path); err != nil || !st.IsDir() {
+			bad(p+".path", "must be a directory: %q", m.Path)
+		}
+		if !modelSubs[m.Subscription] {
+			bad(p+".subscription", "unknown subscription %q", m.Subscription)
+		}
+	}
+	if c.Models.Every < 0 || c.Models.Rescan < 0 {
+		bad("models", "every and rescan must be positive")
+	}
 	upstreams := map[string]bool{}
 	for i, u := range c.Upstreams {
 		p := fmt.Sprintf("upstreams[%d]", i)
