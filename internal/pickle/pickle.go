@@ -7,7 +7,7 @@
 package pickle
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -106,7 +106,7 @@ const maxArena = 64 << 20
 // Result.Err.
 func Scan(r io.Reader, lim Limits) Result {
 	lim = lim.withDefaults()
-	m := &machine{r: &countReader{r: bufio.NewReaderSize(r, 64<<10)}, lim: lim, globals: map[string]*Global{}}
+	m := &machine{r: newCountReader(r), lim: lim, globals: map[string]*Global{}}
 	var res Result
 	for n := 0; n < lim.MaxPickles; n++ {
 		start := m.r.n
@@ -121,7 +121,8 @@ func Scan(r io.Reader, lim Limits) Result {
 		}
 		if n > 0 && m.ops <= 1 {
 			// Bytes after the last pickle that do not start another one.
-			res.Trailing = m.r.n - start + drain(m.r)
+			read := m.r.n - start
+			res.Trailing = read + m.r.rest()
 			break
 		}
 		res.Err = err
@@ -130,45 +131,104 @@ func Scan(r io.Reader, lim Limits) Result {
 	return res
 }
 
-func drain(r *countReader) int64 {
-	n, _ := io.Copy(io.Discard, r.r)
-	return n
+// countReader is a buffered reader that counts what it consumed. It is
+// the machine's own rather than bufio's because reading one opcode byte is
+// the hottest path of the machine: here it is an index and a compare.
+type countReader struct {
+	src      io.Reader
+	buf      []byte
+	pos, end int
+	n        int64
+	err      error
 }
 
-type countReader struct {
-	r *bufio.Reader
-	n int64
+func newCountReader(r io.Reader) *countReader {
+	return &countReader{src: r, buf: make([]byte, 64<<10)}
+}
+
+// fill reads more into the buffer, keeping the unread bytes.
+func (c *countReader) fill() bool {
+	if c.err != nil {
+		return false
+	}
+	if c.pos > 0 {
+		copy(c.buf, c.buf[c.pos:c.end])
+		c.end -= c.pos
+		c.pos = 0
+	}
+	for c.end < len(c.buf) {
+		k, err := c.src.Read(c.buf[c.end:])
+		c.end += k
+		if err != nil {
+			c.err = err
+			break
+		}
+		if k > 0 {
+			break
+		}
+	}
+	return c.end > c.pos
 }
 
 func (c *countReader) peek() (byte, error) {
-	b, err := c.r.Peek(1)
-	if err != nil {
-		return 0, err
+	if c.pos == c.end && !c.fill() {
+		return 0, c.eof()
 	}
-	return b[0], nil
+	return c.buf[c.pos], nil
+}
+
+func (c *countReader) eof() error {
+	if c.err == nil || c.err == io.EOF {
+		return io.EOF
+	}
+	return c.err
 }
 
 func (c *countReader) byte() (byte, error) {
-	b, err := c.r.ReadByte()
-	if err == nil {
-		c.n++
+	if c.pos == c.end && !c.fill() {
+		return 0, c.eof()
 	}
-	return b, err
+	b := c.buf[c.pos]
+	c.pos++
+	c.n++
+	return b, nil
 }
 
 func (c *countReader) full(p []byte) error {
-	n, err := io.ReadFull(c.r, p)
-	c.n += int64(n)
-	return err
+	for len(p) > 0 {
+		if c.pos == c.end && !c.fill() {
+			return io.ErrUnexpectedEOF
+		}
+		k := copy(p, c.buf[c.pos:c.end])
+		c.pos += k
+		c.n += int64(k)
+		p = p[k:]
+	}
+	return nil
 }
 
 func (c *countReader) skip(n int64) error {
-	d, err := io.CopyN(io.Discard, c.r, n)
-	c.n += d
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
+	for n > 0 {
+		if c.pos == c.end && !c.fill() {
+			return io.ErrUnexpectedEOF
+		}
+		k := min(int64(c.end-c.pos), n)
+		c.pos += int(k)
+		c.n += k
+		n -= k
 	}
-	return err
+	return nil
+}
+
+// rest discards and counts everything left.
+func (c *countReader) rest() int64 {
+	var total int64
+	for c.pos < c.end || c.fill() {
+		k := c.end - c.pos
+		total += int64(k)
+		c.pos, c.n = c.end, c.n+int64(k)
+	}
+	return total
 }
 
 // line reads up to and including '\n' (protocol 0 arguments), bounded,
@@ -176,21 +236,22 @@ func (c *countReader) skip(n int64) error {
 func (c *countReader) line(buf []byte, max int) ([]byte, error) {
 	b := buf[:0]
 	for {
-		chunk, err := c.r.ReadSlice('\n')
-		c.n += int64(len(chunk))
+		if c.pos == c.end && !c.fill() {
+			return b, io.ErrUnexpectedEOF
+		}
+		chunk := c.buf[c.pos:c.end]
+		i := bytes.IndexByte(chunk, '\n')
+		if i >= 0 {
+			chunk = chunk[:i+1]
+		}
 		if len(b)+len(chunk) > max+1 {
 			return b, fmt.Errorf("text argument longer than %d bytes: %w", max, ErrLimit)
 		}
 		b = append(b, chunk...)
-		switch err {
-		case nil:
+		c.pos += len(chunk)
+		c.n += int64(len(chunk))
+		if i >= 0 {
 			return b[:len(b)-1], nil
-		case bufio.ErrBufferFull:
-			continue
-		case io.EOF:
-			return b, io.ErrUnexpectedEOF
-		default:
-			return b, err
 		}
 	}
 }
