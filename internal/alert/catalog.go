@@ -4,7 +4,10 @@ import "github.com/wardenhq/warden/internal/scan"
 
 // Kind is one alert type of the catalogue.
 type Kind struct {
-	Type        string
+	Type string
+	// Plan is the alert type of the commercial plan this one stands for,
+	// when there is one, so that a SOC's existing rules can be mapped.
+	Plan        string
 	DisplayName string
 	Description string
 	Severity    scan.Severity
@@ -18,6 +21,7 @@ type Kind struct {
 var (
 	JailbreakBlocked = Kind{
 		Type:        "Warden.AI.Jailbreak.Blocked",
+		Plan:        "AI.Azure_Jailbreak.ContentFiltering.BlockedAttempt",
 		DisplayName: "A jailbreak attempt on an AI model deployment was blocked",
 		Description: "A prompt tried to make the model drop its safety instructions (direct prompt injection). Warden blocked it before it reached the model.",
 		Severity:    scan.SeverityMedium,
@@ -31,6 +35,7 @@ var (
 	}
 	JailbreakDetected = Kind{
 		Type:        "Warden.AI.Jailbreak.Detected",
+		Plan:        "AI.Azure_Jailbreak.ContentFiltering.DetectedAttempt",
 		DisplayName: "A jailbreak attempt on an AI model deployment was detected",
 		Description: "A prompt tried to make the model drop its safety instructions (direct prompt injection). It was not blocked because the subscription is in detect mode or the confidence was below the block threshold.",
 		Severity:    scan.SeverityMedium,
@@ -57,6 +62,7 @@ var (
 	}
 	ASCIISmuggling = Kind{
 		Type:        "Warden.AI.ASCIISmuggling",
+		Plan:        "AI.Azure_ASCIISmuggling",
 		DisplayName: "ASCII smuggling prompt injection detected",
 		Description: "Text in the interaction hides instructions in invisible Unicode tag characters, which people do not see and models read. This is usually an indirect prompt injection planted in data.",
 		Severity:    scan.SeverityHigh,
@@ -79,6 +85,7 @@ var (
 	}
 	SystemPromptLeak = Kind{
 		Type:        "Warden.AI.SystemPromptLeak",
+		Plan:        "AI.Azure_Agentic_InstructionLeakage",
 		DisplayName: "The system prompt of an AI application leaked in a response",
 		Description: "A model response repeats long runs of the application's system prompt, or a canary token planted in it: the instructions meant to stay hidden were disclosed, often after a prompt-extraction attempt.",
 		Severity:    scan.SeverityMedium,
@@ -92,6 +99,7 @@ var (
 	}
 	PhishingUserPrompt = Kind{
 		Type:        "Warden.AI.MaliciousUrl.UserPrompt",
+		Plan:        "AI.Azure_MaliciousUrl.UserPrompt",
 		DisplayName: "Phishing attempt detected in an AI application",
 		Description: "A user sent a known phishing URL to an AI application, possibly to poison its data sources or to reach other users through its tools.",
 		Severity:    scan.SeverityHigh,
@@ -101,6 +109,7 @@ var (
 	}
 	PhishingModelResponse = Kind{
 		Type:        "Warden.AI.MaliciousUrl.ModelResponse",
+		Plan:        "AI.Azure_MaliciousUrl.ModelResponse",
 		DisplayName: "Corrupted AI application, model or data directed a phishing attempt at a user",
 		Description: "A model response contained a known phishing URL: the application, the model or its data has been poisoned to send users to a phishing page.",
 		Severity:    scan.SeverityHigh,
@@ -110,6 +119,7 @@ var (
 	}
 	PhishingUnknownSource = Kind{
 		Type:        "Warden.AI.MaliciousUrl.UnknownSource",
+		Plan:        "AI.Azure_MaliciousUrl.UnknownSource",
 		DisplayName: "Phishing URL shared in an AI application",
 		Description: "A known phishing URL passed through an AI application in a document or tool result; its origin is not the user.",
 		Severity:    scan.SeverityHigh,
@@ -119,6 +129,7 @@ var (
 	}
 	CredentialTheft = Kind{
 		Type:        "Warden.AI.CredentialTheftAttempt",
+		Plan:        "AI.Azure_CredentialTheftAttempt",
 		DisplayName: "Detected credential theft attempts on an AI model deployment",
 		Description: "Credentials were found in a model's response or in the arguments of a tool call it made: the model or its tools disclosed a secret, often after a prompt that asked for keys, environment variables or configuration.",
 		Severity:    scan.SeverityMedium,
@@ -154,6 +165,7 @@ var (
 	}
 	SensitiveDataLeak = Kind{
 		Type:        "Warden.AI.DataLeakInModelResponse.Sensitive",
+		Plan:        "AI.Azure_DataLeakInModelResponse.Sensitive",
 		DisplayName: "Sensitive data exposed in an AI model's response",
 		Description: "A model's response or a tool call it made contains sensitive information (payment card, national or health identifier, contact details, or one of your exact-data records). The model may have drawn it from its context, its retrieval sources or its training data.",
 		Severity:    scan.SeverityMedium,
@@ -176,12 +188,113 @@ var (
 	}
 	SensitiveDataAnomaly = Kind{
 		Type:        "Warden.AI.SensitiveDataAnomaly",
+		Plan:        "AI.Azure_SensitiveDataAnomaly",
 		DisplayName: "A resource started returning a type of sensitive data it never returned before",
 		Description: "After its learning period, a model deployment returned a sensitive information type it had not returned before: a change in what the model can reach or in how it is being used.",
 		Severity:    scan.SeverityMedium,
 		Tactics:     []string{"Collection"},
 		Techniques:  []string{"AML.T0057"},
 		Remediation: []string{"Check what changed: new data sources, tools or system prompt for the deployment, or a user probing it.", "Review the responses that carried the new type."},
+	}
+	SuspiciousUserAgent = Kind{
+		Type:        "Warden.AI.AccessFromSuspiciousUserAgent",
+		Plan:        "AI.Azure_AccessFromSuspiciousUserAgent",
+		DisplayName: "Suspicious user agent detected",
+		Description: "The request's user agent matches a threat-intelligence pattern of attack tools, scanners or automation that has no business calling the AI deployment.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Execution", "Reconnaissance", "Initial Access"},
+		Techniques:  []string{"AML.T0040", "AML.T0006"},
+		Remediation: []string{"Identify the client behind the user agent and whether it should have access.", "Rotate the key or token it used if it should not."},
+	}
+	TorIP = Kind{
+		Type:        "Warden.AI.AccessFromAnonymizedIP",
+		Plan:        "AI.Azure_AccessFromAnonymizedIP",
+		DisplayName: "Access from a Tor IP",
+		Description: "A Tor exit node accessed the AI deployment: the caller hides where it is.",
+		Severity:    scan.SeverityHigh,
+		Tactics:     []string{"Execution"},
+		Techniques:  []string{"AML.T0040"},
+		Remediation: []string{"Check whether anonymised access is expected for this application.", "Block Tor exit nodes at the edge if it is not, and review what the caller sent."},
+	}
+	SuspiciousIP = Kind{
+		Type:        "Warden.AI.AccessFromSuspiciousIP",
+		Plan:        "AI.Azure_AccessFromSuspiciousIP",
+		DisplayName: "Access from a suspicious IP",
+		Description: "The caller's IP address is on a threat-intelligence deny list.",
+		Severity:    scan.SeverityHigh,
+		Tactics:     []string{"Execution"},
+		Techniques:  []string{"AML.T0040"},
+		Remediation: []string{"Block the address and review everything it sent.", "Rotate the credentials it used."},
+	}
+	WalletDuplicates = Kind{
+		Type:        "Warden.AI.DOWDuplicateRequests",
+		Plan:        "AI.Azure_DOWDuplicateRequests",
+		DisplayName: "Suspected wallet attack: recurring requests",
+		Description: "A high volume of identical requests reached the AI deployment: a denial-of-wallet attack or a runaway client burning tokens.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Impact"},
+		Techniques:  []string{"AML.T0034.000", "AML.T0029"},
+		Remediation: []string{"Find the client and the key sending the requests and rate-limit or revoke it.", "Set spending limits on the deployment."},
+	}
+	WalletVolume = Kind{
+		Type:        "Warden.AI.DOWVolumeAnomaly",
+		Plan:        "AI.Azure_DOWVolumeAnomaly",
+		DisplayName: "Suspected wallet attack: volume anomaly",
+		Description: "Request or token volume for the deployment or a user is far above its learned baseline.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Impact"},
+		Techniques:  []string{"AML.T0034", "AML.T0029"},
+		Remediation: []string{"Check whether the increase is expected (a launch, a batch job).", "If not, rate-limit the user or key and set spending limits."},
+	}
+	AccessAnomaly = Kind{
+		Type:        "Warden.AI.AccessAnomaly",
+		Plan:        "AI.Azure_AccessAnomaly",
+		DisplayName: "Access anomaly in an AI deployment",
+		Description: "A user reached the deployment in a way they never have before: a new IP range, user agent or authentication method.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Execution", "Reconnaissance", "Initial Access"},
+		Techniques:  []string{"AML.T0040", "AML.T0012"},
+		Remediation: []string{"Confirm with the user or application owner that the access is theirs.", "If not, revoke the credential used."},
+	}
+	AnomalousOperation = Kind{
+		Type:        "Warden.AI.AnomalousOperation.InitialAccess",
+		Plan:        "AI.Azure_AnomalousOperation.InitialAccess",
+		DisplayName: "Suspicious change to an AI deployment's protection",
+		Description: "A principal changed the protection of a subscription (plan, mode, components) in a way it never has: the principal may be compromised.",
+		Severity:    scan.SeverityMedium,
+		Tactics:     []string{"Initial Access", "Defense Evasion"},
+		Techniques:  []string{"AML.T0012"},
+		Remediation: []string{"Confirm the change with the principal's owner and revert it if it was not theirs."},
+	}
+	AnomalousToolInvocation = Kind{
+		Type:        "Warden.AI.AnomalousToolInvocation",
+		Plan:        "AI.Azure_AnomalousToolInvocation",
+		DisplayName: "Anomalous tool invocation",
+		Description: "The model called a tool the application never called before, or with arguments out of their usual shape: a sign of an agent steered by injected instructions.",
+		Severity:    scan.SeverityLow,
+		Tactics:     []string{"Execution"},
+		Techniques:  []string{"AML.T0053", "AML.T0051.001"},
+		Remediation: []string{"Review the tool call and the prompts and documents before it for injected instructions.", "Restrict the tools the application exposes to what it needs."},
+	}
+	LLMReconnaissance = Kind{
+		Type:        "Warden.AI.LLMReconnaissance",
+		Plan:        "AI.Azure_LLMReconnaissance",
+		DisplayName: "LLM reconnaissance attempt",
+		Description: "A user probed the model's capabilities, guardrails or configuration: the system prompt, its tools, its limits.",
+		Severity:    scan.SeverityLow,
+		Tactics:     []string{"Reconnaissance", "Discovery"},
+		Techniques:  []string{"AML.T0069", "AML.T0056"},
+		Remediation: []string{"Review the user's other interactions: reconnaissance usually precedes an attack."},
+	}
+	ModelMalware = Kind{
+		Type:        "Warden.AI.ModelScan.MalwareDetected",
+		Plan:        "AI.AIModelScan_MalwareDetected",
+		DisplayName: "Malicious content detected in an AI model",
+		Description: "A model file in a registered model source holds code that runs when it is loaded, or malware.",
+		Severity:    scan.SeverityHigh,
+		Tactics:     []string{"Initial Access", "Execution"},
+		Techniques:  []string{"AML.T0010.003", "AML.T0011.000"},
+		Remediation: []string{"Quarantine the model version and do not load it.", "Find who published it and what else they published.", "Use safetensors and load pickles only with weights_only=True."},
 	}
 	Generic = Kind{
 		Type:        "Warden.AI.SuspiciousInteraction",
@@ -193,6 +306,25 @@ var (
 		Remediation: []string{"Review the findings and the interaction's user and application."},
 	}
 )
+
+// Catalogue is every alert type, in the order docs/alerts.md lists them.
+var Catalogue = []*Kind{
+	&CredentialTheft, &JailbreakBlocked, &JailbreakDetected, &PhishingModelResponse, &PhishingUnknownSource,
+	&PhishingUserPrompt, &SuspiciousUserAgent, &ASCIISmuggling, &TorIP, &SuspiciousIP, &WalletDuplicates,
+	&WalletVolume, &AccessAnomaly, &AnomalousOperation, &AnomalousToolInvocation, &LLMReconnaissance, &ModelMalware,
+	&SensitiveDataLeak, &SensitiveDataAnomaly, &IndirectInjection, &HiddenText, &SystemPromptLeak, &SecretInPrompt,
+	&SensitiveDataInPrompt, &CredentialExtraction, &Generic,
+}
+
+// KindByType returns the catalogue entry of an alert type.
+func KindByType(t string) (Kind, bool) {
+	for _, k := range Catalogue {
+		if k.Type == t {
+			return *k, true
+		}
+	}
+	return Kind{}, false
+}
 
 // KindFor maps a finding to its alert type.
 func KindFor(f scan.Finding, blocked bool) Kind {
@@ -209,6 +341,12 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 		return CredentialTheft
 	case scan.CategoryThreatIntel:
 		switch f.Type {
+		case "tor_ip":
+			return TorIP
+		case "suspicious_ip":
+			return SuspiciousIP
+		case "suspicious_user_agent":
+			return SuspiciousUserAgent
 		case "phishing_url_prompt":
 			return PhishingUserPrompt
 		case "phishing_url_response":
@@ -228,6 +366,17 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 			return SensitiveDataInPrompt
 		case "sensitive_data_anomaly":
 			return SensitiveDataAnomaly
+		}
+	case scan.CategoryAbuse:
+		switch f.Type {
+		case "wallet_duplicates":
+			return WalletDuplicates
+		case "wallet_volume":
+			return WalletVolume
+		case "access_anomaly":
+			return AccessAnomaly
+		case "anomalous_tool":
+			return AnomalousToolInvocation
 		}
 	case scan.CategoryDataPoisoning:
 		switch f.Type {
