@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardenhq/warden/internal/intel"
 	"github.com/wardenhq/warden/internal/modelscan"
 	"github.com/wardenhq/warden/internal/registry"
 	"io"
@@ -91,7 +92,23 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	defer stopCache()
 	go settings.Run(cacheCtx)
 
-	pipeline, err := newPipeline(cfg)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	phishing := detect.NewPhishing()
+	var access gateway.AccessChecker
+	if len(cfg.Intel.Feeds) > 0 {
+		var feeds []intel.Feed
+		for _, f := range cfg.Intel.Feeds {
+			feeds = append(feeds, intel.Feed{Name: f.Name, Kind: f.Kind, Source: f.Source, Refresh: f.Refresh})
+		}
+		in, err := intel.New(ctx, feeds, phishing, reg, log)
+		if err != nil {
+			return fmt.Errorf("threat intelligence: %w", err)
+		}
+		go in.Run(cacheCtx)
+		access = in
+	}
+	pipeline, err := newPipelineWith(cfg, phishing)
 	if err != nil {
 		return err
 	}
@@ -103,14 +120,13 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		}
 		issuers = append(issuers, iss)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gw, err := gateway.New(gateway.Options{
 		Config:   cfg,
 		Pipeline: pipeline,
 		Settings: settings,
 		Recorder: st,
 		Verifier: identity.NewVerifier(issuers),
+		Access:   access,
 		Metrics:  gateway.NewMetrics(reg),
 		Log:      log,
 	})
@@ -195,8 +211,15 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 
 // newPipeline builds the scan pipeline a configuration describes: its
 // detectors and their options, and its allow-list.
-func newPipeline(cfg *config.Config) (*scan.Pipeline, error) {
+func newPipeline(cfg *config.Config) (*scan.Pipeline, error) { return newPipelineWith(cfg, nil) }
+
+// newPipelineWith builds the pipeline with a phishing detector that threat
+// intelligence feeds keep up to date (nil: none).
+func newPipelineWith(cfg *config.Config, phishing *detect.Phishing) (*scan.Pipeline, error) {
 	o := detectOptions(cfg)
+	if phishing != nil && hasPhishingFeed(cfg) {
+		o.Phishing = phishing
+	}
 	sc, err := cfg.Scan.Sensitive.Classifier()
 	if err != nil {
 		return nil, fmt.Errorf("scan.sensitive: %w", err)
@@ -267,4 +290,13 @@ func demoConfig(mockURL string) *config.Config {
 	c.Subscriptions = []config.Subscription{{ID: "demo", Name: "Demo", Plan: true, Mode: "block"}}
 	c.Identity.Headers = config.IdentityHeader{EndUserID: "X-End-User-Id", ApplicationName: "X-Application-Name"}
 	return c
+}
+
+func hasPhishingFeed(cfg *config.Config) bool {
+	for _, f := range cfg.Intel.Feeds {
+		if f.Kind == "phishing" {
+			return true
+		}
+	}
+	return false
 }

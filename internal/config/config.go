@@ -20,6 +20,22 @@ type Config struct {
 	Subscriptions []Subscription `yaml:"subscriptions"`
 	Identity      Identity       `yaml:"identity"`
 	Models        Models         `yaml:"models"`
+	Intel         Intel          `yaml:"intel"`
+}
+
+// Intel configures threat-intelligence feeds.
+type Intel struct {
+	Feeds []IntelFeed `yaml:"feeds"`
+}
+
+// IntelFeed is one feed: tor (exit addresses), ip (addresses, networks,
+// ranges), user_agent (patterns) or phishing (domains and URLs), from a
+// file or an http(s) URL, refreshed every Refresh (0: loaded at start).
+type IntelFeed struct {
+	Name    string        `yaml:"name"`
+	Kind    string        `yaml:"kind"`
+	Source  string        `yaml:"source"`
+	Refresh time.Duration `yaml:"refresh"`
 }
 
 // Models configures AI model security: the model sources Warden scans.

@@ -190,6 +190,25 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	if c.Models.Every < 0 || c.Models.Rescan < 0 {
 		bad("models", "every and rescan must be positive")
 	}
+	feedNames := map[string]bool{}
+	for i, f := range c.Intel.Feeds {
+		p := fmt.Sprintf("intel.feeds[%d]", i)
+		if f.Name == "" || feedNames[f.Name] {
+			bad(p+".name", "required and unique")
+		}
+		feedNames[f.Name] = true
+		switch f.Kind {
+		case "tor", "ip", "user_agent", "phishing":
+		default:
+			bad(p+".kind", "must be tor, ip, user_agent or phishing, not %q", f.Kind)
+		}
+		if f.Source == "" {
+			bad(p+".source", "required: a file or an http(s) URL")
+		}
+		if f.Refresh < 0 {
+			bad(p+".refresh", "must be positive")
+		}
+	}
 	upstreams := map[string]bool{}
 	for i, u := range c.Upstreams {
 		p := fmt.Sprintf("upstreams[%d]", i)

@@ -17,6 +17,9 @@ type Options struct {
 	Canaries []string
 	// PhishingFile, when set, adds a "phishing" detector over that list.
 	PhishingFile string
+	// Phishing, when set, is added as it is: a detector that threat
+	// intelligence feeds refresh while it runs.
+	Phishing *Phishing
 	// Sensitive, when set, is the classifier the "sensitive" detector uses
 	// (custom types and exact data from configuration); nil means the
 	// built-in types.
@@ -79,6 +82,9 @@ func Build(names []string, o Options) ([]scan.Detector, error) {
 			return nil, err
 		}
 		out = append(out, d)
+	}
+	if o.Phishing != nil {
+		out = append(out, o.Phishing)
 	}
 	out = append(out, o.Extra...)
 	if len(o.Deny) > 0 {

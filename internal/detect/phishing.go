@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/wardenhq/warden/internal/scan"
 )
@@ -18,8 +19,23 @@ import (
 // listed domain also matches its subdomains. The list comes from a file:
 // threat-intelligence feeds plug in here.
 type Phishing struct {
-	domains map[string]bool
+	domains atomic.Pointer[map[string]bool]
 }
+
+// NewPhishing returns a detector with an empty list, for feeds to fill
+// (Replace) while it runs.
+func NewPhishing() *Phishing {
+	d := &Phishing{}
+	d.domains.Store(&map[string]bool{})
+	return d
+}
+
+// Replace swaps in the list of other atomically: scans in flight finish
+// with the old list, new ones use the new.
+func (d *Phishing) Replace(other *Phishing) { d.domains.Store(other.domains.Load()) }
+
+// Len returns how many domains are listed.
+func (d *Phishing) Len() int { return len(*d.domains.Load()) }
 
 var _ scan.Detector = (*Phishing)(nil)
 
@@ -36,7 +52,9 @@ func LoadPhishing(path string) (*Phishing, error) {
 
 // ReadPhishing reads a domain list from r.
 func ReadPhishing(r io.Reader) (*Phishing, error) {
-	d := &Phishing{domains: map[string]bool{}}
+	domains := map[string]bool{}
+	d := &Phishing{}
+	d.domains.Store(&domains)
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -51,7 +69,10 @@ func ReadPhishing(r io.Reader) (*Phishing, error) {
 			}
 			host = u.Hostname()
 		}
-		d.domains[strings.ToLower(strings.TrimSuffix(host, "."))] = true
+		if strings.ContainsAny(host, " \t/") || !strings.Contains(host, ".") {
+			return nil, fmt.Errorf("phishing list line %d: not a domain or URL", n)
+		}
+		domains[strings.ToLower(strings.TrimSuffix(host, "."))] = true
 	}
 	return d, sc.Err()
 }
@@ -88,8 +109,9 @@ func (d *Phishing) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, er
 
 // listed reports whether host or one of its parent domains is listed.
 func (d *Phishing) listed(host string) bool {
+	domains := *d.domains.Load()
 	for host != "" {
-		if d.domains[host] {
+		if domains[host] {
 			return true
 		}
 		i := strings.IndexByte(host, '.')

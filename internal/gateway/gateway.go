@@ -42,6 +42,12 @@ type Baseline interface {
 	ObserveSensitive(ctx context.Context, subscription, resource string, kinds []string, now time.Time, learning time.Duration) ([]string, error)
 }
 
+// AccessChecker judges where a request comes from (threat intelligence:
+// Tor exits, deny lists, user agents); the intel package implements it.
+type AccessChecker interface {
+	CheckAccess(ip, userAgent string) []scan.Finding
+}
+
 // Options are a gateway's dependencies.
 type Options struct {
 	Config   *config.Config
@@ -49,6 +55,7 @@ type Options struct {
 	Settings Settings
 	Recorder Recorder
 	Verifier *identity.Verifier // nil: no trusted issuers
+	Access   AccessChecker      // nil: no threat intelligence
 	Metrics  *Metrics
 	Log      *slog.Logger
 	// Transport reaches the upstreams; nil means a tuned http.Transport.
@@ -65,6 +72,7 @@ type Gateway struct {
 	policy   scan.Policy
 	settings Settings
 	verifier *identity.Verifier
+	access   AccessChecker
 	metrics  *Metrics
 	log      *slog.Logger
 	now      func() time.Time
@@ -85,6 +93,7 @@ func New(o Options) (*Gateway, error) {
 		policy:   scan.Policy{FlagAt: o.Config.Scan.FlagAt, BlockAt: o.Config.Scan.BlockAt},
 		settings: o.Settings,
 		verifier: o.Verifier,
+		access:   o.Access,
 		metrics:  o.Metrics,
 		log:      o.Log,
 		now:      o.Now,

@@ -106,6 +106,9 @@ func (w *workers) process(ex *exchange) {
 		pf = slices.DeleteFunc(slices.Clone(pf), func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" })
 		rf = slices.DeleteFunc(slices.Clone(rf), func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" })
 	}
+	if g.access != nil {
+		pf = append(pf, g.accessFindings(ex)...)
+	}
 	now := g.now()
 	if b, ok := w.rec.(Baseline); ok {
 		rf = append(rf, g.sensitiveAnomalies(ctx, b, ex, rf, now)...)
@@ -171,6 +174,21 @@ func (g *Gateway) sensitiveAnomalies(ctx context.Context, b Baseline, ex *exchan
 			Confidence: f.Confidence, Severity: scan.SeverityMedium, Detector: "baseline", Part: f.Part,
 			Spans: f.Spans, Kind: k, Advisory: true,
 			Reason: fmt.Sprintf("resource returned %s for the first time after its %s learning period", k, learning)})
+	}
+	return out
+}
+
+// accessFindings asks threat intelligence about where the request came
+// from: the end user's address when the application passed one, and the
+// connection's.
+func (g *Gateway) accessFindings(ex *exchange) []scan.Finding {
+	ua := ex.actx.UserAgent
+	out := g.access.CheckAccess(ex.actx.SourceIP, ua)
+	if ip := ex.actx.EndUserIP; ip != "" && ip != ex.actx.SourceIP {
+		for _, f := range g.access.CheckAccess(ip, "") {
+			f.Reason += " (end user)"
+			out = append(out, f)
+		}
 	}
 	return out
 }
