@@ -152,6 +152,10 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		go w.Run(cacheCtx)
 	}
 
+	if err := startExport(cacheCtx, cfg, st, reg, log); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+
 	var draining atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })

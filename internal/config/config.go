@@ -21,6 +21,39 @@ type Config struct {
 	Identity      Identity       `yaml:"identity"`
 	Models        Models         `yaml:"models"`
 	Intel         Intel          `yaml:"intel"`
+	Export        Export         `yaml:"export"`
+}
+
+// Export configures the sinks alerts are delivered to, at least once.
+type Export struct {
+	Sinks []Sink `yaml:"sinks"`
+}
+
+// Sink is one export destination. Type chooses it: file (OCSF JSON lines
+// appended to Path), stdout, http (Format ocsf, ecs or json to URL),
+// webhook (signed with Secret), splunk (HEC at URL with Token, Index),
+// elastic (bulk API at URL, Index, Token as API key), sentinel (Logs
+// Ingestion API: URL of the data collection endpoint, DCR, Stream, Token),
+// syslog (CEF over RFC 5424 to Address by Network udp, tcp or tls), nats
+// (JetStream at URL, Subject per severity).
+type Sink struct {
+	Name          string            `yaml:"name"`
+	Type          string            `yaml:"type"`
+	URL           string            `yaml:"url"`
+	Path          string            `yaml:"path"`
+	Format        string            `yaml:"format"`
+	Token         string            `yaml:"token"`
+	Secret        string            `yaml:"secret"`
+	Index         string            `yaml:"index"`
+	DCR           string            `yaml:"dcr"`
+	Stream        string            `yaml:"stream"`
+	Network       string            `yaml:"network"`
+	Address       string            `yaml:"address"`
+	Subject       string            `yaml:"subject"`
+	Headers       map[string]string `yaml:"headers"`
+	MinSeverity   string            `yaml:"min_severity"`
+	Subscriptions []string          `yaml:"subscriptions"`
+	Types         []string          `yaml:"types"`
 }
 
 // Intel configures threat-intelligence feeds.

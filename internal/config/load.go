@@ -190,6 +190,33 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	if c.Models.Every < 0 || c.Models.Rescan < 0 {
 		bad("models", "every and rescan must be positive")
 	}
+	sinkNames := map[string]bool{}
+	for i, k := range c.Export.Sinks {
+		p := fmt.Sprintf("export.sinks[%d]", i)
+		if k.Name == "" || sinkNames[k.Name] {
+			bad(p+".name", "required and unique (it keys the sink's position in the outbox)")
+		}
+		sinkNames[k.Name] = true
+		need := map[string][]string{"file": {"path"}, "stdout": nil, "http": {"url"}, "webhook": {"url", "secret"},
+			"splunk": {"url", "token"}, "elastic": {"url", "index"}, "sentinel": {"url", "dcr", "stream", "token"},
+			"syslog": {"network", "address"}, "nats": {"url"}}
+		fields, ok := need[k.Type]
+		if !ok {
+			bad(p+".type", "must be file, stdout, http, webhook, splunk, elastic, sentinel, syslog or nats, not %q", k.Type)
+		}
+		val := map[string]string{"path": k.Path, "url": k.URL, "secret": k.Secret, "token": k.Token, "index": k.Index,
+			"dcr": k.DCR, "stream": k.Stream, "network": k.Network, "address": k.Address}
+		for _, f := range fields {
+			if val[f] == "" {
+				bad(p+"."+f, "required for a %s sink", k.Type)
+			}
+		}
+		switch k.MinSeverity {
+		case "", "low", "medium", "high", "critical":
+		default:
+			bad(p+".min_severity", "must be low, medium, high or critical")
+		}
+	}
 	feedNames := map[string]bool{}
 	for i, f := range c.Intel.Feeds {
 		p := fmt.Sprintf("intel.feeds[%d]", i)

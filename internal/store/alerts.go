@@ -29,6 +29,14 @@ func (s *Store) RecordAlerts(ctx context.Context, as []alert.Alert) error {
 		return err
 	}
 	defer stmt.Close()
+	// The outbox row is written in the same transaction: an alert is
+	// exported if and only if it was stored.
+	out, err := tx.PrepareContext(ctx, `INSERT INTO outbox (event_id, body, created_at) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	now := time.Now().UTC().Format(time.RFC3339Nano)
 	for _, a := range as {
 		body, err := json.Marshal(a)
 		if err != nil {
@@ -39,6 +47,9 @@ func (s *Store) RecordAlerts(ctx context.Context, as []alert.Alert) error {
 			a.Fingerprint, string(body))
 		if err != nil {
 			return fmt.Errorf("insert alert %s: %w", a.ID, err)
+		}
+		if _, err := out.ExecContext(ctx, a.ID, string(body), now); err != nil {
+			return fmt.Errorf("outbox %s: %w", a.ID, err)
 		}
 	}
 	return tx.Commit()

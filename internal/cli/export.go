@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/export"
+	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/store"
+)
+
+// startExport runs one dispatcher per configured sink until ctx ends.
+func startExport(ctx context.Context, cfg *config.Config, st *store.Store, reg prometheus.Registerer, log *slog.Logger) error {
+	delivered := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_export_delivered_total", Help: "Alerts delivered, per sink."}, []string{"sink"})
+	failures := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_export_failures_total", Help: "Failed delivery attempts, per sink (retried)."}, []string{"sink"})
+	if len(cfg.Export.Sinks) > 0 {
+		reg.MustRegister(delivered, failures)
+	}
+	for _, k := range cfg.Export.Sinks {
+		sink, err := newSink(k)
+		if err != nil {
+			return err
+		}
+		name := k.Name
+		d := &export.Dispatcher{Name: "sink:" + name, Sink: sink, Outbox: st, Log: log,
+			Filter:    export.Filter{MinSeverity: scan.Severity(k.MinSeverity), Subscriptions: k.Subscriptions, Types: k.Types},
+			Delivered: func(n int) { delivered.WithLabelValues(name).Add(float64(n)) },
+			Failed:    func(error) { failures.WithLabelValues(name).Inc() }}
+		go d.Run(ctx)
+	}
+	return nil
+}
+
+// stdoutSink is where a stdout sink writes (the process's standard output).
+var stdoutSink = os.Stdout
+
+func newSink(k config.Sink) (export.Sink, error) {
+	switch k.Type {
+	case "file":
+		return export.NewFileWriter(k.Path)
+	case "stdout":
+		return &export.Writer{W: stdoutSink}, nil
+	case "http":
+		return &export.HTTP{URL: k.URL, Format: k.Format, Headers: k.Headers}, nil
+	case "webhook":
+		return &export.Webhook{URL: k.URL, Secret: []byte(k.Secret)}, nil
+	case "splunk":
+		return &export.SplunkHEC{URL: k.URL, Token: k.Token, Index: k.Index}, nil
+	case "elastic":
+		return &export.Elastic{URL: k.URL, Index: k.Index, APIKey: k.Token}, nil
+	case "sentinel":
+		tok := k.Token
+		return &export.SentinelSink{Endpoint: k.URL, RuleID: k.DCR, Stream: k.Stream,
+			Token: func(context.Context) (string, error) { return tok, nil }}, nil
+	case "syslog":
+		return &export.Syslog{Network: k.Network, Addr: k.Address}, nil
+	case "nats":
+		return &export.NATS{URL: k.URL, Subject: k.Subject}, nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,308 @@
+package export
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/store"
+)
+
+func openStore(t testing.TB) *store.Store {
+	st, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// record stores n alerts in batches, as the gateway's workers do.
+func record(t testing.TB, st *store.Store, from, n int) {
+	var batch []alert.Alert
+	for i := from; i < from+n; i++ {
+		a := alert.Alert{ID: fmt.Sprintf("a-%06d", i), Type: alert.JailbreakDetected.Type, Severity: scan.SeverityMedium,
+			Subscription: "team", Resource: "r", Action: alert.ActionDetected, Confidence: 0.9, Count: 1,
+			FirstSeen: time.Unix(int64(i), 0), LastSeen: time.Unix(int64(i), 0), Evidence: alert.Evidence{Masked: true}}
+		batch = append(batch, a)
+		if len(batch) == 100 {
+			if err := st.RecordAlerts(context.Background(), batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = nil
+		}
+	}
+	if len(batch) > 0 {
+		if err := st.RecordAlerts(context.Background(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// receiver is an HTTP receiver that records event ids, can be made to
+// fail, and refuses some events for good.
+type receiver struct {
+	mu       sync.Mutex
+	ids      []string
+	failNext atomic.Int32 // calls to answer 503
+	down     atomic.Bool  // answer 503 while set
+	refuse   string       // event id answered 400
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	id := req.Header.Get("X-Warden-Event-Id")
+	if r.down.Load() || r.failNext.Add(-1) >= 0 {
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if id == r.refuse {
+		http.Error(w, "bad event", http.StatusBadRequest)
+		return
+	}
+	if req.Header.Get("X-Warden-Signature") != Sign([]byte("s3cret"), body) {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	r.mu.Lock()
+	r.ids = append(r.ids, id)
+	r.mu.Unlock()
+}
+
+func (r *receiver) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.ids...)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func dispatcher(st *store.Store, url string) *Dispatcher {
+	return &Dispatcher{Name: "hook", Sink: &Webhook{URL: url, Secret: []byte("s3cret")}, Outbox: st,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Batch: 50}
+}
+
+// TestDeliveryAtLeastOnce runs a receiver that fails its first calls, then
+// goes down for a while, and a Warden that restarts in the middle: every
+// alert arrives, in order, and none that was acknowledged arrives twice.
+func TestDeliveryAtLeastOnce(t *testing.T) {
+	st := openStore(t)
+	rcv := &receiver{}
+	rcv.failNext.Store(5)
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	record(t, st, 0, 300)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { dispatcher(st, srv.URL).Run(ctx); close(done) }()
+	waitFor(t, "the first deliveries", func() bool { return len(rcv.got()) >= 100 })
+	rcv.down.Store(true) // the receiver goes down
+	record(t, st, 300, 200)
+	time.Sleep(100 * time.Millisecond)
+	cancel() // and Warden restarts
+	<-done
+	rcv.down.Store(false)
+	record(t, st, 500, 100)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	go dispatcher(st, srv.URL).Run(ctx2)
+	waitFor(t, "every alert", func() bool { return len(rcv.got()) >= 600 })
+	ids := rcv.got()
+	seen := map[string]bool{}
+	for i, id := range ids {
+		if seen[id] {
+			t.Errorf("event %s delivered twice", id)
+		}
+		seen[id] = true
+		if want := fmt.Sprintf("a-%06d", i); id != want {
+			t.Fatalf("delivery %d is %s, want %s (in order)", i, id, want)
+		}
+	}
+	if len(seen) != 600 {
+		t.Errorf("%d distinct events delivered, want 600", len(seen))
+	}
+}
+
+// TestPoisonIsParked: an event the receiver refuses for good is parked,
+// the others are delivered after it.
+func TestPoisonIsParked(t *testing.T) {
+	st := openStore(t)
+	rcv := &receiver{refuse: "a-000007"}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	record(t, st, 0, 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go dispatcher(st, srv.URL).Run(ctx)
+	waitFor(t, "19 deliveries", func() bool { return len(rcv.got()) >= 19 })
+	if n, _ := st.Parked(context.Background(), "hook"); n != 1 {
+		t.Errorf("%d parked, want 1", n)
+	}
+	for _, id := range rcv.got() {
+		if id == "a-000007" {
+			t.Error("the refused event was delivered")
+		}
+	}
+}
+
+// TestFilter: a sink takes only what its filter selects, and its position
+// still moves past the rest.
+func TestFilter(t *testing.T) {
+	f := Filter{MinSeverity: scan.SeverityHigh, Subscriptions: []string{"team"}}
+	tests := []struct {
+		a    alert.Alert
+		want bool
+	}{
+		{alert.Alert{Severity: scan.SeverityCritical, Subscription: "team"}, true},
+		{alert.Alert{Severity: scan.SeverityMedium, Subscription: "team"}, false},
+		{alert.Alert{Severity: scan.SeverityHigh, Subscription: "other"}, false},
+	}
+	for _, tt := range tests {
+		if got := f.Match(tt.a); got != tt.want {
+			t.Errorf("Match(%s, %s) = %v, want %v", tt.a.Severity, tt.a.Subscription, got, tt.want)
+		}
+	}
+}
+
+// TestSyslog sends CEF over RFC 5424 syslog to real UDP and TCP listeners.
+func TestSyslog(t *testing.T) {
+	a := families()["jailbreak"]
+	evs := []Event{{ID: "e1", Alert: a}, {ID: "e2", Alert: a}}
+	// UDP
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	s := &Syslog{Network: "udp", Addr: pc.LocalAddr().String()}
+	if n, err := s.Send(context.Background(), evs); err != nil || n != 2 {
+		t.Fatalf("udp send: %d, %v", n, err)
+	}
+	buf := make([]byte, 64<<10)
+	for i := range 2 {
+		pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, _, err := pc.ReadFrom(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := string(buf[:n])
+		if !strings.HasPrefix(m, "<84>1 ") || !strings.Contains(m, "CEF:0|Warden|") || !strings.Contains(m, fmt.Sprintf(`eventId="e%d"`, i+1)) {
+			t.Errorf("udp message %q", m)
+		}
+	}
+	// TCP, octet-counted.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan []string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		var msgs []string
+		for len(msgs) < 2 {
+			l, err := r.ReadString(' ')
+			if err != nil {
+				break
+			}
+			n, _ := strconv.Atoi(strings.TrimSpace(l))
+			b := make([]byte, n)
+			io.ReadFull(r, b)
+			msgs = append(msgs, string(b))
+		}
+		got <- msgs
+	}()
+	s = &Syslog{Network: "tcp", Addr: ln.Addr().String()}
+	if n, err := s.Send(context.Background(), evs); err != nil || n != 2 {
+		t.Fatalf("tcp send: %d, %v", n, err)
+	}
+	msgs := <-got
+	if len(msgs) != 2 || !strings.Contains(msgs[1], `eventId="e2"`) || !strings.Contains(msgs[0], "CEF:0|") {
+		t.Errorf("tcp messages %q", msgs)
+	}
+}
+
+// TestElasticBulk: a conflict (already indexed) counts as delivered, a
+// mapping error is permanent.
+func TestElasticBulk(t *testing.T) {
+	var status atomic.Int32
+	status.Store(409)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/_bulk" {
+			http.NotFound(w, r)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"errors": true, "items": []any{
+			map[string]any{"create": map[string]any{"status": 201}},
+			map[string]any{"create": map[string]any{"status": status.Load(), "error": "x"}}}})
+	}))
+	defer srv.Close()
+	a := families()["credential"]
+	el := &Elastic{URL: srv.URL, Index: "warden"}
+	evs := []Event{{ID: "1", Alert: a}, {ID: "2", Alert: a}}
+	if n, err := el.Send(context.Background(), evs); err != nil || n != 2 {
+		t.Errorf("conflict: %d, %v; want both delivered", n, err)
+	}
+	status.Store(400)
+	if n, err := el.Send(context.Background(), evs); err == nil || n != 1 {
+		t.Errorf("mapping error: %d, %v; want the first delivered and a permanent error", n, err)
+	}
+}
+
+// TestNATS publishes to the machine's JetStream (WARDEN_TEST_NATS_URL) and
+// reads back, a repeat dropped by its message id.
+func TestNATS(t *testing.T) {
+	url := os.Getenv("WARDEN_TEST_NATS_URL")
+	if url == "" {
+		t.Skip("WARDEN_TEST_NATS_URL is not set: no NATS JetStream to test against")
+	}
+	subject := fmt.Sprintf("warden.test%d", time.Now().UnixNano())
+	n := &NATS{URL: url, Stream: "WARDEN_TEST_" + strings.TrimPrefix(subject, "warden.test"), Subject: subject}
+	defer n.Close()
+	a := families()["threat_intel"]
+	evs := []Event{{ID: "n1", Alert: a}, {ID: "n2", Alert: a}, {ID: "n1", Alert: a}}
+	if k, err := n.Send(context.Background(), evs); err != nil || k != 3 {
+		t.Fatalf("send: %d, %v", k, err)
+	}
+	st, err := n.js.Stream(context.Background(), n.stream())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 2 {
+		t.Errorf("%d messages in the stream, want 2 (the repeat dropped)", info.State.Msgs)
+	}
+	n.js.DeleteStream(context.Background(), n.stream())
+}
