@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardenhq/warden/internal/behaviour"
 	"github.com/wardenhq/warden/internal/intel"
 	"github.com/wardenhq/warden/internal/modelscan"
 	"github.com/wardenhq/warden/internal/registry"
@@ -127,6 +128,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Recorder: st,
 		Verifier: identity.NewVerifier(issuers),
 		Access:   access,
+		Behave:   newBehaviour(cfg),
 		Metrics:  gateway.NewMetrics(reg),
 		Log:      log,
 	})
@@ -303,4 +305,14 @@ func hasPhishingFeed(cfg *config.Config) bool {
 		}
 	}
 	return false
+}
+
+// newBehaviour builds abuse detection from configuration (nil when off).
+func newBehaviour(cfg *config.Config) gateway.Behaviour {
+	b := cfg.Behaviour
+	if b.Disabled {
+		return nil
+	}
+	return behaviour.New(behaviour.Config{DuplicateWindow: b.DuplicateWindow, DuplicateThreshold: b.DuplicateThreshold,
+		VolumeFactor: b.VolumeFactor, WarmUp: b.WarmUpBuckets, Learning: b.Learning, MaxKeys: b.MaxKeys}, nil)
 }

@@ -22,6 +22,18 @@ type Config struct {
 	Models        Models         `yaml:"models"`
 	Intel         Intel          `yaml:"intel"`
 	Export        Export         `yaml:"export"`
+	Behaviour     Behaviour      `yaml:"behaviour"`
+}
+
+// Behaviour tunes abuse detection (zero values take the defaults).
+type Behaviour struct {
+	Disabled           bool          `yaml:"disabled"`
+	DuplicateWindow    time.Duration `yaml:"duplicate_window"`    // default 1m
+	DuplicateThreshold int           `yaml:"duplicate_threshold"` // default 50
+	VolumeFactor       float64       `yaml:"volume_factor"`       // default 10 times the baseline
+	WarmUpBuckets      int           `yaml:"warm_up_buckets"`     // default 30 one-minute buckets
+	Learning           time.Duration `yaml:"learning"`            // default 7 days
+	MaxKeys            int           `yaml:"max_keys"`            // default 100000 per table
 }
 
 // Export configures the sinks alerts are delivered to, at least once.

@@ -8,6 +8,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"github.com/wardenhq/warden/internal/behaviour"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,6 +49,12 @@ type AccessChecker interface {
 	CheckAccess(ip, userAgent string) []scan.Finding
 }
 
+// Behaviour learns how deployments are used and reports abuse; the
+// behaviour package implements it.
+type Behaviour interface {
+	Observe(e behaviour.Event) []scan.Finding
+}
+
 // Options are a gateway's dependencies.
 type Options struct {
 	Config   *config.Config
@@ -56,6 +63,7 @@ type Options struct {
 	Recorder Recorder
 	Verifier *identity.Verifier // nil: no trusted issuers
 	Access   AccessChecker      // nil: no threat intelligence
+	Behave   Behaviour          // nil: no behaviour analysis
 	Metrics  *Metrics
 	Log      *slog.Logger
 	// Transport reaches the upstreams; nil means a tuned http.Transport.
@@ -73,6 +81,7 @@ type Gateway struct {
 	settings Settings
 	verifier *identity.Verifier
 	access   AccessChecker
+	behave   Behaviour
 	metrics  *Metrics
 	log      *slog.Logger
 	now      func() time.Time
@@ -94,6 +103,7 @@ func New(o Options) (*Gateway, error) {
 		settings: o.Settings,
 		verifier: o.Verifier,
 		access:   o.Access,
+		behave:   o.Behave,
 		metrics:  o.Metrics,
 		log:      o.Log,
 		now:      o.Now,

@@ -3,6 +3,9 @@ package gateway
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/internal/behaviour"
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/config"
@@ -38,5 +41,27 @@ func TestThreatIntelAlerts(t *testing.T) {
 		if !strings.Contains(strings.Join(types, " "), want) {
 			t.Errorf("alerts %v, want %s", types, want)
 		}
+	}
+}
+
+// TestWalletAttackThroughGateway: a burst of identical requests raises one
+// wallet alert, not one per request.
+func TestWalletAttackThroughGateway(t *testing.T) {
+	h := newHarness(t, func(*config.Config, memSettings) {})
+	h.gw.behave = behaviour.New(behaviour.Config{DuplicateThreshold: 20, DuplicateWindow: time.Hour}, nil)
+	for range 60 {
+		resp, _ := h.do("POST", "/v1/chat/completions", chatBody("summarise our refund policy", false), nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	n := 0
+	for _, a := range h.alerts() {
+		if a.Type == alert.WalletDuplicates.Type {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d wallet alerts for 60 identical requests, want 1", n)
 	}
 }

@@ -2,7 +2,11 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
+	"hash/fnv"
+
 	"fmt"
+	"github.com/wardenhq/warden/internal/behaviour"
 	"runtime"
 	"slices"
 	"sync"
@@ -109,6 +113,15 @@ func (w *workers) process(ex *exchange) {
 	if g.access != nil {
 		pf = append(pf, g.accessFindings(ex)...)
 	}
+	if g.behave != nil {
+		for _, f := range g.behave.Observe(behaviourEvent(ex, g.now())) {
+			if f.Type == "anomalous_tool" {
+				rf = append(rf, f)
+			} else {
+				pf = append(pf, f)
+			}
+		}
+	}
 	now := g.now()
 	if b, ok := w.rec.(Baseline); ok {
 		rf = append(rf, g.sensitiveAnomalies(ctx, b, ex, rf, now)...)
@@ -191,4 +204,42 @@ func (g *Gateway) accessFindings(ex *exchange) []scan.Finding {
 		}
 	}
 	return out
+}
+
+// behaviourEvent summarises an exchange for behaviour analysis: who, from
+// where, a hash of the prompt (identical requests hash alike), the tools
+// the model called and the keys of their arguments.
+func behaviourEvent(ex *exchange, now time.Time) behaviour.Event {
+	c := ex.actx
+	ip := c.EndUserIP
+	if ip == "" {
+		ip = c.SourceIP
+	}
+	h := fnv.New64a()
+	h.Write([]byte(c.Model))
+	size := 0
+	for _, p := range ex.prompt.Parts {
+		h.Write([]byte{0})
+		h.Write([]byte(p.Role))
+		h.Write([]byte(p.Text))
+		size += len(p.Text)
+	}
+	e := behaviour.Event{Time: now, Subscription: c.Subscription, Resource: c.Resource, Application: c.Application,
+		User: c.UserID, IP: ip, UserAgent: c.UserAgent, AuthMethod: c.AuthMethod, RequestHash: h.Sum64(), Tokens: size / 4}
+	for _, p := range ex.response {
+		if p.Role != llmapi.RoleToolCall || p.Tool == "" {
+			continue
+		}
+		t := behaviour.Tool{Name: p.Tool}
+		if len(p.Text) < 64<<10 {
+			var args map[string]json.RawMessage
+			if json.Unmarshal([]byte(p.Text), &args) == nil {
+				for k := range args {
+					t.Keys = append(t.Keys, k)
+				}
+			}
+		}
+		e.Tools = append(e.Tools, t)
+	}
+	return e
 }

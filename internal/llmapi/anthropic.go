@@ -25,6 +25,7 @@ type anthropicBlock struct {
 	Type    string          `json:"type"`
 	Text    string          `json:"text"`
 	Input   json.RawMessage `json:"input"`
+	Name    string          `json:"name"`
 	Content content         `json:"content"`
 	Source  *struct {
 		Type string `json:"type"`

@@ -41,6 +41,9 @@ const (
 type Part struct {
 	Role string
 	Text string
+	// Tool names the tool of a tool call (its arguments are the text),
+	// where the wire format says it.
+	Tool string
 }
 
 // SecurityContext is the end-user context an application attaches to a

@@ -18,6 +18,15 @@ func (r *Response) add(role, text string) {
 	}
 }
 
+// addTool adds a tool call's arguments with the tool's name (kept even
+// when the arguments are empty: the call itself is what behaviour
+// analysis counts).
+func (r *Response) addTool(name, args string) {
+	if args != "" || name != "" {
+		r.Parts = append(r.Parts, Part{Role: RoleToolCall, Text: args, Tool: name})
+	}
+}
+
 type chatResponse struct {
 	Model   string `json:"model"`
 	Choices []struct {
@@ -32,6 +41,7 @@ type responsesResponse struct {
 		Type      string        `json:"type"`
 		Content   []contentPart `json:"content"`
 		Arguments string        `json:"arguments"`
+		Name      string        `json:"name"`
 	} `json:"output"`
 }
 
@@ -59,10 +69,10 @@ func ParseResponse(api API, body []byte) (*Response, error) {
 			r.Parts = append(r.Parts, req.Parts...)
 			r.add(RoleAssistant, c.Message.Refusal)
 			for _, tc := range c.Message.ToolCalls {
-				r.add(RoleToolCall, tc.Function.Arguments)
+				r.addTool(tc.Function.Name, tc.Function.Arguments)
 			}
 			if c.Message.FunctionCall != nil {
-				r.add(RoleToolCall, c.Message.FunctionCall.Arguments)
+				r.addTool(c.Message.FunctionCall.Name, c.Message.FunctionCall.Arguments)
 			}
 		}
 	case OpenAIResponses:
@@ -74,7 +84,7 @@ func ParseResponse(api API, body []byte) (*Response, error) {
 		for _, o := range resp.Output {
 			switch o.Type {
 			case "function_call", "custom_tool_call":
-				r.add(RoleToolCall, o.Arguments)
+				r.addTool(o.Name, o.Arguments)
 			default:
 				for _, c := range o.Content {
 					r.add(RoleAssistant, c.Text)
@@ -93,7 +103,7 @@ func ParseResponse(api API, body []byte) (*Response, error) {
 			case "text":
 				r.add(RoleAssistant, b.Text)
 			case "tool_use", "server_tool_use":
-				r.add(RoleToolCall, string(b.Input))
+				r.addTool(b.Name, string(b.Input))
 			}
 		}
 	case OpenAIEmbeddings, Passthrough:

@@ -25,6 +25,7 @@ type Stream struct {
 type streamPart struct {
 	role string
 	text []byte
+	tool string
 }
 
 // NewStream returns an empty assembler for api.
@@ -36,8 +37,8 @@ func NewStream(api API) *Stream {
 func (s *Stream) Parts() []Part {
 	out := make([]Part, 0, len(s.parts))
 	for _, p := range s.parts {
-		if len(p.text) > 0 {
-			out = append(out, Part{Role: p.role, Text: string(p.text)})
+		if len(p.text) > 0 || p.tool != "" {
+			out = append(out, Part{Role: p.role, Text: string(p.text), Tool: p.tool})
 		}
 	}
 	return out
@@ -70,6 +71,18 @@ type partKey struct {
 }
 
 // append adds the JSON string raw (escapes and all) to the part at key.
+// toolName records the tool of the part key (the first delta of a tool
+// call names it, often with no arguments yet).
+func (s *Stream) toolName(key partKey, name string) {
+	i, ok := s.keys[key]
+	if !ok {
+		i = len(s.parts)
+		s.keys[key] = i
+		s.parts = append(s.parts, streamPart{role: RoleToolCall})
+	}
+	s.parts[i].tool = name
+}
+
 func (s *Stream) append(key partKey, role string, raw []byte) int {
 	if len(raw) == 0 {
 		return -1
@@ -191,6 +204,9 @@ func (s *Stream) chatChunk(data []byte) (int, error) {
 			ti, _ := jsonparser.GetInt(tc, "index")
 			if i := s.append(partKey{'t', idx, ti}, RoleToolCall, str(tc, "function", "arguments")); i >= 0 {
 				grew = i
+			}
+			if name := str(tc, "function", "name"); len(name) > 0 {
+				s.toolName(partKey{'t', idx, ti}, string(name))
 			}
 		})
 	}, "choices")

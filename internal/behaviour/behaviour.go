@@ -1,0 +1,337 @@
+// Package behaviour finds abuse in how an AI deployment is used rather than
+// in what is said: wallet attacks (bursts of identical requests, volume far
+// above a learned baseline), access anomalies (a user's new network, user
+// agent or authentication method) and anomalous tool invocations (a tool
+// an application never called, or called with arguments of a new shape).
+// State lives behind the State interface: bounded memory with expiry here,
+// a shared store when gateways scale out.
+package behaviour
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// Event is what one interaction tells behaviour analysis.
+type Event struct {
+	Time         time.Time
+	Subscription string
+	Resource     string
+	Application  string
+	User         string
+	IP           string
+	UserAgent    string
+	AuthMethod   string
+	RequestHash  uint64 // of the prompt: identical requests hash alike
+	Tokens       int    // prompt and completion tokens, or an estimate
+	Tools        []Tool
+}
+
+// Tool is one tool call of a response: the tool and the top-level keys of
+// its JSON arguments.
+type Tool struct {
+	Name string
+	Keys []string
+}
+
+// Config tunes the analysis.
+type Config struct {
+	// DuplicateWindow and DuplicateThreshold: this many identical requests
+	// to one resource within the window is a wallet attack (one alert per
+	// window).
+	DuplicateWindow    time.Duration
+	DuplicateThreshold int
+	// Bucket is the volume measurement interval; WarmUp the buckets seen
+	// before a baseline is trusted; VolumeFactor how many times the
+	// baseline a bucket must reach (and MinVolume requests at least).
+	Bucket       time.Duration
+	WarmUp       int
+	VolumeFactor float64
+	MinVolume    float64
+	// Learning is how long a user's or application's habits are learnt
+	// before a new one is an anomaly.
+	Learning time.Duration
+	// MaxKeys bounds each table; the least recently seen entries go first.
+	MaxKeys int
+}
+
+// Defaults fills unset fields.
+func (c Config) Defaults() Config {
+	if c.DuplicateWindow == 0 {
+		c.DuplicateWindow = time.Minute
+	}
+	if c.DuplicateThreshold == 0 {
+		c.DuplicateThreshold = 50
+	}
+	if c.Bucket == 0 {
+		c.Bucket = time.Minute
+	}
+	if c.WarmUp == 0 {
+		c.WarmUp = 30
+	}
+	if c.VolumeFactor == 0 {
+		c.VolumeFactor = 10
+	}
+	if c.MinVolume == 0 {
+		c.MinVolume = 60
+	}
+	if c.Learning == 0 {
+		c.Learning = 7 * 24 * time.Hour
+	}
+	if c.MaxKeys == 0 {
+		c.MaxKeys = 100_000
+	}
+	return c
+}
+
+// State is where behaviour analysis keeps what it learnt. Update runs f on
+// the entry of key (nil when absent) and stores what f returns (nil
+// deletes); implementations make it atomic per key.
+type State interface {
+	Update(key string, now time.Time, f func(old any) any)
+}
+
+// Analyzer turns events into findings.
+type Analyzer struct {
+	cfg   Config
+	state State
+}
+
+// New returns an analyzer over state (nil: bounded memory).
+func New(cfg Config, state State) *Analyzer {
+	cfg = cfg.Defaults()
+	if state == nil {
+		state = NewMemory(cfg.MaxKeys, 30*24*time.Hour)
+	}
+	return &Analyzer{cfg: cfg, state: state}
+}
+
+type dup struct {
+	start   time.Time
+	n       int
+	alerted bool
+}
+
+type volume struct {
+	bucket  time.Time
+	n       float64
+	mean    float64
+	buckets int
+	alerted time.Time
+}
+
+type habits struct {
+	since time.Time
+	seen  map[string]bool
+}
+
+func finding(typ, reason string, conf float64) scan.Finding {
+	return scan.Finding{Category: scan.CategoryAbuse, Type: typ, Confidence: conf, Severity: scan.SeverityMedium,
+		Detector: "behaviour", Part: -1, Reason: reason, Advisory: true}
+}
+
+// Observe records an event and returns what is abnormal about it.
+func (a *Analyzer) Observe(e Event) []scan.Finding {
+	var out []scan.Finding
+	if e.RequestHash != 0 {
+		key := fmt.Sprintf("dup|%s|%s|%x", e.Subscription, e.Resource, e.RequestHash)
+		a.state.Update(key, e.Time, func(old any) any {
+			d, _ := old.(*dup)
+			if d == nil || e.Time.Sub(d.start) > a.cfg.DuplicateWindow {
+				d = &dup{start: e.Time}
+			}
+			d.n++
+			if d.n >= a.cfg.DuplicateThreshold && !d.alerted {
+				d.alerted = true
+				out = append(out, finding("wallet_duplicates", fmt.Sprintf("%d identical requests to %s within %s", d.n, e.Resource, a.cfg.DuplicateWindow), 0.85))
+			}
+			return d
+		})
+	}
+	for _, scope := range [][2]string{{"resource", e.Resource}, {"user", e.User}} {
+		if scope[1] == "" {
+			continue
+		}
+		key := "vol|" + e.Subscription + "|" + scope[0] + "|" + scope[1]
+		a.state.Update(key, e.Time, func(old any) any {
+			v, _ := old.(*volume)
+			b := e.Time.Truncate(a.cfg.Bucket)
+			if v == nil {
+				v = &volume{bucket: b}
+			}
+			if b.After(v.bucket) {
+				// Close the bucket (and the empty ones since) into the
+				// moving average.
+				gaps := int(b.Sub(v.bucket) / a.cfg.Bucket)
+				for i := 0; i < min(gaps, 1000); i++ {
+					x := v.n
+					if i > 0 {
+						x = 0
+					}
+					if v.buckets == 0 {
+						v.mean = x
+					} else {
+						v.mean += 0.1 * (x - v.mean)
+					}
+					v.buckets++
+				}
+				v.bucket, v.n = b, 0
+			}
+			v.n++
+			limit := math.Max(a.cfg.MinVolume, a.cfg.VolumeFactor*v.mean)
+			if v.buckets >= a.cfg.WarmUp && v.n > limit && !v.alerted.Equal(b) {
+				v.alerted = b
+				out = append(out, finding("wallet_volume", fmt.Sprintf("%s %s: %.0f requests this %s against a baseline of %.1f", scope[0], scope[1], v.n, a.cfg.Bucket, v.mean), 0.8))
+			}
+			return v
+		})
+	}
+	if e.User != "" {
+		traits := map[string]string{"ua": e.UserAgent, "auth": e.AuthMethod}
+		if ip, err := netip.ParseAddr(e.IP); err == nil {
+			bits := 24
+			if ip.Is6() && !ip.Is4In6() {
+				bits = 48
+			}
+			p, _ := ip.Unmap().Prefix(bits)
+			traits["net"] = p.String()
+		}
+		names := map[string]string{"ua": "user agent", "auth": "authentication method", "net": "network"}
+		for _, k := range []string{"net", "ua", "auth"} {
+			v := traits[k]
+			if v == "" {
+				continue
+			}
+			a.learn("acc|"+e.Subscription+"|"+e.User+"|"+k, v, e.Time, func() {
+				out = append(out, finding("access_anomaly", fmt.Sprintf("user %s used a %s never seen before: %s", e.User, names[k], v), 0.7))
+			})
+		}
+	}
+	app := e.Application
+	if app == "" {
+		app = e.Resource
+	}
+	for _, t := range e.Tools {
+		if t.Name == "" {
+			continue
+		}
+		a.learn("tool|"+e.Subscription+"|"+app, t.Name, e.Time, func() {
+			out = append(out, finding("anomalous_tool", fmt.Sprintf("%s called tool %s for the first time", app, t.Name), 0.7))
+		})
+		keys := append([]string(nil), t.Keys...)
+		sort.Strings(keys)
+		a.learn("args|"+e.Subscription+"|"+app+"|"+t.Name, strings.Join(keys, ","), e.Time, func() {
+			out = append(out, finding("anomalous_tool", fmt.Sprintf("%s called tool %s with arguments of a new shape: %s", app, t.Name, strings.Join(keys, ", ")), 0.6))
+		})
+	}
+	return out
+}
+
+// learn adds value to the habits under key; onNew runs when the value is
+// new and the learning period is over.
+func (a *Analyzer) learn(key, value string, now time.Time, onNew func()) {
+	a.state.Update(key, now, func(old any) any {
+		h, _ := old.(*habits)
+		if h == nil {
+			h = &habits{since: now, seen: map[string]bool{}}
+		}
+		if !h.seen[value] {
+			if len(h.seen) < 256 {
+				h.seen[value] = true
+			}
+			if now.Sub(h.since) >= a.cfg.Learning {
+				onNew()
+			}
+		}
+		return h
+	})
+}
+
+// Memory is State in bounded memory: at most max keys, the least recently
+// updated evicted first, entries idle longer than ttl dropped.
+type Memory struct {
+	mu    sync.Mutex
+	max   int
+	ttl   time.Duration
+	items map[string]*item
+	head  *item // most recent
+	tail  *item
+}
+
+type item struct {
+	key        string
+	v          any
+	at         time.Time
+	prev, next *item
+}
+
+// NewMemory returns a bounded in-memory state.
+func NewMemory(max int, ttl time.Duration) *Memory {
+	return &Memory{max: max, ttl: ttl, items: map[string]*item{}}
+}
+
+// Len returns the number of keys held.
+func (m *Memory) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.items)
+}
+
+// Update implements State.
+func (m *Memory) Update(key string, now time.Time, f func(old any) any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	it := m.items[key]
+	var old any
+	if it != nil && now.Sub(it.at) <= m.ttl {
+		old = it.v
+	}
+	v := f(old)
+	if it != nil {
+		m.unlink(it)
+		delete(m.items, key)
+	}
+	if v == nil {
+		return
+	}
+	it = &item{key: key, v: v, at: now}
+	m.items[key] = it
+	m.pushFront(it)
+	for len(m.items) > m.max && m.tail != nil {
+		t := m.tail
+		m.unlink(t)
+		delete(m.items, t.key)
+	}
+}
+
+func (m *Memory) pushFront(it *item) {
+	it.next = m.head
+	if m.head != nil {
+		m.head.prev = it
+	}
+	m.head = it
+	if m.tail == nil {
+		m.tail = it
+	}
+}
+
+func (m *Memory) unlink(it *item) {
+	if it.prev != nil {
+		it.prev.next = it.next
+	} else {
+		m.head = it.next
+	}
+	if it.next != nil {
+		it.next.prev = it.prev
+	} else {
+		m.tail = it.prev
+	}
+	it.prev, it.next = nil, nil
+}
