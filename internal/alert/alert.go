@@ -71,6 +71,13 @@ type Alert struct {
 	// SkippedContent names non-text content (image, audio, file) that was
 	// in the interaction and not scanned.
 	SkippedContent []string `json:"skipped_content,omitempty"`
+	// Triage, set by the SOC (and "suppressed" by a suppression rule):
+	// status new, active, resolved or suppressed; who works it; what it
+	// turned out to be; the incident it belongs to.
+	Status         string `json:"status,omitempty"`
+	Assignee       string `json:"assignee,omitempty"`
+	Classification string `json:"classification,omitempty"`
+	Incident       string `json:"incident,omitempty"`
 }
 
 // Context is what the gateway knows about the interaction beyond its text.

@@ -23,6 +23,10 @@ type Store interface {
 	Alert(ctx context.Context, id string) (alert.Alert, error)
 	Subscriptions(ctx context.Context) ([]subscription.Settings, error)
 	ModelScans(ctx context.Context, subscription string) ([]store.ModelScan, error)
+	UpdateAlert(ctx context.Context, id string, u store.Update) (alert.Alert, error)
+	Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error)
+	Incident(ctx context.Context, id string) (store.Incident, error)
+	UpdateIncident(ctx context.Context, id string, u store.Update) (store.Incident, error)
 }
 
 // Error is an API failure with a status and a message safe to show.
@@ -51,6 +55,33 @@ func New(s Store, log *slog.Logger) http.Handler {
 		subs, err := s.Subscriptions(r.Context())
 		return map[string]any{"subscriptions": subs}, err
 	}))
+	mux.Handle("PATCH /api/alerts/{id}", h(func(r *http.Request) (any, error) {
+		u, err := readUpdate(r)
+		if err != nil {
+			return nil, err
+		}
+		return storeErr(s.UpdateAlert(r.Context(), r.PathValue("id"), u))
+	}))
+	mux.Handle("GET /api/incidents", h(func(r *http.Request) (any, error) {
+		q := r.URL.Query()
+		f := store.IncidentFilter{Subscription: q.Get("subscription"), Status: q.Get("status"), Severity: q.Get("severity")}
+		var err error
+		if f.Limit, f.Offset, err = paging(q.Get("limit"), q.Get("offset")); err != nil {
+			return nil, err
+		}
+		incs, err := s.Incidents(r.Context(), f)
+		return map[string]any{"incidents": incs}, err
+	}))
+	mux.Handle("GET /api/incidents/{id}", h(func(r *http.Request) (any, error) {
+		return storeErr(s.Incident(r.Context(), r.PathValue("id")))
+	}))
+	mux.Handle("PATCH /api/incidents/{id}", h(func(r *http.Request) (any, error) {
+		u, err := readUpdate(r)
+		if err != nil {
+			return nil, err
+		}
+		return storeErr(s.UpdateIncident(r.Context(), r.PathValue("id"), u))
+	}))
 	mux.Handle("GET /api/models", h(func(r *http.Request) (any, error) {
 		ms, err := s.ModelScans(r.Context(), r.URL.Query().Get("subscription"))
 		if ms == nil {
@@ -59,6 +90,49 @@ func New(s Store, log *slog.Logger) http.Handler {
 		return map[string]any{"models": ms}, err
 	}))
 	return mux
+}
+
+// readUpdate decodes a triage update; unknown fields are refused.
+func readUpdate(r *http.Request) (store.Update, error) {
+	var u store.Update
+	d := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&u); err != nil {
+		return u, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with status, assignee, classification, comment and author: " + err.Error()}
+	}
+	if err := u.Validate(); err != nil {
+		return u, &Error{Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	return u, nil
+}
+
+// storeErr maps the store's errors to API errors.
+func storeErr[T any](v T, err error) (any, error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, &Error{Status: http.StatusNotFound, Message: err.Error()}
+	case errors.Is(err, store.ErrInvalid):
+		return nil, &Error{Status: http.StatusBadRequest, Message: err.Error()}
+	case err != nil:
+		return nil, err
+	}
+	return v, nil
+}
+
+func paging(limit, offset string) (int, int, error) {
+	l, o := 0, 0
+	var err error
+	if limit != "" {
+		if l, err = strconv.Atoi(limit); err != nil || l < 1 {
+			return 0, 0, &Error{Status: http.StatusBadRequest, Message: "limit must be a positive integer"}
+		}
+	}
+	if offset != "" {
+		if o, err = strconv.Atoi(offset); err != nil || o < 0 {
+			return 0, 0, &Error{Status: http.StatusBadRequest, Message: "offset must be a non-negative integer"}
+		}
+	}
+	return l, o, nil
 }
 
 func listAlerts(s Store, r *http.Request) (any, error) {

@@ -12,8 +12,11 @@ import (
 )
 
 func runAlerts(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 && args[0] == "update" {
+		return runUpdate(ctx, env, "alerts", args[1:])
+	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "show") {
-		return &exitError{code: 2, err: errors.New("usage: warden alerts list|show [flags]")}
+		return &exitError{code: 2, err: errors.New("usage: warden alerts list|show|update [flags]")}
 	}
 	verb := args[0]
 	fs := newFlags("alerts "+verb, env)

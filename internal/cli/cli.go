@@ -32,7 +32,8 @@ func commands() []command {
 		{"redact", "copy text with every credential and sensitive value replaced by a typed placeholder", runRedact},
 		{"edm", "hash your own sensitive values for exact-data matching (edm hash)", runEDM},
 		{"models", "scan model files, directories and archives for unsafe code, malware and secrets (models scan)", runModels},
-		{"alerts", "list or show alerts from the store", runAlerts},
+		{"alerts", "list, show or update (status, assignee, classification, comment) alerts", runAlerts},
+		{"incidents", "list, show or update incidents: alerts correlated by user, address or resource", runIncidents},
 		{"config", "check a configuration file (config check)", runConfig},
 		{"version", "print the version", runVersion},
 	}

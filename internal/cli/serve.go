@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/behaviour"
 	"github.com/wardenhq/warden/internal/intel"
 	"github.com/wardenhq/warden/internal/modelscan"
@@ -77,6 +78,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 }
 
 func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, demo bool) error {
+	store.AggregationWindow, store.IncidentWindow = cfg.Alerts.AggregationWindow, cfg.Alerts.IncidentWindow
 	st, err := store.Open(ctx, cfg.DataDir)
 	if err != nil {
 		return err
@@ -129,6 +131,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Verifier: identity.NewVerifier(issuers),
 		Access:   access,
 		Behave:   newBehaviour(cfg),
+		Suppress: suppressions(cfg),
 		Metrics:  gateway.NewMetrics(reg),
 		Log:      log,
 	})
@@ -315,4 +318,12 @@ func newBehaviour(cfg *config.Config) gateway.Behaviour {
 	}
 	return behaviour.New(behaviour.Config{DuplicateWindow: b.DuplicateWindow, DuplicateThreshold: b.DuplicateThreshold,
 		VolumeFactor: b.VolumeFactor, WarmUp: b.WarmUpBuckets, Learning: b.Learning, MaxKeys: b.MaxKeys}, nil)
+}
+
+func suppressions(cfg *config.Config) []alert.Suppression {
+	var out []alert.Suppression
+	for _, r := range cfg.Alerts.Suppress {
+		out = append(out, alert.Suppression{Type: r.Type, Subscription: r.Subscription, Resource: r.Resource, User: r.User, IP: r.IP, Until: r.Until, Reason: r.Reason})
+	}
+	return out
 }

@@ -23,6 +23,30 @@ type Config struct {
 	Intel         Intel          `yaml:"intel"`
 	Export        Export         `yaml:"export"`
 	Behaviour     Behaviour      `yaml:"behaviour"`
+	Alerts        Alerts         `yaml:"alerts"`
+}
+
+// Alerts configures noise control.
+type Alerts struct {
+	// AggregationWindow folds repeats of an alert (same fingerprint) into
+	// one (default 10m); IncidentWindow groups alerts sharing a user,
+	// address or resource into one incident (default 1h).
+	AggregationWindow time.Duration `yaml:"aggregation_window"`
+	IncidentWindow    time.Duration `yaml:"incident_window"`
+	// Suppress lists rules for known-good activity.
+	Suppress []Suppression `yaml:"suppress"`
+}
+
+// Suppression is a rule for known-good activity; Reason is required, Until
+// (RFC 3339) optional.
+type Suppression struct {
+	Type         string    `yaml:"type"`
+	Subscription string    `yaml:"subscription"`
+	Resource     string    `yaml:"resource"`
+	User         string    `yaml:"user"`
+	IP           string    `yaml:"ip"`
+	Until        time.Time `yaml:"until"`
+	Reason       string    `yaml:"reason"`
 }
 
 // Behaviour tunes abuse detection (zero values take the defaults).
@@ -310,6 +334,12 @@ func (c *Config) fillDefaults() {
 	}
 	if l.ShutdownGrace == 0 {
 		l.ShutdownGrace = 30 * time.Second
+	}
+	if c.Alerts.AggregationWindow == 0 {
+		c.Alerts.AggregationWindow = 10 * time.Minute
+	}
+	if c.Alerts.IncidentWindow == 0 {
+		c.Alerts.IncidentWindow = time.Hour
 	}
 	if c.Models.Every == 0 {
 		c.Models.Every = 5 * time.Minute

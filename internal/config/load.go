@@ -190,6 +190,15 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	if c.Models.Every < 0 || c.Models.Rescan < 0 {
 		bad("models", "every and rescan must be positive")
 	}
+	for i, r := range c.Alerts.Suppress {
+		p := fmt.Sprintf("alerts.suppress[%d]", i)
+		if r.Reason == "" {
+			bad(p+".reason", "required: say why the activity is known good")
+		}
+		if r.Type == "" && r.Subscription == "" && r.Resource == "" && r.User == "" && r.IP == "" {
+			bad(p, "matches every alert: name a type, subscription, resource, user or ip")
+		}
+	}
 	sinkNames := map[string]bool{}
 	for i, k := range c.Export.Sinks {
 		p := fmt.Sprintf("export.sinks[%d]", i)

@@ -64,6 +64,7 @@ type Options struct {
 	Verifier *identity.Verifier // nil: no trusted issuers
 	Access   AccessChecker      // nil: no threat intelligence
 	Behave   Behaviour          // nil: no behaviour analysis
+	Suppress []alert.Suppression
 	Metrics  *Metrics
 	Log      *slog.Logger
 	// Transport reaches the upstreams; nil means a tuned http.Transport.
@@ -82,6 +83,7 @@ type Gateway struct {
 	verifier *identity.Verifier
 	access   AccessChecker
 	behave   Behaviour
+	suppress []alert.Suppression
 	metrics  *Metrics
 	log      *slog.Logger
 	now      func() time.Time
@@ -104,6 +106,7 @@ func New(o Options) (*Gateway, error) {
 		verifier: o.Verifier,
 		access:   o.Access,
 		behave:   o.Behave,
+		suppress: o.Suppress,
 		metrics:  o.Metrics,
 		log:      o.Log,
 		now:      o.Now,

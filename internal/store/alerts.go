@@ -10,9 +10,16 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/scan"
 )
 
 // RecordAlerts writes alerts in one transaction: all of them or none.
+// An alert whose fingerprint matches an open alert seen within the
+// aggregation window is folded into it (count, last seen, highest severity)
+// instead of flooding; a new alert joins the open incident that shares its
+// user, address or resource within the incident window, or starts one.
+// Every stored alert and every update of one is an outbox event in the same
+// transaction, except suppressed alerts, which are kept but not exported.
 func (s *Store) RecordAlerts(ctx context.Context, as []alert.Alert) error {
 	if len(as) == 0 {
 		return nil
@@ -22,37 +29,177 @@ func (s *Store) RecordAlerts(ctx context.Context, as []alert.Alert) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO alerts
-		(id, type, severity, subscription, resource, action, confidence, first_seen, last_seen, fingerprint, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	// The outbox row is written in the same transaction: an alert is
-	// exported if and only if it was stored.
-	out, err := tx.PrepareContext(ctx, `INSERT INTO outbox (event_id, body, created_at) VALUES (?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer out.Close()
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	for _, a := range as {
+		if a.Status == "" {
+			a.Status = "new"
+		}
+		merged, err := s.aggregate(ctx, tx, &a)
+		if err != nil {
+			return err
+		}
+		if !merged {
+			if a.Status != "suppressed" {
+				if a.Incident, err = s.correlate(ctx, tx, a); err != nil {
+					return err
+				}
+			}
+			body, err := json.Marshal(a)
+			if err != nil {
+				return fmt.Errorf("encode alert %s: %w", a.ID, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO alerts
+				(id, type, severity, subscription, resource, action, confidence, first_seen, last_seen, fingerprint, status, incident, body)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Type, string(a.Severity), a.Subscription, a.Resource, a.Action,
+				a.Confidence, ts(a.FirstSeen), ts(a.LastSeen), a.Fingerprint, a.Status, a.Incident, string(body)); err != nil {
+				return fmt.Errorf("insert alert %s: %w", a.ID, err)
+			}
+		}
+		if a.Status == "suppressed" {
+			continue
+		}
+		// The outbox row is written in the same transaction: an alert is
+		// exported if and only if it was stored. An update carries the
+		// alert's count in its event id, so receivers keep both.
 		body, err := json.Marshal(a)
 		if err != nil {
-			return fmt.Errorf("encode alert %s: %w", a.ID, err)
+			return err
 		}
-		_, err = stmt.ExecContext(ctx, a.ID, a.Type, string(a.Severity), a.Subscription, a.Resource, a.Action,
-			a.Confidence, a.FirstSeen.UTC().Format(time.RFC3339Nano), a.LastSeen.UTC().Format(time.RFC3339Nano),
-			a.Fingerprint, string(body))
-		if err != nil {
-			return fmt.Errorf("insert alert %s: %w", a.ID, err)
+		eventID := a.ID
+		if merged {
+			eventID = fmt.Sprintf("%s#%d", a.ID, a.Count)
 		}
-		if _, err := out.ExecContext(ctx, a.ID, string(body), now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (event_id, body, created_at) VALUES (?, ?, ?)`, eventID, string(body), now); err != nil {
 			return fmt.Errorf("outbox %s: %w", a.ID, err)
 		}
 	}
 	return tx.Commit()
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// Windows for folding repeats into one alert and alerts into one incident.
+var (
+	AggregationWindow = 10 * time.Minute
+	IncidentWindow    = time.Hour
+)
+
+// aggregate folds a into an open alert with its fingerprint seen within the
+// aggregation window; a then holds the merged alert.
+func (s *Store) aggregate(ctx context.Context, tx *sql.Tx, a *alert.Alert) (bool, error) {
+	if a.Fingerprint == "" {
+		return false, nil
+	}
+	var body, status string
+	err := tx.QueryRowContext(ctx, `SELECT body, status FROM alerts WHERE fingerprint = ? AND status IN ('new', 'active', 'suppressed')
+		AND last_seen >= ? ORDER BY last_seen DESC LIMIT 1`, a.Fingerprint, ts(a.FirstSeen.Add(-AggregationWindow))).Scan(&body, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("aggregate: %w", err)
+	}
+	var old alert.Alert
+	if err := json.Unmarshal([]byte(body), &old); err != nil {
+		return false, fmt.Errorf("aggregate: %w", err)
+	}
+	old.Count += max(a.Count, 1)
+	if a.LastSeen.After(old.LastSeen) {
+		old.LastSeen = a.LastSeen
+	}
+	if a.Severity.Rank() > old.Severity.Rank() {
+		old.Severity = a.Severity
+	}
+	old.Confidence = max(old.Confidence, a.Confidence)
+	if a.Action == alert.ActionBlocked {
+		old.Action = alert.ActionBlocked
+	}
+	if len(old.Findings) < 20 {
+		old.Findings = append(old.Findings, a.Findings[:min(len(a.Findings), 20-len(old.Findings))]...)
+	}
+	nb, err := json.Marshal(old)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_seen = ?, severity = ?, confidence = ?, body = ? WHERE id = ?`,
+		ts(old.LastSeen), string(old.Severity), old.Confidence, string(nb), old.ID); err != nil {
+		return false, fmt.Errorf("aggregate: %w", err)
+	}
+	if old.Incident != "" {
+		if err := bumpIncident(ctx, tx, old.Incident, old.Severity, old.LastSeen, 0); err != nil {
+			return false, err
+		}
+	}
+	*a = old
+	return true, nil
+}
+
+// bumpIncident raises an incident's severity to sev if higher, moves its
+// last seen time, adds alerts to its count and reopens it if resolved.
+func bumpIncident(ctx context.Context, tx *sql.Tx, id string, sev scan.Severity, last time.Time, alerts int) error {
+	var cur string
+	if err := tx.QueryRowContext(ctx, `SELECT severity FROM incidents WHERE id = ?`, id).Scan(&cur); err != nil {
+		return fmt.Errorf("incident %s: %w", id, err)
+	}
+	if sev.Rank() < scan.Severity(cur).Rank() {
+		sev = scan.Severity(cur)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE incidents SET severity = ?, last_seen = max(last_seen, ?), alerts = alerts + ?,
+		status = CASE WHEN status = 'resolved' THEN 'active' ELSE status END WHERE id = ?`, string(sev), ts(last), alerts, id)
+	if err != nil {
+		return fmt.Errorf("incident %s: %w", id, err)
+	}
+	return nil
+}
+
+// correlate returns the incident a new alert joins, creating one when no
+// open incident shares its user, address or resource within the window.
+func (s *Store) correlate(ctx context.Context, tx *sql.Tx, a alert.Alert) (string, error) {
+	keys := incidentKeys(a)
+	var id string
+	for _, k := range keys {
+		err := tx.QueryRowContext(ctx, `SELECT i.id FROM incident_keys k JOIN incidents i ON i.id = k.incident
+			WHERE k.kind = ? AND k.value = ? AND i.subscription = ? AND i.status != 'resolved' AND i.last_seen >= ?
+			ORDER BY i.last_seen DESC LIMIT 1`, k[0], k[1], a.Subscription, ts(a.FirstSeen.Add(-IncidentWindow))).Scan(&id)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("correlate: %w", err)
+		}
+	}
+	if id == "" {
+		id = "inc-" + a.ID
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, subscription, title, severity, first_seen, last_seen, alerts)
+			VALUES (?, ?, ?, ?, ?, ?, 0)`, id, a.Subscription, a.DisplayName, string(a.Severity), ts(a.FirstSeen), ts(a.LastSeen)); err != nil {
+			return "", fmt.Errorf("incident: %w", err)
+		}
+	}
+	if err := bumpIncident(ctx, tx, id, a.Severity, a.LastSeen, 1); err != nil {
+		return "", err
+	}
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO incident_keys (incident, kind, value) VALUES (?, ?, ?)`, id, k[0], k[1]); err != nil {
+			return "", fmt.Errorf("incident: %w", err)
+		}
+	}
+	return id, nil
+}
+
+// incidentKeys are what alerts correlate on: the user, the addresses, the
+// resource.
+func incidentKeys(a alert.Alert) [][2]string {
+	var out [][2]string
+	for _, e := range a.Entities {
+		switch e.Kind {
+		case "user", "ip":
+			out = append(out, [2]string{e.Kind, e.ID})
+		}
+	}
+	if a.Resource != "" {
+		out = append(out, [2]string{"resource", a.Resource})
+	}
+	return out
 }
 
 // AlertFilter selects alerts; zero fields match everything.
