@@ -102,8 +102,13 @@ func OCSF(e Event) map[string]any {
 		data["snippets"] = ev
 	}
 	ev["data"] = data
+	// A repeat folded into the alert is an update of the finding.
+	activity := 1
+	if a.Count > 1 {
+		activity = 2
+	}
 	out := map[string]any{
-		"class_uid": 2004, "category_uid": 2, "activity_id": 1, "type_uid": 200401,
+		"class_uid": 2004, "category_uid": 2, "activity_id": activity, "type_uid": 200400 + activity,
 		"time": ms(a), "severity_id": severityID(a.Severity), "severity": string(a.Severity),
 		"confidence_id": conf, "confidence_score": int(a.Confidence * 100), "is_alert": true, "status_id": 1,
 		"action_id": action, "disposition_id": disposition, "message": a.DisplayName,

@@ -18,7 +18,11 @@ import (
 	"sort"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/modelscan"
+	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 )
@@ -30,10 +34,11 @@ type Source struct {
 	Subscription string
 }
 
-// Store keeps scans; the store implements it.
+// Store keeps scans and alerts; the store implements it.
 type Store interface {
 	LastModelScan(ctx context.Context, v store.ModelVersion) (store.ModelScan, error)
 	RecordModelScan(ctx context.Context, m store.ModelScan) error
+	RecordAlerts(ctx context.Context, as []alert.Alert) error
 }
 
 // Settings says whether a subscription has model security on.
@@ -113,6 +118,11 @@ func (w *Watcher) Once(ctx context.Context) error {
 			}
 			if err := w.Store.RecordModelScan(ctx, m); err != nil {
 				return err
+			}
+			if a, ok := malwareAlert(src, v, m, now()); ok {
+				if err := w.Store.RecordAlerts(ctx, []alert.Alert{a}); err != nil {
+					return err
+				}
 			}
 			w.Log.Info("model version scanned", "source", src.Name, "model", v.Model, "version", v.Version,
 				"files", m.Files, "findings", len(m.Recommendations), "highest", m.Highest)
@@ -209,4 +219,27 @@ func fingerprint(dir string) (string, error) {
 		return nil
 	})
 	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+// malwareAlert raises the model-malware alert for a scan with critical
+// findings (code that runs on load, malware): the SOC hears of a poisoned
+// model the way it hears of everything else.
+func malwareAlert(src Source, v Version, m store.ModelScan, now time.Time) (alert.Alert, bool) {
+	var fs []scan.Finding
+	for _, r := range m.Recommendations {
+		if r.Severity == modelscan.Critical {
+			fs = append(fs, scan.Finding{Category: "model_security", Type: r.Rule, Confidence: 0.95,
+				Severity: scan.SeverityCritical, Detector: "modelscan", Part: -1, Reason: r.Path + ": " + r.Detail})
+		}
+	}
+	if len(fs) == 0 {
+		return alert.Alert{}, false
+	}
+	k := alert.ModelMalware
+	c := alert.Context{Subscription: src.Subscription, Resource: src.Name + "/" + v.Model + "@" + v.Version}
+	return alert.Alert{ID: uuid.NewString(), Type: k.Type, DisplayName: k.DisplayName, Description: k.Description,
+		Severity: k.Severity, Tactics: k.Tactics, Techniques: k.Techniques, Subscription: src.Subscription,
+		Resource: c.Resource, Entities: []alert.Entity{{Kind: "model", ID: v.Model}, {Kind: "model_version", ID: v.Version}, {Kind: "path", ID: v.Dir}},
+		Action: alert.ActionDetected, Confidence: 0.95, FirstSeen: now, LastSeen: now, Count: 1, Remediation: k.Remediation,
+		Evidence: alert.Evidence{Masked: true}, Findings: fs, Fingerprint: alert.Fingerprint(k.Type, c)}, true
 }

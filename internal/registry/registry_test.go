@@ -83,6 +83,10 @@ func TestWatcher(t *testing.T) {
 		len(scans[1].Recommendations) == 0 || scans[1].Recommendations[0].Path != "model.pkl" {
 		t.Errorf("scans %+v", scans)
 	}
+	as, _ := st.Alerts(ctx, store.AlertFilter{})
+	if len(as) != 1 || as[0].Type != "Warden.AI.ModelScan.MalwareDetected" || as[0].Resource != "local/fraud@2" {
+		t.Errorf("alerts %+v, want one model malware alert for fraud@2", as)
+	}
 	// Unchanged: not scanned again.
 	now = now.Add(time.Hour)
 	w.Once(ctx)
