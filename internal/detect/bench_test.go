@@ -27,56 +27,36 @@ func benchPipeline(b *testing.B, names ...string) *scan.Pipeline {
 	return scan.NewPipeline(ds...)
 }
 
-// BenchmarkPrompt2KB is one 2 KB user prompt through every default
-// detector, normalisation included.
-func BenchmarkPrompt2KB(b *testing.B) {
-	p := benchPipeline(b)
-	text := benchText(2048)
+// benchScan scans text in one part of role through p.
+func benchScan(b *testing.B, p *scan.Pipeline, role scan.Role, text string) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		in := scan.Input{Parts: []scan.Part{{Role: scan.RoleUser, Text: text}}}
+		in := scan.Input{Parts: []scan.Part{{Role: role, Text: text}}}
 		p.Scan(context.Background(), &in, scan.DefaultPolicy)
 	}
 }
 
+// BenchmarkPrompt2KB is one 2 KB user prompt through every default
+// detector, normalisation included.
+func BenchmarkPrompt2KB(b *testing.B) { benchScan(b, benchPipeline(b), scan.RoleUser, benchText(2048)) }
+
 // BenchmarkThreat2KB is BenchmarkPrompt2KB through the threat detectors
 // only.
 func BenchmarkThreat2KB(b *testing.B) {
-	p := benchPipeline(b, threatDetectors...)
-	text := benchText(2048)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		in := scan.Input{Parts: []scan.Part{{Role: scan.RoleUser, Text: text}}}
-		p.Scan(context.Background(), &in, scan.DefaultPolicy)
-	}
+	benchScan(b, benchPipeline(b, threatDetectors...), scan.RoleUser, benchText(2048))
 }
 
 // BenchmarkThreatDocument1MB is BenchmarkDocument1MB through the threat
 // detectors only.
 func BenchmarkThreatDocument1MB(b *testing.B) {
-	p := benchPipeline(b, threatDetectors...)
-	text := benchText(1 << 20)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		in := scan.Input{Parts: []scan.Part{{Role: scan.RoleDocument, Text: text}}}
-		p.Scan(context.Background(), &in, scan.DefaultPolicy)
-	}
+	benchScan(b, benchPipeline(b, threatDetectors...), scan.RoleDocument, benchText(1<<20))
 }
 
 // BenchmarkDocument1MB is a 1 MB document (scored sentence by sentence)
 // through every default detector: the throughput on long documents.
 func BenchmarkDocument1MB(b *testing.B) {
-	p := benchPipeline(b)
-	text := benchText(1 << 20)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		in := scan.Input{Parts: []scan.Part{{Role: scan.RoleDocument, Text: text}}}
-		p.Scan(context.Background(), &in, scan.DefaultPolicy)
-	}
+	benchScan(b, benchPipeline(b), scan.RoleDocument, benchText(1<<20))
 }
 
 // BenchmarkPrompt2KBVaried scans 2 KB prompts drawn from varied text (plain,

@@ -43,28 +43,20 @@ func dataSec(b *testing.B) (*Secrets, *sensitive.Classifier) {
 	return s, c
 }
 
-// BenchmarkDataSecurity64KB runs the credential rules and the sensitive
-// information types together over 64 KB of typical prompt and code text:
-// the throughput figure.
-func BenchmarkDataSecurity64KB(b *testing.B) {
+// benchDataSec runs the credential rules and the sensitive information
+// types together over text; with p99 set it also reports single-run
+// latency percentiles.
+func benchDataSec(b *testing.B, text string, names, p99 bool) {
 	s, c := dataSec(b)
-	text := dataSecText(64 << 10)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		s.Find(text)
-		c.Find(text)
+	if !names {
+		c.NoNameModel()
 	}
-}
-
-// BenchmarkDataSecurity2KB is one 2 KB prompt through both, reporting the
-// p99 of single runs as well as the mean.
-func BenchmarkDataSecurity2KB(b *testing.B) {
-	s, c := dataSec(b)
-	text := dataSecText(2048)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
-	lat := make([]time.Duration, 0, 1<<16)
+	var lat []time.Duration
+	if p99 {
+		lat = make([]time.Duration, 0, 1<<16)
+	}
 	for b.Loop() {
 		t0 := time.Now()
 		s.Find(text)
@@ -73,8 +65,27 @@ func BenchmarkDataSecurity2KB(b *testing.B) {
 			lat = append(lat, time.Since(t0))
 		}
 	}
-	reportPercentiles(b, lat)
+	if p99 {
+		reportPercentiles(b, lat)
+	}
 }
+
+// BenchmarkDataSecurity64KB is 64 KB of typical prompt and code text: the
+// throughput figure.
+func BenchmarkDataSecurity64KB(b *testing.B) { benchDataSec(b, dataSecText(64<<10), true, false) }
+
+// BenchmarkDataSecurity2KB is one 2 KB prompt, with the p99 of single runs.
+func BenchmarkDataSecurity2KB(b *testing.B) { benchDataSec(b, dataSecText(2048), true, true) }
+
+// BenchmarkDataSecurityNoNames64KB is DataSecurity64KB with the person-name
+// model off (scan.sensitive.name_model: false).
+func BenchmarkDataSecurityNoNames64KB(b *testing.B) {
+	benchDataSec(b, dataSecText(64<<10), false, false)
+}
+
+// BenchmarkDataSecurityNoNames2KB is DataSecurity2KB with the person-name
+// model off.
+func BenchmarkDataSecurityNoNames2KB(b *testing.B) { benchDataSec(b, dataSecText(2048), false, true) }
 
 // dataSecBusyText is code and configuration full of the words credential
 // rules key on (token, password, key, secret, auth) with placeholder values,
@@ -96,46 +107,5 @@ Card on file: 4539 3010 1967 3114 (expires 04/27)
 
 // BenchmarkDataSecurityBusy64KB is the keyword-heavy case.
 func BenchmarkDataSecurityBusy64KB(b *testing.B) {
-	s, c := dataSec(b)
-	text := dataSecBusyText(64 << 10)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		s.Find(text)
-		c.Find(text)
-	}
-}
-
-// BenchmarkDataSecurityNoNames64KB is DataSecurity64KB with the person-name
-// model off (scan.sensitive.name_model: false).
-func BenchmarkDataSecurityNoNames64KB(b *testing.B) {
-	s, c := dataSec(b)
-	c.NoNameModel()
-	text := dataSecText(64 << 10)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		s.Find(text)
-		c.Find(text)
-	}
-}
-
-// BenchmarkDataSecurityNoNames2KB is DataSecurity2KB with the person-name
-// model off.
-func BenchmarkDataSecurityNoNames2KB(b *testing.B) {
-	s, c := dataSec(b)
-	c.NoNameModel()
-	text := dataSecText(2048)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	lat := make([]time.Duration, 0, 1<<16)
-	for b.Loop() {
-		t0 := time.Now()
-		s.Find(text)
-		c.Find(text)
-		if len(lat) < cap(lat) {
-			lat = append(lat, time.Since(t0))
-		}
-	}
-	reportPercentiles(b, lat)
+	benchDataSec(b, dataSecBusyText(64<<10), true, false)
 }

@@ -167,7 +167,7 @@ func WriteSARIF(w io.Writer, r Report, version string) error {
 				l.LogicalLocations = []sarifLogicalLoc{{FullyQualifiedName: x.Member, Kind: "member"}}
 			}
 			run.Results = append(run.Results, sarifResult{RuleID: x.Rule, RuleIndex: index[x.Rule], Level: level,
-				Message: sarifText{Text: strings.ToUpper(x.Severity) + ": " + x.Detail + " Recommendation: " + x.Recommendation},
+				Message:   sarifText{Text: strings.ToUpper(x.Severity) + ": " + x.Detail + " Recommendation: " + x.Recommendation},
 				Locations: []sarifLocation{l}})
 		}
 	}
