@@ -377,6 +377,8 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 			return AccessAnomaly
 		case "anomalous_tool":
 			return AnomalousToolInvocation
+		case "anomalous_operation":
+			return AnomalousOperation
 		}
 	case scan.CategoryDataPoisoning:
 		switch f.Type {

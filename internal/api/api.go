@@ -1,6 +1,10 @@
-// Package api is Warden's REST API for reading alerts, subscription
-// settings and the model scans with their recommendations. Handlers return errors; one adapter writes every response in
-// one envelope. It reads the store and never touches the request path.
+// Package api is Warden's REST API: alerts and incidents to triage,
+// subscriptions' protection settings to read and change (with an audit log
+// and the anomalous-operation check), and model scans with their
+// recommendations. Every call is authenticated and authorised by role and
+// subscription; handlers return errors, one adapter writes every response in
+// one envelope. It reads and writes the store and never touches the request
+// path.
 package api
 
 import (
@@ -13,20 +17,38 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/controlplane"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 )
 
-// Store is what the API reads.
+// Store is what the API reads and writes.
 type Store interface {
 	Alerts(ctx context.Context, f store.AlertFilter) ([]alert.Alert, error)
 	Alert(ctx context.Context, id string) (alert.Alert, error)
 	Subscriptions(ctx context.Context) ([]subscription.Settings, error)
+	Subscription(ctx context.Context, id string) (subscription.Settings, error)
+	ChangeSubscription(ctx context.Context, c controlplane.Change, as []alert.Alert) error
+	SettingsChanges(ctx context.Context, subscription string, since time.Time, limit int) ([]controlplane.Change, error)
 	ModelScans(ctx context.Context, subscription string) ([]store.ModelScan, error)
 	UpdateAlert(ctx context.Context, id string, u store.Update) (alert.Alert, error)
 	Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error)
 	Incident(ctx context.Context, id string) (store.Incident, error)
 	UpdateIncident(ctx context.Context, id string, u store.Update) (store.Incident, error)
+}
+
+// Options are the API's collaborators beyond the store.
+type Options struct {
+	// Auth recognises callers; nil admits loopback clients as the local
+	// owner only.
+	Auth *Auth
+	// Changed is called after a subscription's settings changed, so the
+	// gateway's cache reloads at once.
+	Changed func()
+	// Suppress are the suppression rules alerts raised here obey.
+	Suppress []alert.Suppression
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
 }
 
 // Error is an API failure with a status and a message safe to show.
@@ -40,22 +62,18 @@ func (e *Error) Error() string { return e.Message }
 type handlerFunc func(r *http.Request) (any, error)
 
 // New returns the API's handler, serving under /api/.
-func New(s Store, log *slog.Logger) http.Handler {
+func New(s Store, log *slog.Logger, o Options) http.Handler {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	mux := http.NewServeMux()
-	h := func(f handlerFunc) http.Handler { return adapter{f: f, log: log} }
+	h := func(f handlerFunc) http.Handler { return adapter{f: f, log: log, auth: o.Auth} }
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
-	mux.Handle("GET /api/alerts/{id}", h(func(r *http.Request) (any, error) {
-		a, err := s.Alert(r.Context(), r.PathValue("id"))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, &Error{Status: http.StatusNotFound, Message: "no such alert"}
-		}
-		return a, err
-	}))
-	mux.Handle("GET /api/subscriptions", h(func(r *http.Request) (any, error) {
-		subs, err := s.Subscriptions(r.Context())
-		return map[string]any{"subscriptions": subs}, err
-	}))
+	mux.Handle("GET /api/alerts/{id}", h(func(r *http.Request) (any, error) { return getAlert(s, r) }))
 	mux.Handle("PATCH /api/alerts/{id}", h(func(r *http.Request) (any, error) {
+		if _, err := getAlert(s, r); err != nil {
+			return nil, err
+		}
 		u, err := readUpdate(r)
 		if err != nil {
 			return nil, err
@@ -66,30 +84,57 @@ func New(s Store, log *slog.Logger) http.Handler {
 		q := r.URL.Query()
 		f := store.IncidentFilter{Subscription: q.Get("subscription"), Status: q.Get("status"), Severity: q.Get("severity")}
 		var err error
+		if f.Subscription, err = scopeFilter(principalOf(r.Context()), f.Subscription); err != nil {
+			return nil, err
+		}
 		if f.Limit, f.Offset, err = paging(q.Get("limit"), q.Get("offset")); err != nil {
 			return nil, err
 		}
 		incs, err := s.Incidents(r.Context(), f)
 		return map[string]any{"incidents": incs}, err
 	}))
-	mux.Handle("GET /api/incidents/{id}", h(func(r *http.Request) (any, error) {
-		return storeErr(s.Incident(r.Context(), r.PathValue("id")))
-	}))
+	mux.Handle("GET /api/incidents/{id}", h(func(r *http.Request) (any, error) { return getIncident(s, r) }))
 	mux.Handle("PATCH /api/incidents/{id}", h(func(r *http.Request) (any, error) {
+		if _, err := getIncident(s, r); err != nil {
+			return nil, err
+		}
 		u, err := readUpdate(r)
 		if err != nil {
 			return nil, err
 		}
 		return storeErr(s.UpdateIncident(r.Context(), r.PathValue("id"), u))
 	}))
+	subscriptionRoutes(mux, h, s, o)
 	mux.Handle("GET /api/models", h(func(r *http.Request) (any, error) {
-		ms, err := s.ModelScans(r.Context(), r.URL.Query().Get("subscription"))
+		sub, err := scopeFilter(principalOf(r.Context()), r.URL.Query().Get("subscription"))
+		if err != nil {
+			return nil, err
+		}
+		ms, err := s.ModelScans(r.Context(), sub)
 		if ms == nil {
 			ms = []store.ModelScan{}
 		}
 		return map[string]any{"models": ms}, err
 	}))
 	return mux
+}
+
+// getAlert reads one alert the principal may reach; one it may not is as
+// missing as one that does not exist.
+func getAlert(s Store, r *http.Request) (any, error) {
+	a, err := s.Alert(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) || err == nil && !principalOf(r.Context()).Reaches(a.Subscription) {
+		return nil, &Error{Status: http.StatusNotFound, Message: "no such alert"}
+	}
+	return a, err
+}
+
+func getIncident(s Store, r *http.Request) (any, error) {
+	inc, err := s.Incident(r.Context(), r.PathValue("id"))
+	if err == nil && !principalOf(r.Context()).Reaches(inc.Subscription) {
+		return nil, &Error{Status: http.StatusNotFound, Message: "no such incident"}
+	}
+	return storeErr(inc, err)
 }
 
 // readUpdate decodes a triage update; unknown fields are refused.
@@ -99,6 +144,11 @@ func readUpdate(r *http.Request) (store.Update, error) {
 	d.DisallowUnknownFields()
 	if err := d.Decode(&u); err != nil {
 		return u, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with status, assignee, classification, comment and author: " + err.Error()}
+	}
+	// A token's holder comments under its own name; only the local owner
+	// may say who is writing.
+	if p := principalOf(r.Context()); p.Method == "token" || u.Author == "" {
+		u.Author = p.Name
 	}
 	if err := u.Validate(); err != nil {
 		return u, &Error{Status: http.StatusBadRequest, Message: err.Error()}
@@ -154,6 +204,9 @@ func listAlerts(s Store, r *http.Request) (any, error) {
 			return nil, &Error{Status: http.StatusBadRequest, Message: "since must be an RFC 3339 time"}
 		}
 	}
+	if f.Subscription, err = scopeFilter(principalOf(r.Context()), f.Subscription); err != nil {
+		return nil, err
+	}
 	as, err := s.Alerts(r.Context(), f)
 	if err != nil {
 		return nil, err
@@ -162,13 +215,15 @@ func listAlerts(s Store, r *http.Request) (any, error) {
 }
 
 type adapter struct {
-	f   handlerFunc
-	log *slog.Logger
+	f    handlerFunc
+	log  *slog.Logger
+	auth *Auth
 }
 
-// ServeHTTP is the one place API results and errors become responses.
+// ServeHTTP is the one place API calls are authorised and results and
+// errors become responses.
 func (a adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v, err := a.f(r)
+	v, err := a.serve(r)
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
 		var e *Error
@@ -176,9 +231,23 @@ func (a adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.log.Error("api", "path", r.URL.Path, "err", err)
 			e = &Error{Status: http.StatusInternalServerError, Message: "internal error"}
 		}
+		if e.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="warden"`)
+		}
 		w.WriteHeader(e.Status)
 		json.NewEncoder(w).Encode(map[string]string{"error": e.Message}) //nolint:errcheck
 		return
 	}
 	json.NewEncoder(w).Encode(v) //nolint:errcheck
+}
+
+func (a adapter) serve(r *http.Request) (any, error) {
+	p, err := a.auth.authenticate(r)
+	if err != nil {
+		return nil, err
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !p.CanWrite() {
+		return nil, errReadOnly
+	}
+	return a.f(r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 }

@@ -32,7 +32,7 @@ func TestTriageAPI(t *testing.T) {
 		{ID: "a2", Type: "Warden.AI.CredentialTheftAttempt", Severity: scan.SeverityHigh, Subscription: "s", Resource: "r", FirstSeen: now.Add(time.Second), LastSeen: now.Add(time.Second), Count: 1,
 			Entities: []alert.Entity{{Kind: "user", ID: "alice"}}},
 	})
-	srv := httptest.NewServer(New(st, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{}))
 	defer srv.Close()
 	do := func(method, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))

@@ -176,7 +176,11 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	mux.Handle("/api/", api.New(st, log))
+	var tokens []api.Token
+	for _, t := range cfg.API.Tokens {
+		tokens = append(tokens, api.Token{Name: t.Name, Role: t.Role, Token: t.Token, Subscriptions: t.Subscriptions})
+	}
+	mux.Handle("/api/", api.New(st, log, api.Options{Auth: api.NewAuth(tokens), Changed: settings.Invalidate, Suppress: suppressions(cfg)}))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", shield.Handler(pipeline, scan.Policy{FlagAt: cfg.Scan.FlagAt, BlockAt: cfg.Scan.BlockAt}))
 	mux.Handle("/", gw)
 

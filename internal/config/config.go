@@ -24,6 +24,24 @@ type Config struct {
 	Export        Export         `yaml:"export"`
 	Behaviour     Behaviour      `yaml:"behaviour"`
 	Alerts        Alerts         `yaml:"alerts"`
+	API           API            `yaml:"api"`
+}
+
+// API configures who may use the REST API. With no tokens, only clients on
+// the loopback interface may, as the local owner; with tokens, every call
+// needs one ("Authorization: Bearer ...").
+type API struct {
+	Tokens []APIToken `yaml:"tokens"`
+}
+
+// APIToken is one principal's bearer token and role: reader (read only),
+// contributor or owner (may also change subscriptions' protection and
+// triage alerts). Subscriptions, when set, limit what the token reaches.
+type APIToken struct {
+	Name          string   `yaml:"name"`
+	Role          string   `yaml:"role"`
+	Token         string   `yaml:"token"`
+	Subscriptions []string `yaml:"subscriptions"`
 }
 
 // Alerts configures noise control.

@@ -199,6 +199,29 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad(p, "matches every alert: name a type, subscription, resource, user or ip")
 		}
 	}
+	tokenNames, tokens := map[string]bool{}, map[string]bool{}
+	for i, t := range c.API.Tokens {
+		p := fmt.Sprintf("api.tokens[%d]", i)
+		if t.Name == "" || tokenNames[t.Name] {
+			bad(p+".name", "required and unique (it names the principal in the audit log)")
+		}
+		tokenNames[t.Name] = true
+		switch t.Role {
+		case "owner", "contributor", "reader":
+		default:
+			bad(p+".role", "must be owner, contributor or reader, not %q", t.Role)
+		}
+		// Never echo the token itself.
+		if len(t.Token) < 16 || tokens[t.Token] {
+			bad(p+".token", "required, unique and at least 16 characters")
+		}
+		tokens[t.Token] = true
+		for j, s := range t.Subscriptions {
+			if !modelSubs[s] {
+				bad(fmt.Sprintf("%s.subscriptions[%d]", p, j), "unknown subscription %q", s)
+			}
+		}
+	}
 	sinkNames := map[string]bool{}
 	for i, k := range c.Export.Sinks {
 		p := fmt.Sprintf("export.sinks[%d]", i)

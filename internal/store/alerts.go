@@ -29,6 +29,14 @@ func (s *Store) RecordAlerts(ctx context.Context, as []alert.Alert) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	if err := s.recordAlerts(ctx, tx, as); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// recordAlerts is RecordAlerts inside the caller's transaction.
+func (s *Store) recordAlerts(ctx context.Context, tx *sql.Tx, as []alert.Alert) error {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	for _, a := range as {
 		if a.Status == "" {
@@ -73,7 +81,7 @@ func (s *Store) RecordAlerts(ctx context.Context, as []alert.Alert) error {
 			return fmt.Errorf("outbox %s: %w", a.ID, err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

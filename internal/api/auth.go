@@ -1,0 +1,132 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Roles, named as in the clouds whose subscriptions Warden mirrors: only an
+// owner or contributor may change a subscription's protection or triage
+// alerts; a reader may look.
+const (
+	RoleOwner       = "owner"
+	RoleContributor = "contributor"
+	RoleReader      = "reader"
+)
+
+// Principal is who is calling the API.
+type Principal struct {
+	Name string
+	Role string
+	// Method is how the principal was recognised: "token" or "local".
+	Method string
+	// Subscriptions limits what the principal reaches; empty, all.
+	Subscriptions []string
+}
+
+// CanWrite reports whether the principal may change things.
+func (p Principal) CanWrite() bool { return p.Role == RoleOwner || p.Role == RoleContributor }
+
+// Reaches reports whether the principal may see or change subscription sub.
+func (p Principal) Reaches(sub string) bool {
+	return len(p.Subscriptions) == 0 || slices.Contains(p.Subscriptions, sub)
+}
+
+// Token is one configured bearer token.
+type Token struct {
+	Name, Role, Token string
+	Subscriptions     []string
+}
+
+// Auth recognises callers. With no tokens it admits loopback clients only,
+// as the local owner: a laptop install works out of the box, and an API
+// exposed on a network is closed until tokens are configured.
+type Auth struct {
+	// Tokens are kept by their SHA-256, so a lookup compares hashes, not
+	// secrets, and takes the same time however close a guess is.
+	tokens map[[32]byte]Principal
+}
+
+// NewAuth returns the authenticator for the configured tokens.
+func NewAuth(ts []Token) *Auth {
+	a := &Auth{tokens: map[[32]byte]Principal{}}
+	for _, t := range ts {
+		a.tokens[sha256.Sum256([]byte(t.Token))] = Principal{Name: t.Name, Role: t.Role, Method: "token", Subscriptions: t.Subscriptions}
+	}
+	return a
+}
+
+var errUnauthenticated = &Error{Status: http.StatusUnauthorized, Message: "a valid API token is required (Authorization: Bearer ...)"}
+
+func (a *Auth) authenticate(r *http.Request) (Principal, error) {
+	if a == nil || len(a.tokens) == 0 {
+		if isLoopback(r.RemoteAddr) {
+			return Principal{Name: "local", Role: RoleOwner, Method: "local"}, nil
+		}
+		return Principal{}, &Error{Status: http.StatusUnauthorized, Message: "the API answers only local clients until api.tokens are configured"}
+	}
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return Principal{}, errUnauthenticated
+	}
+	p, ok := a.tokens[sha256.Sum256([]byte(strings.TrimSpace(tok)))]
+	if !ok {
+		return Principal{}, errUnauthenticated
+	}
+	return p, nil
+}
+
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// clientIP is the connection's address. Forwarding headers are not
+// trusted: they are what a caller hiding its address would set.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type principalKey struct{}
+
+func principalOf(ctx context.Context) Principal {
+	p, _ := ctx.Value(principalKey{}).(Principal)
+	return p
+}
+
+// scopeFilter applies the principal's reach to a list query's subscription
+// filter: a principal limited to one subscription gets it by default, one
+// limited to several must name one.
+func scopeFilter(p Principal, sub string) (string, error) {
+	if len(p.Subscriptions) == 0 {
+		return sub, nil
+	}
+	if sub == "" {
+		if len(p.Subscriptions) == 1 {
+			return p.Subscriptions[0], nil
+		}
+		return "", &Error{Status: http.StatusForbidden, Message: "name a subscription (?subscription=): this token reaches several"}
+	}
+	if !p.Reaches(sub) {
+		return "", errForbidden
+	}
+	return sub, nil
+}
+
+var errForbidden = &Error{Status: http.StatusForbidden, Message: "this principal may not reach that subscription"}
+
+var errReadOnly = &Error{Status: http.StatusForbidden, Message: "only an owner or contributor may change this"}
+
