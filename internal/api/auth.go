@@ -129,4 +129,3 @@ func scopeFilter(p Principal, sub string) (string, error) {
 var errForbidden = &Error{Status: http.StatusForbidden, Message: "this principal may not reach that subscription"}
 
 var errReadOnly = &Error{Status: http.StatusForbidden, Message: "only an owner or contributor may change this"}
-

@@ -40,7 +40,11 @@ func TestWeakening(t *testing.T) {
 		}
 	}
 	// Strengthening is never a weakening.
-	if got := Weakening(with(func(s *subscription.Settings) { s.Plan = false; s.Mode = subscription.ModeDetect; s.Sensitivity = "low" }), strong); len(got) != 0 {
+	if got := Weakening(with(func(s *subscription.Settings) {
+		s.Plan = false
+		s.Mode = subscription.ModeDetect
+		s.Sensitivity = "low"
+	}), strong); len(got) != 0 {
 		t.Errorf("strengthening: Weakening = %v, want none", got)
 	}
 }
