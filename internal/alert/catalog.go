@@ -379,6 +379,8 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 			return AnomalousToolInvocation
 		case "anomalous_operation":
 			return AnomalousOperation
+		case "llm_reconnaissance":
+			return LLMReconnaissance
 		}
 	case scan.CategoryDataPoisoning:
 		switch f.Type {

@@ -32,6 +32,9 @@ type Event struct {
 	RequestHash  uint64 // of the prompt: identical requests hash alike
 	Tokens       int    // prompt and completion tokens, or an estimate
 	Tools        []Tool
+	// Probes are the reconnaissance questions of the prompt (see
+	// detect.Recon).
+	Probes []Probe
 }
 
 // Tool is one tool call of a response: the tool and the top-level keys of
@@ -60,6 +63,10 @@ type Config struct {
 	Learning time.Duration
 	// MaxKeys bounds each table; the least recently seen entries go first.
 	MaxKeys int
+	// ReconThreshold probes of at least two kinds from one user (or
+	// address) within ReconWindow are a reconnaissance attempt.
+	ReconThreshold int
+	ReconWindow    time.Duration
 }
 
 // Defaults fills unset fields.
@@ -87,6 +94,12 @@ func (c Config) Defaults() Config {
 	}
 	if c.MaxKeys == 0 {
 		c.MaxKeys = 100_000
+	}
+	if c.ReconThreshold == 0 {
+		c.ReconThreshold = 3
+	}
+	if c.ReconWindow == 0 {
+		c.ReconWindow = time.Hour
 	}
 	return c
 }
@@ -213,6 +226,9 @@ func (a *Analyzer) Observe(e Event) []scan.Finding {
 				out = append(out, finding("access_anomaly", fmt.Sprintf("user %s used a %s never seen before: %s", e.User, names[k], v), 0.7))
 			})
 		}
+	}
+	if f, ok := a.recon(e); ok {
+		out = append(out, f)
 	}
 	app := e.Application
 	if app == "" {

@@ -115,6 +115,14 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	if err != nil {
 		return err
 	}
+	var recon gateway.ProbeFinder
+	if !cfg.Behaviour.Disabled {
+		r, err := detect.DefaultRecon()
+		if err != nil {
+			return err
+		}
+		recon = reconProbes{r}
+	}
 	var issuers []identity.Issuer
 	for _, j := range cfg.Identity.JWT {
 		iss, err := identity.LoadIssuer(j.Issuer, j.Audiences, j.JWKSFile)
@@ -131,6 +139,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Verifier: identity.NewVerifier(issuers),
 		Access:   access,
 		Behave:   newBehaviour(cfg),
+		Recon:    recon,
 		Suppress: suppressions(cfg),
 		Metrics:  gateway.NewMetrics(reg),
 		Log:      log,
@@ -321,7 +330,19 @@ func newBehaviour(cfg *config.Config) gateway.Behaviour {
 		return nil
 	}
 	return behaviour.New(behaviour.Config{DuplicateWindow: b.DuplicateWindow, DuplicateThreshold: b.DuplicateThreshold,
-		VolumeFactor: b.VolumeFactor, WarmUp: b.WarmUpBuckets, Learning: b.Learning, MaxKeys: b.MaxKeys}, nil)
+		VolumeFactor: b.VolumeFactor, WarmUp: b.WarmUpBuckets, Learning: b.Learning, MaxKeys: b.MaxKeys,
+		ReconThreshold: b.ReconThreshold, ReconWindow: b.ReconWindow}, nil)
+}
+
+// reconProbes adapts detect.Recon to the gateway's ProbeFinder.
+type reconProbes struct{ r *detect.Recon }
+
+func (p reconProbes) Probes(in *scan.Input) []behaviour.Probe {
+	var out []behaviour.Probe
+	for _, pr := range p.r.Probes(in) {
+		out = append(out, behaviour.Probe{Rule: pr.Rule, Kind: pr.Kind})
+	}
+	return out
 }
 
 func suppressions(cfg *config.Config) []alert.Suppression {

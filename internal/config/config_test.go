@@ -51,6 +51,12 @@ func TestLoadBad(t *testing.T) {
 		}},
 		{"bad-sensitive.bad.yaml", []string{"bad-sensitive.bad.yaml:2: scan.sensitive: sensitive type badge: pattern"}},
 		{"bad-edm.bad.yaml", []string{"bad-edm.bad.yaml:2: scan.sensitive: exact_data[0]: open testdata/missing.hashes"}},
+		{"bad-api.bad.yaml", []string{
+			"bad-api.bad.yaml:6: api.tokens[0].role: must be owner, contributor or reader, not \"admin\"",
+			"bad-api.bad.yaml:7: api.tokens[0].token: required, unique and at least 16 characters",
+			"bad-api.bad.yaml:8: api.tokens[0].subscriptions[0]: unknown subscription \"sub-zz\"",
+			"bad-api.bad.yaml:9: behaviour: values must be positive",
+		}},
 		{"bad-threshold.bad.yaml", []string{"bad-threshold.bad.yaml:3: scan.block_at", "bad-threshold.bad.yaml:4: scan.detectors: unknown detector \"psychic\""}},
 	}
 	for _, tt := range tests {

@@ -199,6 +199,10 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad(p, "matches every alert: name a type, subscription, resource, user or ip")
 		}
 	}
+	if b := c.Behaviour; b.DuplicateWindow < 0 || b.DuplicateThreshold < 0 || b.VolumeFactor < 0 || b.WarmUpBuckets < 0 ||
+		b.Learning < 0 || b.MaxKeys < 0 || b.ReconThreshold < 0 || b.ReconWindow < 0 {
+		bad("behaviour", "values must be positive (zero takes the default)")
+	}
 	tokenNames, tokens := map[string]bool{}, map[string]bool{}
 	for i, t := range c.API.Tokens {
 		p := fmt.Sprintf("api.tokens[%d]", i)

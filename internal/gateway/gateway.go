@@ -55,6 +55,12 @@ type Behaviour interface {
 	Observe(e behaviour.Event) []scan.Finding
 }
 
+// ProbeFinder finds reconnaissance questions in a prompt for behaviour
+// analysis to count; detect.Recon implements it (through an adapter).
+type ProbeFinder interface {
+	Probes(in *scan.Input) []behaviour.Probe
+}
+
 // Options are a gateway's dependencies.
 type Options struct {
 	Config   *config.Config
@@ -64,6 +70,7 @@ type Options struct {
 	Verifier *identity.Verifier // nil: no trusted issuers
 	Access   AccessChecker      // nil: no threat intelligence
 	Behave   Behaviour          // nil: no behaviour analysis
+	Recon    ProbeFinder        // nil: no reconnaissance counting
 	Suppress []alert.Suppression
 	Metrics  *Metrics
 	Log      *slog.Logger
@@ -83,6 +90,7 @@ type Gateway struct {
 	verifier *identity.Verifier
 	access   AccessChecker
 	behave   Behaviour
+	recon    ProbeFinder
 	suppress []alert.Suppression
 	metrics  *Metrics
 	log      *slog.Logger
@@ -106,6 +114,7 @@ func New(o Options) (*Gateway, error) {
 		verifier: o.Verifier,
 		access:   o.Access,
 		behave:   o.Behave,
+		recon:    o.Recon,
 		suppress: o.Suppress,
 		metrics:  o.Metrics,
 		log:      o.Log,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -75,6 +76,25 @@ func (responseWord) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, e
 	return fs, nil
 }
 
+// detectorCache keeps built detectors across harnesses: the default set
+// (the model, the sensitive types, the name model) takes a while to build
+// under the race detector, and detectors are safe for concurrent use.
+var detectorCache sync.Map // key -> []scan.Detector
+
+func buildDetectors(names []string, o detect.Options) ([]scan.Detector, error) {
+	key := strings.Join(names, ",") + "|" + o.PhishingFile + "|" + strings.Join(o.Canaries, ",")
+	if d, ok := detectorCache.Load(key); ok {
+		// Clipped: callers append their own, never into the shared array.
+		return slices.Clip(d.([]scan.Detector)), nil
+	}
+	d, err := detect.Build(names, o)
+	if err != nil {
+		return nil, err
+	}
+	detectorCache.Store(key, d)
+	return slices.Clip(d), nil
+}
+
 type harness struct {
 	t        *testing.T
 	mock     *mockllm.Mock
@@ -140,7 +160,7 @@ func newHarnessWith(t *testing.T, verifier *identity.Verifier, opts ...harnessOp
 	if len(names) == 0 {
 		names = []string{"signatures"}
 	}
-	dets, err := detect.Build(names, detect.Options{})
+	dets, err := buildDetectors(names, detect.Options{PhishingFile: cfg.Scan.PhishingDomainsFile, Canaries: cfg.Scan.Canaries})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,11 @@ func (w *workers) process(ex *exchange) {
 		pf = append(pf, g.accessFindings(ex)...)
 	}
 	if g.behave != nil {
-		for _, f := range g.behave.Observe(behaviourEvent(ex, g.now())) {
+		e := behaviourEvent(ex, g.now())
+		if g.recon != nil {
+			e.Probes = g.recon.Probes(&ex.prompt)
+		}
+		for _, f := range g.behave.Observe(e) {
 			if f.Type == "anomalous_tool" {
 				rf = append(rf, f)
 			} else {

@@ -1,0 +1,73 @@
+package detect
+
+import (
+	_ "embed"
+	"unsafe"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+//go:embed recon.yaml
+var reconRules []byte
+
+// Probe is one reconnaissance question found in a user turn: the rule that
+// matched and the kind of probe (tools, guardrails, configuration,
+// environment, data_sources).
+type Probe struct {
+	Rule string
+	Kind string
+}
+
+// Recon finds reconnaissance probes in user turns. It is not a pipeline
+// detector: one question about a model's tools is ordinary, so probes feed
+// behaviour analysis, which raises an alert when one user sends several.
+type Recon struct{ sig *Signatures }
+
+// DefaultRecon returns the probe finder over the built-in rules.
+func DefaultRecon() (*Recon, error) {
+	rs, err := ParseRules(reconRules)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := NewSignatures(rs)
+	if err != nil {
+		return nil, err
+	}
+	return &Recon{sig: sig}, nil
+}
+
+// Probes returns the probes in the user turns of in, at most one per rule
+// and part.
+func (r *Recon) Probes(in *scan.Input) []Probe {
+	var out []Probe
+	for i := range in.Parts {
+		p := &in.Parts[i]
+		if p.Role != scan.RoleUser {
+			continue
+		}
+		for _, rule := range r.sig.matching(p) {
+			out = append(out, Probe{Rule: rule.ID, Kind: rule.Family})
+		}
+	}
+	return out
+}
+
+// matching returns the rules that match part p, in rule order.
+func (d *Signatures) matching(p *scan.Part) []*Rule {
+	n := p.Normalized()
+	hay := unsafe.Slice(unsafe.StringData(n.Text), len(n.Text))
+	hits := map[int][]int{}
+	for _, m := range d.ac.FindAllOverlapping(hay) {
+		ri := d.owner[m.PatternID]
+		if len(hits[ri]) < maxKeywordHits {
+			hits[ri] = append(hits[ri], m.Start)
+		}
+	}
+	var out []*Rule
+	for ri, r := range d.rules {
+		if len(hits[ri]) > 0 && r.roles[p.Role] && len(r.find(n.Text, hits[ri])) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
