@@ -109,7 +109,11 @@ func dispatcher(st *store.Store, url string) *Dispatcher {
 // goes down for a while, and a Warden that restarts in the middle: every
 // alert arrives, in order, and none that was acknowledged arrives twice.
 func TestDeliveryAtLeastOnce(t *testing.T) {
-	st := openStore(t)
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rcv := &receiver{}
 	rcv.failNext.Store(5)
 	srv := httptest.NewServer(rcv)
@@ -123,8 +127,15 @@ func TestDeliveryAtLeastOnce(t *testing.T) {
 	rcv.down.Store(true) // the receiver goes down
 	record(t, st, 300, 200)
 	time.Sleep(100 * time.Millisecond)
-	cancel() // and Warden restarts
+	cancel() // and Warden restarts: the dispatcher stops, the store closes and opens again
 	<-done
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = store.Open(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	rcv.down.Store(false)
 	record(t, st, 500, 100)
 	ctx2, cancel2 := context.WithCancel(context.Background())
