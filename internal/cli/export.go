@@ -54,8 +54,11 @@ func newSink(k config.Sink) (export.Sink, error) {
 		return &export.Elastic{URL: k.URL, Index: k.Index, APIKey: k.Token}, nil
 	case "sentinel":
 		tok := k.Token
-		return &export.SentinelSink{Endpoint: k.URL, RuleID: k.DCR, Stream: k.Stream,
-			Token: func(context.Context) (string, error) { return tok, nil }}, nil
+		token := func(context.Context) (string, error) { return tok, nil }
+		if k.ClientID != "" {
+			token = export.EntraToken(k.TenantID, k.ClientID, k.ClientSecret, k.TokenURL)
+		}
+		return &export.SentinelSink{Endpoint: k.URL, RuleID: k.DCR, Stream: k.Stream, Token: token}, nil
 	case "syslog":
 		return &export.Syslog{Network: k.Network, Addr: k.Address}, nil
 	case "nats":

@@ -93,16 +93,23 @@ type Export struct {
 // syslog (CEF over RFC 5424 to Address by Network udp, tcp or tls), nats
 // (JetStream at URL, Subject per severity).
 type Sink struct {
-	Name          string            `yaml:"name"`
-	Type          string            `yaml:"type"`
-	URL           string            `yaml:"url"`
-	Path          string            `yaml:"path"`
-	Format        string            `yaml:"format"`
-	Token         string            `yaml:"token"`
-	Secret        string            `yaml:"secret"`
-	Index         string            `yaml:"index"`
-	DCR           string            `yaml:"dcr"`
-	Stream        string            `yaml:"stream"`
+	Name   string `yaml:"name"`
+	Type   string `yaml:"type"`
+	URL    string `yaml:"url"`
+	Path   string `yaml:"path"`
+	Format string `yaml:"format"`
+	Token  string `yaml:"token"`
+	Secret string `yaml:"secret"`
+	Index  string `yaml:"index"`
+	DCR    string `yaml:"dcr"`
+	Stream string `yaml:"stream"`
+	// TenantID, ClientID and ClientSecret authenticate a sentinel sink as a
+	// Microsoft Entra application instead of a static token; TokenURL
+	// overrides the tenant's token endpoint.
+	TenantID      string            `yaml:"tenant_id"`
+	ClientID      string            `yaml:"client_id"`
+	ClientSecret  string            `yaml:"client_secret"`
+	TokenURL      string            `yaml:"token_url"`
 	Network       string            `yaml:"network"`
 	Address       string            `yaml:"address"`
 	Subject       string            `yaml:"subject"`

@@ -234,7 +234,7 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		}
 		sinkNames[k.Name] = true
 		need := map[string][]string{"file": {"path"}, "stdout": nil, "http": {"url"}, "webhook": {"url", "secret"},
-			"splunk": {"url", "token"}, "elastic": {"url", "index"}, "sentinel": {"url", "dcr", "stream", "token"},
+			"splunk": {"url", "token"}, "elastic": {"url", "index"}, "sentinel": {"url", "dcr", "stream"},
 			"syslog": {"network", "address"}, "nats": {"url"}}
 		fields, ok := need[k.Type]
 		if !ok {
@@ -246,6 +246,9 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			if val[f] == "" {
 				bad(p+"."+f, "required for a %s sink", k.Type)
 			}
+		}
+		if k.Type == "sentinel" && k.Token == "" && (k.ClientID == "" || k.ClientSecret == "" || k.TenantID == "" && k.TokenURL == "") {
+			bad(p+".token", "a sentinel sink needs a token, or tenant_id, client_id and client_secret of an Entra application")
 		}
 		switch k.MinSeverity {
 		case "", "low", "medium", "high", "critical":
