@@ -63,6 +63,9 @@ type Config struct {
 	Learning time.Duration
 	// MaxKeys bounds each table; the least recently seen entries go first.
 	MaxKeys int
+	// MinTokens is the least token volume per bucket that can be an
+	// anomaly.
+	MinTokens float64
 	// ReconThreshold probes of at least two kinds from one user (or
 	// address) within ReconWindow are a reconnaissance attempt.
 	ReconThreshold int
@@ -88,6 +91,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.MinVolume == 0 {
 		c.MinVolume = 60
+	}
+	if c.MinTokens == 0 {
+		c.MinTokens = 50_000
 	}
 	if c.Learning == 0 {
 		c.Learning = 7 * 24 * time.Hour
@@ -168,43 +174,13 @@ func (a *Analyzer) Observe(e Event) []scan.Finding {
 			return d
 		})
 	}
-	for _, scope := range [][2]string{{"resource", e.Resource}, {"user", e.User}} {
-		if scope[1] == "" {
-			continue
+	for _, m := range []struct {
+		name     string
+		n, floor float64
+	}{{"requests", 1, a.cfg.MinVolume}, {"tokens", float64(e.Tokens), a.cfg.MinTokens}} {
+		if m.n > 0 {
+			out = append(out, a.volume(e, m.name, m.n, m.floor)...)
 		}
-		key := "vol|" + e.Subscription + "|" + scope[0] + "|" + scope[1]
-		a.state.Update(key, e.Time, func(old any) any {
-			v, _ := old.(*volume)
-			b := e.Time.Truncate(a.cfg.Bucket)
-			if v == nil {
-				v = &volume{bucket: b}
-			}
-			if b.After(v.bucket) {
-				// Close the bucket (and the empty ones since) into the
-				// moving average.
-				gaps := int(b.Sub(v.bucket) / a.cfg.Bucket)
-				for i := 0; i < min(gaps, 1000); i++ {
-					x := v.n
-					if i > 0 {
-						x = 0
-					}
-					if v.buckets == 0 {
-						v.mean = x
-					} else {
-						v.mean += 0.1 * (x - v.mean)
-					}
-					v.buckets++
-				}
-				v.bucket, v.n = b, 0
-			}
-			v.n++
-			limit := math.Max(a.cfg.MinVolume, a.cfg.VolumeFactor*v.mean)
-			if v.buckets >= a.cfg.WarmUp && v.n > limit && !v.alerted.Equal(b) {
-				v.alerted = b
-				out = append(out, finding("wallet_volume", fmt.Sprintf("%s %s: %.0f requests this %s against a baseline of %.1f", scope[0], scope[1], v.n, a.cfg.Bucket, v.mean), 0.8))
-			}
-			return v
-		})
 	}
 	if e.User != "" {
 		traits := map[string]string{"ua": e.UserAgent, "auth": e.AuthMethod}
@@ -245,6 +221,53 @@ func (a *Analyzer) Observe(e Event) []scan.Finding {
 		sort.Strings(keys)
 		a.learn("args|"+e.Subscription+"|"+app+"|"+t.Name, strings.Join(keys, ","), e.Time, func() {
 			out = append(out, finding("anomalous_tool", fmt.Sprintf("%s called tool %s with arguments of a new shape: %s", app, t.Name, strings.Join(keys, ", ")), 0.6))
+		})
+	}
+	return out
+}
+
+// volume adds n of a measure (requests, tokens) to the current bucket of
+// the event's resource and user, and reports a bucket far above the
+// moving average once the warm-up is over (and above floor), once per
+// bucket.
+func (a *Analyzer) volume(e Event, measure string, n, floor float64) []scan.Finding {
+	var out []scan.Finding
+	for _, scope := range [][2]string{{"resource", e.Resource}, {"user", e.User}} {
+		if scope[1] == "" {
+			continue
+		}
+		key := "vol|" + measure + "|" + e.Subscription + "|" + scope[0] + "|" + scope[1]
+		a.state.Update(key, e.Time, func(old any) any {
+			v, _ := old.(*volume)
+			b := e.Time.Truncate(a.cfg.Bucket)
+			if v == nil {
+				v = &volume{bucket: b}
+			}
+			if b.After(v.bucket) {
+				// Close the bucket (and the empty ones since) into the
+				// moving average.
+				gaps := int(b.Sub(v.bucket) / a.cfg.Bucket)
+				for i := 0; i < min(gaps, 1000); i++ {
+					x := v.n
+					if i > 0 {
+						x = 0
+					}
+					if v.buckets == 0 {
+						v.mean = x
+					} else {
+						v.mean += 0.1 * (x - v.mean)
+					}
+					v.buckets++
+				}
+				v.bucket, v.n = b, 0
+			}
+			v.n += n
+			limit := math.Max(floor, a.cfg.VolumeFactor*v.mean)
+			if v.buckets >= a.cfg.WarmUp && v.n > limit && !v.alerted.Equal(b) {
+				v.alerted = b
+				out = append(out, finding("wallet_volume", fmt.Sprintf("%s %s: %.0f %s this %s against a baseline of %.1f", scope[0], scope[1], v.n, measure, a.cfg.Bucket, v.mean), 0.8))
+			}
+			return v
 		})
 	}
 	return out

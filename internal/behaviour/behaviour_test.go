@@ -2,6 +2,7 @@ package behaviour
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -61,6 +62,31 @@ func TestVolumeAnomaly(t *testing.T) {
 	}
 	if got != 1 {
 		t.Errorf("a spike of 200 in a minute against a baseline of 5: %d findings, want 1", got)
+	}
+}
+
+// TestTokenVolume: the same number of requests, each far longer: the token
+// volume is the anomaly (a wallet attack with huge prompts), the request
+// count is not.
+func TestTokenVolume(t *testing.T) {
+	a := New(Config{Bucket: time.Minute, WarmUp: 30, VolumeFactor: 10, MinVolume: 20, MinTokens: 10_000}, nil)
+	var reasons []string
+	for m := range 62 {
+		tokens := 500
+		if m == 61 {
+			tokens = 30_000
+		}
+		for i := range 5 {
+			for _, f := range a.Observe(Event{Time: t0.Add(time.Duration(m)*time.Minute + time.Duration(i)*time.Second), Subscription: "s", Resource: "r",
+				RequestHash: uint64(m*10 + i + 1), Tokens: tokens}) {
+				if f.Type == "wallet_volume" {
+					reasons = append(reasons, f.Reason)
+				}
+			}
+		}
+	}
+	if len(reasons) != 1 || !strings.Contains(reasons[0], "tokens this 1m0s against a baseline of 2500.0") {
+		t.Errorf("findings %q, want one about the resource's tokens against its baseline", reasons)
 	}
 }
 

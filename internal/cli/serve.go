@@ -331,7 +331,7 @@ func newBehaviour(cfg *config.Config) gateway.Behaviour {
 	}
 	return behaviour.New(behaviour.Config{DuplicateWindow: b.DuplicateWindow, DuplicateThreshold: b.DuplicateThreshold,
 		VolumeFactor: b.VolumeFactor, WarmUp: b.WarmUpBuckets, Learning: b.Learning, MaxKeys: b.MaxKeys,
-		ReconThreshold: b.ReconThreshold, ReconWindow: b.ReconWindow}, nil)
+		MinTokens: b.MinTokens, ReconThreshold: b.ReconThreshold, ReconWindow: b.ReconWindow}, nil)
 }
 
 // reconProbes adapts detect.Recon to the gateway's ProbeFinder.

@@ -76,6 +76,7 @@ type Behaviour struct {
 	WarmUpBuckets      int           `yaml:"warm_up_buckets"`     // default 30 one-minute buckets
 	Learning           time.Duration `yaml:"learning"`            // default 7 days
 	MaxKeys            int           `yaml:"max_keys"`            // default 100000 per table
+	MinTokens          float64       `yaml:"min_tokens"`          // default 50000 tokens a minute before token volume can be anomalous
 	ReconThreshold     int           `yaml:"recon_threshold"`     // default 3 probes (of two kinds or more)
 	ReconWindow        time.Duration `yaml:"recon_window"`        // default 1h
 }

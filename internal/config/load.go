@@ -200,7 +200,7 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		}
 	}
 	if b := c.Behaviour; b.DuplicateWindow < 0 || b.DuplicateThreshold < 0 || b.VolumeFactor < 0 || b.WarmUpBuckets < 0 ||
-		b.Learning < 0 || b.MaxKeys < 0 || b.ReconThreshold < 0 || b.ReconWindow < 0 {
+		b.Learning < 0 || b.MaxKeys < 0 || b.MinTokens < 0 || b.ReconThreshold < 0 || b.ReconWindow < 0 {
 		bad("behaviour", "values must be positive (zero takes the default)")
 	}
 	tokenNames, tokens := map[string]bool{}, map[string]bool{}

@@ -229,6 +229,11 @@ func behaviourEvent(ex *exchange, now time.Time) behaviour.Event {
 		h.Write([]byte(p.Text))
 		size += len(p.Text)
 	}
+	// Tokens are estimated at four bytes each, prompt and completion: the
+	// providers' usage figures are not in every response or stream.
+	for _, p := range ex.response {
+		size += len(p.Text)
+	}
 	e := behaviour.Event{Time: now, Subscription: c.Subscription, Resource: c.Resource, Application: c.Application,
 		User: c.UserID, IP: ip, UserAgent: c.UserAgent, AuthMethod: c.AuthMethod, RequestHash: h.Sum64(), Tokens: size / 4}
 	for _, p := range ex.response {
