@@ -1,18 +1,44 @@
 package alert
 
-import "time"
+import (
+	"errors"
+	"sync/atomic"
+	"time"
+)
 
 // Suppression is a rule for known-good activity: alerts it matches are
 // kept with status "suppressed" but neither exported nor put in incidents.
 // Empty fields match anything; a rule past Until no longer applies.
 type Suppression struct {
-	Type         string
-	Subscription string
-	Resource     string
-	User         string
-	IP           string
-	Until        time.Time
-	Reason       string
+	ID           string    `json:"id,omitempty"`
+	Type         string    `json:"type,omitempty"`
+	Subscription string    `json:"subscription,omitempty"`
+	Resource     string    `json:"resource,omitempty"`
+	User         string    `json:"user,omitempty"`
+	IP           string    `json:"ip,omitempty"`
+	Until        time.Time `json:"until,omitzero"`
+	Reason       string    `json:"reason"`
+	// Source is "config" for rules of the configuration file, "api" for
+	// rules added at run time; CreatedBy and CreatedAt say who and when.
+	Source    string    `json:"source,omitempty"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+}
+
+// Validate checks that a rule says why and does not match every alert.
+func (s Suppression) Validate() error {
+	if s.Reason == "" {
+		return errors.New("reason is required: say why the activity is known good")
+	}
+	if s.Type == "" && s.Subscription == "" && s.Resource == "" && s.User == "" && s.IP == "" {
+		return errors.New("the rule would match every alert: name a type, subscription, resource, user or ip")
+	}
+	if s.Type != "" {
+		if _, ok := KindByType(s.Type); !ok {
+			return errors.New("unknown alert type " + s.Type)
+		}
+	}
+	return nil
 }
 
 // Matches reports whether the rule applies to a at now.
@@ -52,3 +78,29 @@ func Suppress(as []Alert, rules []Suppression, now time.Time) int {
 	}
 	return n
 }
+
+// Rules is a set of suppression rules that can be replaced while alerts
+// are being raised: rules added through the API apply without a restart.
+type Rules struct{ p atomic.Pointer[[]Suppression] }
+
+// NewRules returns a set holding rs.
+func NewRules(rs []Suppression) *Rules {
+	r := &Rules{}
+	r.Set(rs)
+	return r
+}
+
+// Set replaces the rules.
+func (r *Rules) Set(rs []Suppression) { r.p.Store(&rs) }
+
+// Get returns the current rules.
+func (r *Rules) Get() []Suppression {
+	if r == nil {
+		return nil
+	}
+	return *r.p.Load()
+}
+
+// Apply marks the alerts the current rules match (see Suppress); a nil set
+// marks none.
+func (r *Rules) Apply(as []Alert, now time.Time) int { return Suppress(as, r.Get(), now) }

@@ -35,6 +35,9 @@ type Store interface {
 	Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error)
 	Incident(ctx context.Context, id string) (store.Incident, error)
 	UpdateIncident(ctx context.Context, id string, u store.Update) (store.Incident, error)
+	AddSuppression(ctx context.Context, r alert.Suppression) error
+	DeleteSuppression(ctx context.Context, id string) error
+	Suppressions(ctx context.Context) ([]alert.Suppression, error)
 }
 
 // Options are the API's collaborators beyond the store.
@@ -45,8 +48,12 @@ type Options struct {
 	// Changed is called after a subscription's settings changed, so the
 	// gateway's cache reloads at once.
 	Changed func()
-	// Suppress are the suppression rules alerts raised here obey.
-	Suppress []alert.Suppression
+	// Suppress are the suppression rules in force (configuration and run
+	// time); alerts raised here obey them.
+	Suppress *alert.Rules
+	// SuppressionsChanged is called after a rule was added or deleted, so
+	// the rules in force reload at once.
+	SuppressionsChanged func()
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -105,6 +112,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 		return storeErr(s.UpdateIncident(r.Context(), r.PathValue("id"), u))
 	}))
 	subscriptionRoutes(mux, h, s, o)
+	suppressionRoutes(mux, h, s, o)
 	mux.Handle("GET /api/models", h(func(r *http.Request) (any, error) {
 		sub, err := scopeFilter(principalOf(r.Context()), r.URL.Query().Get("subscription"))
 		if err != nil {

@@ -118,7 +118,7 @@ func subscriptionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s 
 			ac := alert.Context{Subscription: before.ID, Resource: "subscription/" + before.ID, UserID: p.Name,
 				AuthMethod: "api_" + p.Method, UserVerified: p.Method == "token", SourceIP: c.IP, UserAgent: c.UserAgent}
 			as = alert.Build(ac, nil, []scan.Finding{f}, false, now)
-			alert.Suppress(as, o.Suppress, now)
+			o.Suppress.Apply(as, now)
 		}
 		if err := s.ChangeSubscription(r.Context(), c, as); err != nil {
 			return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/behaviour"
 	"github.com/wardenhq/warden/internal/intel"
 	"github.com/wardenhq/warden/internal/modelscan"
@@ -115,6 +114,11 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	if err != nil {
 		return err
 	}
+	supp, err := newSuppressionSync(ctx, st, cfg, log)
+	if err != nil {
+		return err
+	}
+	go supp.run(cacheCtx)
 	var recon gateway.ProbeFinder
 	if !cfg.Behaviour.Disabled {
 		r, err := detect.DefaultRecon()
@@ -140,7 +144,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Access:   access,
 		Behave:   newBehaviour(cfg),
 		Recon:    recon,
-		Suppress: suppressions(cfg),
+		Suppress: supp.rules,
 		Metrics:  gateway.NewMetrics(reg),
 		Log:      log,
 	})
@@ -162,7 +166,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 			srcs = append(srcs, registry.Source{Name: m.Name, Path: m.Path, Subscription: m.Subscription})
 		}
 		w := &registry.Watcher{Sources: srcs, Store: st, Settings: settings, Scanner: modelscan.New(o),
-			Every: cfg.Models.Every, Rescan: cfg.Models.Rescan, Log: log}
+			Every: cfg.Models.Every, Rescan: cfg.Models.Rescan, Log: log, Suppress: supp.rules}
 		go w.Run(cacheCtx)
 	}
 
@@ -189,7 +193,8 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	for _, t := range cfg.API.Tokens {
 		tokens = append(tokens, api.Token{Name: t.Name, Role: t.Role, Token: t.Token, Subscriptions: t.Subscriptions})
 	}
-	mux.Handle("/api/", api.New(st, log, api.Options{Auth: api.NewAuth(tokens), Changed: settings.Invalidate, Suppress: suppressions(cfg)}))
+	mux.Handle("/api/", api.New(st, log, api.Options{Auth: api.NewAuth(tokens), Changed: settings.Invalidate,
+		Suppress: supp.rules, SuppressionsChanged: supp.changed}))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", shield.Handler(pipeline, scan.Policy{FlagAt: cfg.Scan.FlagAt, BlockAt: cfg.Scan.BlockAt}))
 	mux.Handle("/", gw)
 
@@ -341,14 +346,6 @@ func (p reconProbes) Probes(in *scan.Input) []behaviour.Probe {
 	var out []behaviour.Probe
 	for _, pr := range p.r.Probes(in) {
 		out = append(out, behaviour.Probe{Rule: pr.Rule, Kind: pr.Kind})
-	}
-	return out
-}
-
-func suppressions(cfg *config.Config) []alert.Suppression {
-	var out []alert.Suppression
-	for _, r := range cfg.Alerts.Suppress {
-		out = append(out, alert.Suppression{Type: r.Type, Subscription: r.Subscription, Resource: r.Resource, User: r.User, IP: r.IP, Until: r.Until, Reason: r.Reason})
 	}
 	return out
 }

@@ -71,7 +71,7 @@ type Options struct {
 	Access   AccessChecker      // nil: no threat intelligence
 	Behave   Behaviour          // nil: no behaviour analysis
 	Recon    ProbeFinder        // nil: no reconnaissance counting
-	Suppress []alert.Suppression
+	Suppress *alert.Rules       // nil: none
 	Metrics  *Metrics
 	Log      *slog.Logger
 	// Transport reaches the upstreams; nil means a tuned http.Transport.
@@ -91,7 +91,7 @@ type Gateway struct {
 	access   AccessChecker
 	behave   Behaviour
 	recon    ProbeFinder
-	suppress []alert.Suppression
+	suppress *alert.Rules
 	metrics  *Metrics
 	log      *slog.Logger
 	now      func() time.Time

@@ -139,7 +139,7 @@ func (w *workers) process(ex *exchange) {
 	for _, f := range append(pf, rf...) {
 		g.metrics.Findings.WithLabelValues(string(f.Category)).Inc()
 	}
-	alert.Suppress(alerts, g.suppress, now)
+	g.suppress.Apply(alerts, now)
 	if err := w.record(ctx, alerts); err != nil {
 		g.metrics.Failed.WithLabelValues("alert_write").Inc()
 		g.log.Error("record alerts", "count", len(alerts), "request_id", ex.actx.RequestID, "err", err)

@@ -57,6 +57,8 @@ type Watcher struct {
 	Every, Rescan time.Duration
 	Log           *slog.Logger
 	Now           func() time.Time
+	// Suppress are the suppression rules in force (nil: none).
+	Suppress *alert.Rules
 }
 
 // Run looks at the sources now and then every Every until ctx ends.
@@ -120,7 +122,9 @@ func (w *Watcher) Once(ctx context.Context) error {
 				return err
 			}
 			if a, ok := malwareAlert(src, v, m, now()); ok {
-				if err := w.Store.RecordAlerts(ctx, []alert.Alert{a}); err != nil {
+				as := []alert.Alert{a}
+				w.Suppress.Apply(as, now())
+				if err := w.Store.RecordAlerts(ctx, as); err != nil {
 					return err
 				}
 			}

@@ -1,0 +1,81 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/store"
+)
+
+// suppressionRoutes serve the suppression rules: the configuration's (read
+// only) and those added at run time, which every gateway picks up within
+// seconds.
+func suppressionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s Store, o Options) {
+	mux.Handle("GET /api/suppressions", h(func(r *http.Request) (any, error) {
+		p := principalOf(r.Context())
+		out := []alert.Suppression{}
+		for _, rule := range o.Suppress.Get() {
+			if rule.Subscription == "" || p.Reaches(rule.Subscription) {
+				out = append(out, rule)
+			}
+		}
+		return map[string]any{"suppressions": out}, nil
+	}))
+	mux.Handle("POST /api/suppressions", h(func(r *http.Request) (any, error) {
+		var rule alert.Suppression
+		d := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&rule); err != nil {
+			return nil, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with type, subscription, resource, user, ip, until and reason: " + err.Error()}
+		}
+		p, now := principalOf(r.Context()), o.Now().UTC()
+		if len(p.Subscriptions) > 0 && (rule.Subscription == "" || !p.Reaches(rule.Subscription)) {
+			return nil, &Error{Status: http.StatusForbidden, Message: "this token may only suppress alerts of its own subscriptions: name one"}
+		}
+		if err := rule.Validate(); err != nil {
+			return nil, &Error{Status: http.StatusBadRequest, Message: err.Error()}
+		}
+		if !rule.Until.IsZero() && !rule.Until.After(now) {
+			return nil, &Error{Status: http.StatusBadRequest, Message: "until is in the past"}
+		}
+		rule.ID, rule.Source, rule.CreatedBy, rule.CreatedAt = uuid.NewString(), "api", p.Name, now
+		if err := s.AddSuppression(r.Context(), rule); err != nil {
+			return nil, err
+		}
+		if o.SuppressionsChanged != nil {
+			o.SuppressionsChanged()
+		}
+		return rule, nil
+	}))
+	mux.Handle("DELETE /api/suppressions/{id}", h(func(r *http.Request) (any, error) {
+		id, p := r.PathValue("id"), principalOf(r.Context())
+		for _, rule := range o.Suppress.Get() {
+			if rule.ID == id && rule.Source == "config" {
+				return nil, &Error{Status: http.StatusConflict, Message: "this rule comes from the configuration file: change it there"}
+			}
+		}
+		rules, err := s.Suppressions(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		for _, rule := range rules {
+			if rule.ID == id && rule.Subscription != "" && !p.Reaches(rule.Subscription) || rule.ID == id && rule.Subscription == "" && len(p.Subscriptions) > 0 {
+				return nil, &Error{Status: http.StatusNotFound, Message: "no such suppression"}
+			}
+		}
+		if err := s.DeleteSuppression(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+			return nil, &Error{Status: http.StatusNotFound, Message: "no such suppression"}
+		} else if err != nil {
+			return nil, err
+		}
+		if o.SuppressionsChanged != nil {
+			o.SuppressionsChanged()
+		}
+		return map[string]any{"deleted": id, "at": o.Now().UTC().Format(time.RFC3339)}, nil
+	}))
+}
