@@ -7,6 +7,7 @@ import (
 	"github.com/wardenhq/warden/internal/behaviour"
 	"github.com/wardenhq/warden/internal/intel"
 	"github.com/wardenhq/warden/internal/modelscan"
+	"github.com/wardenhq/warden/internal/portal"
 	"github.com/wardenhq/warden/internal/registry"
 	"io"
 	"log/slog"
@@ -195,6 +196,8 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	}
 	mux.Handle("/api/", api.New(st, log, api.Options{Auth: api.NewAuth(tokens), Changed: settings.Invalidate,
 		Suppress: supp.rules, SuppressionsChanged: supp.changed}))
+	mux.Handle("/portal/", portal.Handler("/portal/"))
+	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", shield.Handler(pipeline, scan.Policy{FlagAt: cfg.Scan.FlagAt, BlockAt: cfg.Scan.BlockAt}))
 	mux.Handle("/", gw)
 
@@ -212,6 +215,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	}
 	log.Info("warden listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "demo", demo)
 	fmt.Fprintf(env.Stdout, "Warden %s listening on http://%s (data in %s)\n", version(), ln.Addr(), cfg.DataDir)
+	fmt.Fprintf(env.Stdout, "Portal: http://%s/portal/\n", ln.Addr())
 	if demo {
 		fmt.Fprintf(env.Stdout, "Demo mode: every API goes to a built-in mock model; subscription %q is in block mode.\n", "demo")
 	}

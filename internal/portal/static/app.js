@@ -1,0 +1,209 @@
+// Warden portal: one page over the REST API. Every value from the API is
+// rendered with textContent (never as markup), so alert fields cannot
+// inject script.
+"use strict";
+
+const view = document.getElementById("view");
+const errBox = document.getElementById("error");
+const tokenInput = document.getElementById("token");
+tokenInput.value = sessionStorage.getItem("warden-token") || "";
+tokenInput.addEventListener("change", () => { sessionStorage.setItem("warden-token", tokenInput.value); route(); });
+
+async function api(method, path, body) {
+  const headers = {};
+  if (tokenInput.value) headers["Authorization"] = "Bearer " + tokenInput.value;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const resp = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await resp.json().catch(() => ({}));
+  if (!resp.ok) throw new Error((data && data.error) || (method + " " + path + ": HTTP " + resp.status));
+  return data;
+}
+
+// el builds an element; string children become text nodes.
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+const when = (t) => (t ? new Date(t).toLocaleString() : "");
+const sev = (s) => el("span", { class: "sev sev-" + s }, s);
+
+function table(headers, rows, onclick) {
+  return el("table", {},
+    el("thead", {}, el("tr", {}, headers.map((h) => el("th", {}, h)))),
+    el("tbody", {}, rows.map((r) => el("tr", onclick ? { class: "clickable", onclick: () => onclick(r.item) } : {}, r.cells.map((c) => el("td", {}, c))))));
+}
+
+function select(name, options, value) {
+  return el("select", { name }, options.map((o) => el("option", { value: o, selected: o === value }, o || "(any)")));
+}
+
+function show(node) { errBox.hidden = true; view.replaceChildren(node); }
+function fail(e) { errBox.textContent = e.message; errBox.hidden = false; }
+
+// triageForm updates an alert or an incident: status, assignee,
+// classification, a comment.
+function triageForm(kind, item, reload) {
+  const status = select("status", ["new", "active", "resolved"], item.status || "new");
+  const cls = select("classification", ["", "true_positive", "benign_true_positive", "false_positive"], item.classification || "");
+  const assignee = el("input", { name: "assignee", value: item.assignee || "", placeholder: "assignee" });
+  const comment = el("input", { name: "comment", placeholder: "comment", size: 40 });
+  const save = async () => {
+    try {
+      const u = { status: status.value, assignee: assignee.value, classification: cls.value };
+      if (comment.value) u.comment = comment.value;
+      const id = encodeURIComponent(item.id);
+      await (kind === "alerts" ? api("PATCH", "/api/alerts/" + id, u) : api("PATCH", "/api/incidents/" + id, u));
+      reload();
+    } catch (e) { fail(e); }
+  };
+  return el("div", { class: "form" }, "Status", status, "Classification", cls, assignee, comment, el("button", { onclick: save }, "Save"));
+}
+
+async function alertsView() {
+  const q = new URLSearchParams(location.hash.split("?")[1] || "");
+  const sub = el("input", { placeholder: "subscription", value: q.get("subscription") || "" });
+  const severity = select("severity", ["", "low", "medium", "high", "critical"], q.get("severity") || "");
+  const go = () => { location.hash = "#alerts?" + new URLSearchParams({ subscription: sub.value, severity: severity.value }); };
+  const params = new URLSearchParams({ limit: "200" });
+  if (q.get("subscription")) params.set("subscription", q.get("subscription"));
+  if (q.get("severity")) params.set("severity", q.get("severity"));
+  const data = await api("GET", "/api/alerts?" + params);
+  const detail = el("div");
+  const open = async (a) => {
+    const full = await api("GET", "/api/alerts/" + encodeURIComponent(a.id));
+    detail.replaceChildren(alertDetail(full, () => open(a)));
+  };
+  show(el("div", {},
+    el("div", { class: "filters" }, sub, severity, el("button", { onclick: go }, "Filter")),
+    table(["Last seen", "Severity", "Alert", "Subscription", "Resource", "Action", "Count", "Status"],
+      (data.alerts || []).map((a) => ({ item: a, cells: [when(a.last_seen), sev(a.severity), a.display_name || a.type, a.subscription, a.resource, a.action, a.count, a.status || "new"] })),
+      (a) => open(a).catch(fail)),
+    detail));
+}
+
+function alertDetail(a, reload) {
+  const ev = a.evidence || {};
+  return el("div", { class: "detail" },
+    el("h2", {}, a.display_name || a.type),
+    el("p", {}, a.description),
+    el("p", {}, "Type ", a.type, " · severity ", sev(a.severity), " · confidence ", (a.confidence || 0).toFixed(2), " · ", a.action,
+      " · seen ", a.count, " time(s), ", when(a.first_seen), " to ", when(a.last_seen)),
+    el("p", {}, "MITRE ATLAS: ", (a.techniques || []).join(", "), " · tactics: ", (a.tactics || []).join(", ")),
+    el("h3", {}, "Why it fired"),
+    table(["Category", "Type", "Kind", "Confidence", "Detector", "Reason"],
+      (a.findings || []).map((f) => ({ item: f, cells: [f.category, f.type, f.kind || "", (f.confidence || 0).toFixed(2), f.detector, f.reason] }))),
+    el("h3", {}, "Entities"),
+    el("ul", {}, (a.entities || []).map((e) => el("li", {}, e.kind + ": " + e.id))),
+    el("h3", {}, "Evidence"),
+    ev.masked ? el("p", {}, "Masked: the subscription keeps prompt evidence off.")
+      : el("div", {}, (ev.segments || []).map((s) => el("pre", {}, s.role + ": " + s.text))),
+    el("h3", {}, "Remediation"),
+    el("ol", {}, (a.remediation || []).map((r) => el("li", {}, r))),
+    a.incident ? el("p", {}, "Incident ", el("a", { href: "#incidents/" + a.incident }, a.incident)) : null,
+    triageForm("alerts", a, reload));
+}
+
+async function incidentsView() {
+  const id = location.hash.split("/")[1];
+  if (id) {
+    const inc = await api("GET", "/api/incidents/" + encodeURIComponent(id));
+    show(el("div", { class: "detail" },
+      el("h2", {}, inc.title),
+      el("p", {}, "Severity ", sev(inc.severity), " · ", inc.alert_count, " alert(s) · ", when(inc.first_seen), " to ", when(inc.last_seen), " · subscription ", inc.subscription),
+      el("h3", {}, "The story"),
+      table(["When", "Severity", "Alert", "Resource", "Action"],
+        (inc.alerts || []).map((a) => ({ item: a, cells: [when(a.first_seen), sev(a.severity), a.display_name || a.type, a.resource, a.action] }))),
+      el("h3", {}, "Comments"),
+      el("ul", {}, (inc.comments || []).map((c) => el("li", {}, when(c.at) + " " + c.author + ": " + c.text))),
+      triageForm("incidents", inc, () => incidentsView().catch(fail))));
+    return;
+  }
+  const data = await api("GET", "/api/incidents?limit=200");
+  show(table(["Last seen", "Severity", "Incident", "Subscription", "Alerts", "Status", "Assignee"],
+    (data.incidents || []).map((i) => ({ item: i, cells: [when(i.last_seen), sev(i.severity), i.title, i.subscription, i.alert_count, i.status, i.assignee || ""] })),
+    (i) => { location.hash = "#incidents/" + i.id; }));
+}
+
+async function subscriptionsView() {
+  const data = await api("GET", "/api/subscriptions");
+  const rows = (data.subscriptions || []).map((s) => {
+    const plan = el("input", { type: "checkbox", checked: s.plan });
+    const mode = select("mode", ["detect", "block"], s.mode);
+    const evidence = el("input", { type: "checkbox", checked: s.prompt_evidence });
+    const dsec = el("input", { type: "checkbox", checked: s.data_security });
+    const msec = el("input", { type: "checkbox", checked: s.model_security });
+    const sens = select("sensitivity", ["low", "medium", "high"], s.sensitivity || "medium");
+    const save = async () => {
+      try {
+        await api("PATCH", "/api/subscriptions/" + encodeURIComponent(s.id), {
+          plan: plan.checked, mode: mode.value, prompt_evidence: evidence.checked,
+          data_security: dsec.checked, model_security: msec.checked, sensitivity: sens.value });
+        subscriptionsView().catch(fail);
+      } catch (e) { fail(e); }
+    };
+    const audit = async () => {
+      const c = await api("GET", "/api/subscriptions/" + encodeURIComponent(s.id) + "/changes");
+      log.replaceChildren(el("h3", {}, "Changes to " + s.id), table(["When", "Principal", "Role", "Address", "User agent", "Plan", "Mode"],
+        (c.changes || []).map((x) => ({ item: x, cells: [when(x.at), x.principal, x.role, x.ip || "", x.user_agent || "",
+          x.before.plan + " → " + x.after.plan, x.before.mode + " → " + x.after.mode] }))));
+    };
+    return { item: s, cells: [s.id + (s.name ? " (" + s.name + ")" : ""), plan, mode, evidence, dsec, msec, sens,
+      (s.updated_by || s.source) + " " + when(s.updated_at),
+      el("span", {}, el("button", { onclick: save }, "Save"), " ", el("button", { onclick: () => audit().catch(fail) }, "Changes"))] };
+  });
+  const log = el("div", { class: "detail" });
+  show(el("div", {}, table(["Subscription", "Plan", "Mode", "Prompt evidence", "Data security", "Model security", "Sensitivity", "Last change", ""], rows), log));
+}
+
+async function suppressionsView() {
+  const data = await api("GET", "/api/suppressions");
+  const f = {};
+  for (const k of ["type", "subscription", "resource", "user", "ip", "until", "reason"]) {
+    f[k] = el("input", { placeholder: k === "until" ? "until (RFC 3339, optional)" : k });
+  }
+  const add = async () => {
+    try {
+      const r = {};
+      for (const [k, input] of Object.entries(f)) if (input.value) r[k] = input.value;
+      await api("POST", "/api/suppressions", r);
+      suppressionsView().catch(fail);
+    } catch (e) { fail(e); }
+  };
+  const del = async (id) => {
+    try { await api("DELETE", "/api/suppressions/" + encodeURIComponent(id)); suppressionsView().catch(fail); } catch (e) { fail(e); }
+  };
+  show(el("div", {},
+    el("div", { class: "form" }, Object.values(f), el("button", { onclick: add }, "Add rule")),
+    table(["Type", "Subscription", "Resource", "User", "IP", "Until", "Reason", "Source", ""],
+      (data.suppressions || []).map((r) => ({ item: r, cells: [r.type || "*", r.subscription || "*", r.resource || "*", r.user || "*", r.ip || "*",
+        when(r.until), r.reason, (r.source || "") + (r.created_by ? " by " + r.created_by : ""),
+        r.source === "api" ? el("button", { onclick: () => del(r.id) }, "Delete") : ""] })))));
+}
+
+async function modelsView() {
+  const data = await api("GET", "/api/models");
+  show(el("div", {}, (data.models || []).map((m) => el("div", { class: "detail" },
+    el("h2", {}, m.source + " / " + m.model + " @ " + m.version),
+    el("p", {}, "Subscription ", m.subscription, " · scanned ", when(m.scanned_at), " · ", m.files, " file(s) · highest ", sev(m.highest || "none"), m.error ? " · error: " + m.error : ""),
+    table(["Severity", "Rule", "File", "Member", "Detail", "Recommendation"],
+      (m.recommendations || []).map((r) => ({ item: r, cells: [sev(r.severity), r.rule, r.path, r.member || "", r.detail, r.recommendation] })))))));
+}
+
+const views = { alerts: alertsView, incidents: incidentsView, subscriptions: subscriptionsView, suppressions: suppressionsView, models: modelsView };
+
+function route() {
+  const name = (location.hash.slice(1).split(/[/?]/)[0]) || "alerts";
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.getAttribute("href") === "#" + name);
+  (views[name] || alertsView)().catch(fail);
+}
+window.addEventListener("hashchange", route);
+route();
