@@ -10,6 +10,8 @@ type Scored struct {
 	Row
 	P     float64
 	Words int
+	// Segment is the window or sentence that scored P.
+	Segment string
 }
 
 // CrossValidate scores every row with a model trained on the other folds,
@@ -17,7 +19,10 @@ type Scored struct {
 // trained and tested on): the figures say how the model does on attack
 // families it has not seen. Research-only rows are scored but never
 // trained on.
-func CrossValidate(rows []Row, folds int, o TrainOptions) []Scored {
+//
+// rank, when set, picks a document's sentence as the detector does (see
+// Model.ScoreDocBy).
+func CrossValidate(rows []Row, folds int, o TrainOptions, rank func(p float64, sentence string) float64) []Scored {
 	fold := func(r Row) int {
 		h := fnv.New32a()
 		h.Write([]byte(r.Folder + "/" + r.Family))
@@ -34,11 +39,12 @@ func CrossValidate(rows []Row, folds int, o TrainOptions) []Scored {
 		m, _ := Fit(train, o)
 		for i, r := range rows {
 			if fold(r) == k {
-				res := m.Score(normalize(r.Text))
+				t := normalize(r.Text)
+				res := m.Score(t)
 				if r.Doc {
-					res = m.ScoreDoc(normalize(r.Text))
+					res = m.ScoreDocBy(t, rank)
 				}
-				out[i] = Scored{Row: r, P: res.P, Words: res.Words}
+				out[i] = Scored{Row: r, P: res.P, Words: res.Words, Segment: t[res.Start:res.End]}
 			}
 		}
 	}

@@ -92,8 +92,10 @@ func ReadFile(path string) ([]Row, error) {
 // text alone (the model must learn the instruction, not the document around
 // it), clean documents contribute their sentences as negatives, and direct
 // attacks count as positives too (an override formula is an attack wherever
-// it is). Ordinary prompts are left out of the document set: a question is
-// an attack in an e-mail and not in a chat.
+// it is). Chat prompts are left out of the document set (a question is an
+// attack in an e-mail and not in a chat), except the sentences of folders
+// of ordinary prose and requests (docNegatives), which teach it what the
+// rest of a document looks like.
 //
 // Each set's classes are weighted to carry equal total weight.
 func Examples(rows []Row) (user, doc []Example) {
@@ -111,6 +113,10 @@ func Examples(rows []Row) (user, doc []Example) {
 			user = append(user, e)
 			if e.Label || r.Label == "pii" || r.Label == "secret" {
 				doc = append(doc, e)
+			} else if docNegatives[r.Folder] {
+				for _, w := range sentences(e.Text) {
+					doc = append(doc, Example{Text: e.Text[w[0]:w[1]]})
+				}
 			}
 		}
 	}
@@ -135,6 +141,14 @@ func balance(exs []Example) []Example {
 	}
 	return exs
 }
+
+// docNegatives are folders of ordinary text whose sentences also teach the
+// document model what is not an injection. Without them its only clean
+// documents were BIPIA's e-mails, tables and code, and grouped
+// cross-validation showed it flagging most documents of a genre it had not
+// seen (80% of clean e-mails): imperatives and questions to the reader
+// ("reply to this email", "follow the instructions") read as planted tasks.
+var docNegatives = map[string]bool{"gsm8k": true, "mgsm": true, "presidio-synth": true, "arena-hard": true, "self-instruct": true, "credsweeper": true}
 
 // TrainingRows keeps the rows a shipped model may learn from.
 func TrainingRows(rows []Row) []Row {

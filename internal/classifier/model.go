@@ -125,14 +125,24 @@ type Result struct {
 func (m *Model) Score(text string) Result { return m.User.ScoreWindows(text, Window, Stride) }
 
 // ScoreDoc scores a document or tool result sentence by sentence.
-func (m *Model) ScoreDoc(text string) Result {
+func (m *Model) ScoreDoc(text string) Result { return m.ScoreDocBy(text, nil) }
+
+// ScoreDocBy scores a document sentence by sentence and returns the
+// sentence that rank (nil: the probability itself) puts highest, with its
+// probability: the caller may weigh a sentence's probability by what else
+// it says.
+func (m *Model) ScoreDocBy(text string, rank func(p float64, sentence string) float64) Result {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	best := Result{P: -1}
+	best, bestRank := Result{P: -1}, -1.0
 	for _, w := range sentences(text) {
 		p := m.Doc.prob(sc, text[w[0]:w[1]])
-		if p > best.P {
-			best = Result{P: p, Start: w[0], End: w[1], Words: len(sc.ws)}
+		r := p
+		if rank != nil {
+			r = rank(p, text[w[0]:w[1]])
+		}
+		if r > bestRank {
+			best, bestRank = Result{P: p, Start: w[0], End: w[1], Words: len(sc.ws)}, r
 		}
 	}
 	return best

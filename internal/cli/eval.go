@@ -72,7 +72,7 @@ jailbreak and injection; every other label is expected to pass.`)
 	case "family":
 		// The model is scored on families it was not trained on; the
 		// other default detectors, written by hand, run as they are.
-		cv := classifier.CrossValidate(rows, *folds, opts)
+		cv := classifier.CrossValidate(rows, *folds, opts, detect.DocConfidence)
 		var names []string
 		for _, n := range detect.Default {
 			if n != "model" {
@@ -87,7 +87,11 @@ jailbreak and injection; every other label is expected to pass.`)
 		for i, r := range rows {
 			in := rowInput(r)
 			s := attackScore(p.Scan(ctx, &in, scan.Policy{FlagAt: 0.01, BlockAt: 1}).Findings)
-			scores = append(scores, max(s, detect.Confidence(cv[i].P, cv[i].Words, !rows[i].Doc)))
+			c := detect.Confidence(cv[i].P, cv[i].Words, true)
+			if rows[i].Doc {
+				c = detect.DocConfidence(cv[i].P, cv[i].Segment)
+			}
+			scores = append(scores, max(s, c))
 		}
 	default:
 		return &exitError{code: 2, err: fmt.Errorf("eval: --group takes \"family\", not %q", *group)}

@@ -3,6 +3,7 @@ package detect
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/wardenhq/warden/internal/classifier"
@@ -46,12 +47,14 @@ func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error
 			continue
 		}
 		var r classifier.Result
+		var conf float64
 		if p.Role == scan.RoleUser {
 			r = d.m.Score(n.Text)
+			conf = Confidence(r.P, r.Words, true)
 		} else {
-			r = d.m.ScoreDoc(n.Text)
+			r = d.m.ScoreDocBy(n.Text, DocConfidence)
+			conf = DocConfidence(r.P, n.Text[r.Start:r.End])
 		}
-		conf := Confidence(r.P, r.Words, p.Role == scan.RoleUser)
 		if conf < d.Floor {
 			continue
 		}
@@ -113,6 +116,34 @@ func Confidence(p float64, words int, userTurn bool) float64 {
 	}
 	return c
 }
+
+// directed matches what sets an instruction planted in data apart from the
+// instructions ordinary documents are full of ("reply to this email",
+// "follow the instructions in the manual"): it speaks to the model or
+// about its output ("include a sentence in your response", "embed this
+// snippet in your codebase"), or overrides, or carries a link or a command
+// to run.
+var directed = regexp.MustCompile(`\b(your|the) (answers?|responses?|replies|output|outputs|summary|summaries|solution|codebase|implementation|translation|completion)\b|\byour (reply|code|program|script)\b|\b(ai|assistant|language model|chatbot|gpt|llm|bot)\b|\b(ignore|disregard|instead|override|forget|pretend)\b|https?://|\b(os\.system|subprocess|eval\(|exec\(|rm -rf|curl |wget )`)
+
+// DocConfidence is the finding confidence for a model probability over a
+// sentence of a document or tool result. Documents are full of ordinary
+// instructions to their reader; the model alone may flag such a sentence
+// but blocks only one that is directed at the model (see directed).
+func DocConfidence(p float64, sentence string) float64 {
+	c := Calibrate(p)
+	if c > docUndirectedMax && c < docUndirectedSure && !directed.MatchString(sentence) {
+		c = docUndirectedMax
+	}
+	return c
+}
+
+// docUndirectedMax caps the model on undirected document sentences: flag,
+// not block.
+const docUndirectedMax = 0.75
+
+// docUndirectedSure is the confidence from which the model blocks an
+// undirected sentence anyway.
+const docUndirectedSure = 0.9
 
 // round keeps three decimals, so reports do not pretend to more precision
 // than a score has.
