@@ -34,7 +34,7 @@ func suppressionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s S
 			return nil, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with type, subscription, resource, user, ip, until and reason: " + err.Error()}
 		}
 		p, now := principalOf(r.Context()), o.Now().UTC()
-		if len(p.Subscriptions) > 0 && (rule.Subscription == "" || !p.Reaches(rule.Subscription)) {
+		if !canManage(p, rule) {
 			return nil, &Error{Status: http.StatusForbidden, Message: "this token may only suppress alerts of its own subscriptions: name one"}
 		}
 		if err := rule.Validate(); err != nil {
@@ -64,7 +64,7 @@ func suppressionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s S
 			return nil, err
 		}
 		for _, rule := range rules {
-			if rule.ID == id && rule.Subscription != "" && !p.Reaches(rule.Subscription) || rule.ID == id && rule.Subscription == "" && len(p.Subscriptions) > 0 {
+			if rule.ID == id && !canManage(p, rule) {
 				return nil, &Error{Status: http.StatusNotFound, Message: "no such suppression"}
 			}
 		}
@@ -78,4 +78,13 @@ func suppressionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s S
 		}
 		return map[string]any{"deleted": id, "at": o.Now().UTC().Format(time.RFC3339)}, nil
 	}))
+}
+
+// canManage reports whether p may add or delete rule: a rule for every
+// subscription needs a principal that reaches every subscription.
+func canManage(p Principal, rule alert.Suppression) bool {
+	if rule.Subscription == "" {
+		return len(p.Subscriptions) == 0
+	}
+	return p.Reaches(rule.Subscription)
 }
