@@ -103,6 +103,11 @@ func Calibrate(p float64) float64 {
 const (
 	shortText    = 16
 	shortTextMax = 0.75
+	// shortTextFlag is where the model alone starts to flag a short
+	// prompt. Measured (grouped cross-validation, flag threshold 0.5):
+	// false positives 4.4% -> 2.7% overall and 4.1% -> 0.9% on CLINC150's
+	// ordinary requests, detection 79.4% -> 78.4%.
+	shortTextFlag = 0.65
 )
 
 // Confidence is the finding confidence for a model probability over a
@@ -113,6 +118,11 @@ func Confidence(p float64, words int, userTurn bool) float64 {
 	c := Calibrate(p)
 	if userTurn && words < shortText {
 		c = min(c, shortTextMax)
+		if c < shortTextFlag {
+			// Below the flag threshold: a few words are too little
+			// evidence for the model alone to raise even a flag.
+			c -= shortTextFlag - 0.5
+		}
 	}
 	return c
 }
