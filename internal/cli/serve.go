@@ -164,7 +164,12 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		}
 		var srcs []registry.Source
 		for _, m := range cfg.Models.Sources {
-			srcs = append(srcs, registry.Source{Name: m.Name, Path: m.Path, Subscription: m.Subscription})
+			src := registry.Source{Name: m.Name, Path: m.Path, Subscription: m.Subscription}
+			if b := m.S3; b != nil {
+				src.S3 = &registry.S3{Endpoint: b.Endpoint, Bucket: b.Bucket, Prefix: b.Prefix, Region: b.Region,
+					AccessKey: b.AccessKey, SecretKey: b.SecretKey, Insecure: b.Insecure, MaxBytes: b.MaxBytes}
+			}
+			srcs = append(srcs, src)
 		}
 		w := &registry.Watcher{Sources: srcs, Store: st, Settings: settings, Scanner: modelscan.New(o),
 			Every: cfg.Models.Every, Rescan: cfg.Models.Rescan, Log: log, Suppress: supp.rules}

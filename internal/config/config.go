@@ -147,13 +147,28 @@ type Models struct {
 	Clamd string `yaml:"clamd"`
 }
 
-// ModelSource is a local directory of models (a Hugging Face style
-// repository tree, or models with version directories), owned by one
-// subscription.
+// ModelSource is a tree of models (a Hugging Face style repository tree, or
+// models with version directories) in a local directory (Path) or a bucket
+// of an S3-compatible store (S3), owned by one subscription.
 type ModelSource struct {
-	Name         string `yaml:"name"`
-	Path         string `yaml:"path"`
-	Subscription string `yaml:"subscription"`
+	Name         string    `yaml:"name"`
+	Path         string    `yaml:"path"`
+	S3           *S3Source `yaml:"s3"`
+	Subscription string    `yaml:"subscription"`
+}
+
+// S3Source is a bucket prefix of an S3-compatible object store. Keys come
+// from the configuration (use ${VAR}); MaxBytes bounds one version's
+// download (default 20 GiB).
+type S3Source struct {
+	Endpoint  string `yaml:"endpoint"`
+	Bucket    string `yaml:"bucket"`
+	Prefix    string `yaml:"prefix"`
+	Region    string `yaml:"region"`
+	AccessKey string `yaml:"access_key"`
+	SecretKey string `yaml:"secret_key"`
+	Insecure  bool   `yaml:"insecure"`
+	MaxBytes  int64  `yaml:"max_bytes"`
 }
 
 // Log configures logging.

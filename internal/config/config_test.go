@@ -51,6 +51,11 @@ func TestLoadBad(t *testing.T) {
 		}},
 		{"bad-sensitive.bad.yaml", []string{"bad-sensitive.bad.yaml:2: scan.sensitive: sensitive type badge: pattern"}},
 		{"bad-edm.bad.yaml", []string{"bad-edm.bad.yaml:2: scan.sensitive: exact_data[0]: open testdata/missing.hashes"}},
+		{"bad-models.bad.yaml", []string{
+			"bad-models.bad.yaml:5: models.sources[0]: name a path or an s3 bucket, not both",
+			"bad-models.bad.yaml:10: models.sources[1].s3.endpoint: required: host[:port], without a scheme",
+			"bad-models.bad.yaml:10: models.sources[1].s3.bucket: required",
+		}},
 		{"bad-api.bad.yaml", []string{
 			"bad-api.bad.yaml:6: api.tokens[0].role: must be owner, contributor or reader, not \"admin\"",
 			"bad-api.bad.yaml:7: api.tokens[0].token: required, unique and at least 16 characters",

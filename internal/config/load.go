@@ -180,8 +180,23 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		if m.Name == "" {
 			bad(p+".name", "required")
 		}
-		if st, err := os.Stat(m.Path); err != nil || !st.IsDir() {
-			bad(p+".path", "must be a directory: %q", m.Path)
+		switch {
+		case m.S3 != nil && m.Path != "":
+			bad(p, "name a path or an s3 bucket, not both")
+		case m.S3 != nil:
+			if m.S3.Endpoint == "" || strings.Contains(m.S3.Endpoint, "/") {
+				bad(p+".s3.endpoint", "required: host[:port], without a scheme (insecure: true for plain HTTP)")
+			}
+			if m.S3.Bucket == "" {
+				bad(p+".s3.bucket", "required")
+			}
+			if m.S3.MaxBytes < 0 {
+				bad(p+".s3.max_bytes", "must be positive")
+			}
+		default:
+			if st, err := os.Stat(m.Path); err != nil || !st.IsDir() {
+				bad(p+".path", "must be a directory: %q", m.Path)
+			}
 		}
 		if !modelSubs[m.Subscription] {
 			bad(p+".subscription", "unknown subscription %q", m.Subscription)

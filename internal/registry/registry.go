@@ -1,5 +1,6 @@
-// Package registry watches model sources (local directories laid out like a
-// Hugging Face repository or an ML registry of models and versions), scans
+// Package registry watches model sources (local directories and buckets of
+// S3-compatible object stores, laid out like a Hugging Face repository or an
+// ML registry of models and versions), scans
 // every model version with the model scanner on a schedule and whenever its
 // files change, and stores what it found as recommendations per
 // subscription, for subscriptions that turned AI model security on.
@@ -7,15 +8,9 @@ package registry
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,13 +21,6 @@ import (
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 )
-
-// Source is one model source.
-type Source struct {
-	Name         string
-	Path         string
-	Subscription string
-}
 
 // Store keeps scans and alerts; the store implements it.
 type Store interface {
@@ -88,35 +76,30 @@ func (w *Watcher) Once(ctx context.Context) error {
 		if s, ok := w.Settings.Get(src.Subscription); !ok || !s.Plan || !s.ModelSecurity {
 			continue
 		}
-		versions, err := Versions(src.Path)
+		t := src.tree()
+		files, err := t.files(ctx)
 		if err != nil {
 			return fmt.Errorf("source %s: %w", src.Name, err)
 		}
-		for _, v := range versions {
+		for _, v := range layout(files) {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			v.Dir = t.where(v)
 			mv := store.ModelVersion{Subscription: src.Subscription, Source: src.Name, Model: v.Model, Version: v.Version}
-			fp, err := fingerprint(v.Dir)
-			if err != nil {
-				return fmt.Errorf("source %s: %w", src.Name, err)
-			}
+			fp := v.fingerprint()
 			last, err := w.Store.LastModelScan(ctx, mv)
 			if err == nil && last.Fingerprint == fp && now().Sub(last.ScannedAt) < w.Rescan {
 				continue
 			}
-			rep := w.Scanner.ScanPaths(ctx, []string{v.Dir})
-			m := store.ModelScan{ModelVersion: mv, Fingerprint: fp, ScannedAt: now(), Files: rep.Summary.Files,
-				Highest: rep.Summary.Highest, Recommendations: []store.Recommendation{}}
-			for _, f := range rep.Files {
-				rel, _ := filepath.Rel(v.Dir, f.Path)
-				if f.Error != "" && m.Error == "" {
-					m.Error = rel + ": " + f.Error
-				}
-				for _, x := range f.Findings {
-					m.Recommendations = append(m.Recommendations, store.Recommendation{Path: rel, Member: x.Member,
-						Severity: x.Severity, Rule: x.Rule, Detail: x.Detail, Recommendation: x.Recommendation})
-				}
+			m := store.ModelScan{ModelVersion: mv, Fingerprint: fp, ScannedAt: now(), Recommendations: []store.Recommendation{}}
+			if dir, done, err := t.fetch(ctx, v); err != nil {
+				// Recorded as not scanned: a version Warden could not read
+				// is never reported clean.
+				m.Error = err.Error()
+			} else {
+				w.scanInto(ctx, dir, &m)
+				done()
 			}
 			if err := w.Store.RecordModelScan(ctx, m); err != nil {
 				return err
@@ -135,94 +118,21 @@ func (w *Watcher) Once(ctx context.Context) error {
 	return nil
 }
 
-// Version is one version of a model in a source.
-type Version struct {
-	Model, Version, Dir string
-}
-
-var versionName = regexp.MustCompile(`^(v?\d+([._-]\w+)*|main|latest|[0-9a-f]{40})$`)
-
-// Versions lists a source's model versions. A directory whose
-// subdirectories are all named like versions (1, v2, 3.1.0, main, a commit
-// hash) is a model with those versions, as registries lay them out; any
-// other directory holding files is a model with one version, "main", as a
-// Hugging Face repository is; organisation directories (org/model) are
-// walked through.
-func Versions(root string) ([]Version, error) {
-	var out []Version
-	var walk func(dir, model string, depth int) error
-	walk = func(dir, model string, depth int) error {
-		es, err := os.ReadDir(dir)
-		if err != nil {
-			return err
+// scanInto scans the version in dir and records what was found in m.
+func (w *Watcher) scanInto(ctx context.Context, dir string, m *store.ModelScan) {
+	rep := w.Scanner.ScanPaths(ctx, []string{dir})
+	m.Files, m.Highest = rep.Summary.Files, rep.Summary.Highest
+	for _, f := range rep.Files {
+		rel, _ := filepath.Rel(dir, f.Path)
+		rel = filepath.ToSlash(rel)
+		if f.Error != "" && m.Error == "" {
+			m.Error = rel + ": " + f.Error
 		}
-		var dirs []string
-		files := 0
-		for _, e := range es {
-			switch {
-			case e.IsDir() && e.Name()[0] != '.':
-				dirs = append(dirs, e.Name())
-			case e.Type().IsRegular():
-				files++
-			}
-		}
-		sort.Strings(dirs)
-		if model != "" && len(dirs) > 0 && files == 0 && allVersions(dirs) {
-			for _, d := range dirs {
-				out = append(out, Version{Model: model, Version: d, Dir: filepath.Join(dir, d)})
-			}
-			return nil
-		}
-		if model != "" && files > 0 {
-			out = append(out, Version{Model: model, Version: "main", Dir: dir})
-			return nil
-		}
-		if depth >= 3 {
-			return nil
-		}
-		for _, d := range dirs {
-			m := d
-			if model != "" {
-				m = model + "/" + d
-			}
-			if err := walk(filepath.Join(dir, d), m, depth+1); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return out, walk(root, "", 0)
-}
-
-func allVersions(names []string) bool {
-	for _, n := range names {
-		if !versionName.MatchString(n) {
-			return false
+		for _, x := range f.Findings {
+			m.Recommendations = append(m.Recommendations, store.Recommendation{Path: rel, Member: x.Member,
+				Severity: x.Severity, Rule: x.Rule, Detail: x.Detail, Recommendation: x.Recommendation})
 		}
 	}
-	return true
-}
-
-// fingerprint summarises a version's files (names, sizes, modification
-// times) so that a change is noticed without reading them.
-func fingerprint(dir string) (string, error) {
-	h := sha256.New()
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		fmt.Fprintf(h, "%s\x00%d\x00%d\n", rel, info.Size(), info.ModTime().UnixNano())
-		return nil
-	})
-	return hex.EncodeToString(h.Sum(nil)), err
 }
 
 // malwareAlert raises the model-malware alert for a scan with critical
