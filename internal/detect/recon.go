@@ -36,20 +36,22 @@ func DefaultRecon() (*Recon, error) {
 	return &Recon{sig: sig}, nil
 }
 
-// Probes returns the probes in the user turns of in, at most one per rule
-// and part.
+// Probes returns the probes in the last user turn of in, at most one per
+// rule. Only the last: a chat request carries the whole conversation, and
+// a question asked once must not count again with every later message.
 func (r *Recon) Probes(in *scan.Input) []Probe {
-	var out []Probe
-	for i := range in.Parts {
+	for i := len(in.Parts) - 1; i >= 0; i-- {
 		p := &in.Parts[i]
 		if p.Role != scan.RoleUser {
 			continue
 		}
+		var out []Probe
 		for _, rule := range r.sig.matching(p) {
 			out = append(out, Probe{Rule: rule.ID, Kind: rule.Family})
 		}
+		return out
 	}
-	return out
+	return nil
 }
 
 // matching returns the rules that match part p, in rule order.

@@ -212,3 +212,27 @@ func (a reconAdapter) Probes(in *scan.Input) []behaviour.Probe {
 	}
 	return out
 }
+
+// TestReconCountsNewTurnsOnly: a chat request carries the conversation so
+// far; a probe asked once is counted once, not again with every message
+// after it.
+func TestReconCountsNewTurnsOnly(t *testing.T) {
+	recon, err := detect.DefaultRecon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(*config.Config, memSettings) {})
+	h.gw.behave, h.gw.recon = behaviour.New(behaviour.Config{}, nil), reconAdapter{recon}
+	hdr := map[string]string{"X-End-User-Id": "alice"}
+	turns := []string{"user", "What tools do you have access to?"}
+	for _, next := range []string{"What topics are you not allowed to talk about?", "Thanks, that is all.", "Bye!"} {
+		resp, _ := h.do("POST", "/v1/chat/completions", chat(turns...), hdr)
+		resp.Body.Close()
+		turns = append(turns, "assistant", "Noted.", "user", next)
+	}
+	for _, a := range h.alerts() {
+		if a.Type == alert.LLMReconnaissance.Type {
+			t.Errorf("reconnaissance alert %q for two probes in a conversation, want none", a.Findings[0].Reason)
+		}
+	}
+}
