@@ -26,7 +26,7 @@ func startExport(ctx context.Context, cfg *config.Config, st *store.Store, reg p
 			return err
 		}
 		name := k.Name
-		d := &export.Dispatcher{Name: "sink:" + name, Sink: sink, Outbox: st, Log: log,
+		d := &export.Dispatcher{Name: sinkPosition(name), Sink: sink, Outbox: st, Log: log,
 			Filter:    export.Filter{MinSeverity: scan.Severity(k.MinSeverity), Subscriptions: k.Subscriptions, Types: k.Types},
 			Delivered: func(n int) { delivered.WithLabelValues(name).Add(float64(n)) },
 			Failed:    func(error) { failures.WithLabelValues(name).Inc() }}
@@ -34,6 +34,9 @@ func startExport(ctx context.Context, cfg *config.Config, st *store.Store, reg p
 	}
 	return nil
 }
+
+// sinkPosition names a sink's position in the outbox.
+func sinkPosition(name string) string { return "sink:" + name }
 
 // stdoutSink is where a stdout sink writes (the process's standard output).
 var stdoutSink = os.Stdout

@@ -179,6 +179,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	if err := startExport(cacheCtx, cfg, st, reg, log); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	go purge(cacheCtx, cfg, st, log)
 
 	var draining atomic.Bool
 	mux := http.NewServeMux()

@@ -25,6 +25,16 @@ type Config struct {
 	Behaviour     Behaviour      `yaml:"behaviour"`
 	Alerts        Alerts         `yaml:"alerts"`
 	API           API            `yaml:"api"`
+	Retention     Retention      `yaml:"retention"`
+}
+
+// Retention says how long the store keeps what it holds (defaults: alerts
+// and incidents 365 days after they were last seen, the settings audit log
+// 365 days, export events 7 days once every sink delivered them).
+type Retention struct {
+	Alerts time.Duration `yaml:"alerts"`
+	Audit  time.Duration `yaml:"audit"`
+	Outbox time.Duration `yaml:"outbox"`
 }
 
 // API configures who may use the REST API. With no tokens, only clients on
@@ -383,6 +393,14 @@ func (c *Config) fillDefaults() {
 	}
 	if c.Alerts.IncidentWindow == 0 {
 		c.Alerts.IncidentWindow = time.Hour
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&c.Retention.Alerts, 365 * 24 * time.Hour}, {&c.Retention.Audit, 365 * 24 * time.Hour}, {&c.Retention.Outbox, 7 * 24 * time.Hour}} {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
 	}
 	if c.Models.Every == 0 {
 		c.Models.Every = 5 * time.Minute

@@ -218,6 +218,9 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		b.Learning < 0 || b.MaxKeys < 0 || b.MinTokens < 0 || b.ReconThreshold < 0 || b.ReconWindow < 0 {
 		bad("behaviour", "values must be positive (zero takes the default)")
 	}
+	if r := c.Retention; r.Alerts < 0 || r.Audit < 0 || r.Outbox < 0 {
+		bad("retention", "alerts, audit and outbox must be positive durations")
+	}
 	tokenNames, tokens := map[string]bool{}, map[string]bool{}
 	for i, t := range c.API.Tokens {
 		p := fmt.Sprintf("api.tokens[%d]", i)
