@@ -38,6 +38,7 @@ type Store interface {
 	AddSuppression(ctx context.Context, r alert.Suppression) error
 	DeleteSuppression(ctx context.Context, id string) error
 	Suppressions(ctx context.Context) ([]alert.Suppression, error)
+	AlertsOfTypes(ctx context.Context, subscription string, types []string, since, until time.Time, limit int) ([]alert.Alert, bool, error)
 }
 
 // Options are the API's collaborators beyond the store.
@@ -113,6 +114,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	}))
 	subscriptionRoutes(mux, h, s, o)
 	suppressionRoutes(mux, h, s, o)
+	mux.Handle("GET /api/reports/data-security", h(func(r *http.Request) (any, error) { return dataSecurityReport(s, r, o.Now()) }))
 	mux.Handle("GET /api/models", h(func(r *http.Request) (any, error) {
 		sub, err := scopeFilter(principalOf(r.Context()), r.URL.Query().Get("subscription"))
 		if err != nil {

@@ -284,3 +284,41 @@ func (s *Store) Alert(ctx context.Context, id string) (alert.Alert, error) {
 	err = json.Unmarshal([]byte(body), &a)
 	return a, err
 }
+
+// AlertsOfTypes returns up to limit alerts of the given types last seen in
+// [since, until), newest first, for one subscription or all (""); more
+// reports whether there were more.
+func (s *Store) AlertsOfTypes(ctx context.Context, subscription string, types []string, since, until time.Time, limit int) (as []alert.Alert, more bool, err error) {
+	q := `SELECT body FROM alerts WHERE last_seen >= ? AND last_seen < ? AND type IN (?` + strings.Repeat(", ?", len(types)-1) + `)`
+	args := []any{ts(since), ts(until)}
+	for _, t := range types {
+		args = append(args, t)
+	}
+	if subscription != "" {
+		q += ` AND subscription = ?`
+		args = append(args, subscription)
+	}
+	q += ` ORDER BY last_seen DESC LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("alerts of types: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, false, err
+		}
+		if len(as) == limit {
+			more = true
+			break
+		}
+		var a alert.Alert
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			return nil, false, fmt.Errorf("decode alert: %w", err)
+		}
+		as = append(as, a)
+	}
+	return as, more, rows.Err()
+}

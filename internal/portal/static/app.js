@@ -198,7 +198,26 @@ async function modelsView() {
       (m.recommendations || []).map((r) => ({ item: r, cells: [sev(r.severity), r.rule, r.path, r.member || "", r.detail, r.recommendation] })))))));
 }
 
-const views = { alerts: alertsView, incidents: incidentsView, subscriptions: subscriptionsView, suppressions: suppressionsView, models: modelsView };
+async function dataSecurityView() {
+  const q = new URLSearchParams(location.hash.split("?")[1] || "");
+  const sub = el("input", { placeholder: "subscription", value: q.get("subscription") || "" });
+  const days = select("days", ["7", "30", "90", "365"], q.get("days") || "30");
+  const go = () => { location.hash = "#data-security?" + new URLSearchParams({ subscription: sub.value, days: days.value }); };
+  const params = new URLSearchParams({ since: new Date(Date.now() - Number(days.value) * 86400000).toISOString().replace(/\.\d+Z$/, "Z") });
+  if (sub.value) params.set("subscription", sub.value);
+  const r = await api("GET", "/api/reports/data-security?" + params);
+  const rows = (xs) => (xs || []).map((c) => ({ item: c, cells: [c.key, c.prompt, c.response] }));
+  show(el("div", {},
+    el("div", { class: "filters" }, sub, "last", days, "days", el("button", { onclick: go }, "Show")),
+    el("p", {}, r.interactions, " interaction(s) with sensitive data or credentials, ", when(r.since), " to ", when(r.until),
+      r.truncated ? " (more than the report reads: narrow the period)" : ""),
+    el("h3", {}, "By type"), table(["Type", "In prompts", "In responses"], rows(r.by_kind)),
+    el("h3", {}, "By application"), table(["Application", "In prompts", "In responses"], rows(r.by_application)),
+    el("h3", {}, "By user"), table(["User", "In prompts", "In responses"], rows(r.by_user)),
+    el("h3", {}, "By day"), table(["Day", "In prompts", "In responses"], rows(r.by_day))));
+}
+
+const views = { "data-security": dataSecurityView, alerts: alertsView, incidents: incidentsView, subscriptions: subscriptionsView, suppressions: suppressionsView, models: modelsView };
 
 function route() {
   const name = (location.hash.slice(1).split(/[/?]/)[0]) || "alerts";

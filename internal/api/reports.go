@@ -1,0 +1,44 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/wardenhq/warden/internal/report"
+)
+
+// reportAlerts bounds what one report reads.
+const reportAlerts = 100_000
+
+// dataSecurityReport answers GET /api/reports/data-security: the sensitive
+// information types and credentials in prompts and responses of a period
+// (since, until: RFC 3339; default the last 30 days), by type, application,
+// user and day.
+func dataSecurityReport(s Store, r *http.Request, now time.Time) (any, error) {
+	q := r.URL.Query()
+	sub, err := scopeFilter(principalOf(r.Context()), q.Get("subscription"))
+	if err != nil {
+		return nil, err
+	}
+	until, since := now, now.Add(-30*24*time.Hour)
+	for _, p := range []struct {
+		name string
+		v    *time.Time
+	}{{"since", &since}, {"until", &until}} {
+		if x := q.Get(p.name); x != "" {
+			if *p.v, err = time.Parse(time.RFC3339, x); err != nil {
+				return nil, &Error{Status: http.StatusBadRequest, Message: p.name + " must be an RFC 3339 time"}
+			}
+		}
+	}
+	if !since.Before(until) {
+		return nil, &Error{Status: http.StatusBadRequest, Message: "since must be before until"}
+	}
+	as, more, err := s.AlertsOfTypes(r.Context(), sub, report.Types, since, until, reportAlerts)
+	if err != nil {
+		return nil, err
+	}
+	rep := report.Build(as, since, until)
+	rep.Truncated = more
+	return rep, nil
+}
