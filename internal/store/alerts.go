@@ -255,19 +255,31 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]alert.Alert, error
 		return nil, fmt.Errorf("list alerts: %w", err)
 	}
 	defer rows.Close()
-	out := []alert.Alert{}
+	out, _, err := decodeAlerts(rows, limit)
+	if out == nil {
+		out = []alert.Alert{}
+	}
+	return out, err
+}
+
+// decodeAlerts reads up to limit alerts from rows of bodies; more reports
+// whether another row followed.
+func decodeAlerts(rows *sql.Rows, limit int) (as []alert.Alert, more bool, err error) {
 	for rows.Next() {
+		if len(as) == limit {
+			return as, true, nil
+		}
 		var body string
 		if err := rows.Scan(&body); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		var a alert.Alert
 		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			return nil, fmt.Errorf("decode alert: %w", err)
+			return nil, false, fmt.Errorf("decode alert: %w", err)
 		}
-		out = append(out, a)
+		as = append(as, a)
 	}
-	return out, rows.Err()
+	return as, false, rows.Err()
 }
 
 // Alert returns one alert by id.
@@ -305,20 +317,5 @@ func (s *Store) AlertsOfTypes(ctx context.Context, subscription string, types []
 		return nil, false, fmt.Errorf("alerts of types: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, false, err
-		}
-		if len(as) == limit {
-			more = true
-			break
-		}
-		var a alert.Alert
-		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			return nil, false, fmt.Errorf("decode alert: %w", err)
-		}
-		as = append(as, a)
-	}
-	return as, more, rows.Err()
+	return decodeAlerts(rows, limit)
 }
