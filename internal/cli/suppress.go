@@ -8,6 +8,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/reload"
 )
 
 // suppressionStore lists the rules added at run time.
@@ -22,12 +23,12 @@ type suppressionSync struct {
 	store  suppressionStore
 	config []alert.Suppression
 	rules  *alert.Rules
-	kick   chan struct{}
+	loop   *reload.Loop
 	log    *slog.Logger
 }
 
 func newSuppressionSync(ctx context.Context, st suppressionStore, cfg *config.Config, log *slog.Logger) (*suppressionSync, error) {
-	s := &suppressionSync{store: st, config: suppressions(cfg), rules: alert.NewRules(nil), kick: make(chan struct{}, 1), log: log}
+	s := &suppressionSync{store: st, config: suppressions(cfg), rules: alert.NewRules(nil), loop: reload.New(), log: log}
 	return s, s.reload(ctx)
 }
 
@@ -41,28 +42,12 @@ func (s *suppressionSync) reload(ctx context.Context) error {
 }
 
 // changed asks run to reload now.
-func (s *suppressionSync) changed() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
+func (s *suppressionSync) changed() { s.loop.Kick() }
 
-// run reloads until ctx is done; a failed reload keeps the rules in force.
+// run reloads every few seconds until ctx ends; a failed reload keeps the
+// rules in force.
 func (s *suppressionSync) run(ctx context.Context) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-s.kick:
-		}
-		if err := s.reload(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("reload suppression rules", "err", err)
-		}
-	}
+	s.loop.Run(ctx, 5*time.Second, s.reload, func(err error) { s.log.Warn("reload suppression rules", "err", err) })
 }
 
 // suppressions are the configuration file's rules.

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"time"
+
+	"github.com/wardenhq/warden/internal/reload"
 )
 
 // Mode says whether threats are only reported or also stopped.
@@ -58,13 +60,13 @@ type Cache struct {
 	every  time.Duration
 	log    *slog.Logger
 	m      atomic.Pointer[map[string]Settings]
-	kick   chan struct{}
+	loop   *reload.Loop
 }
 
 // NewCache loads the settings once and returns a cache that reloads them
 // every interval once Run is called.
 func NewCache(ctx context.Context, l Loader, every time.Duration, log *slog.Logger) (*Cache, error) {
-	c := &Cache{loader: l, every: every, log: log, kick: make(chan struct{}, 1)}
+	c := &Cache{loader: l, every: every, log: log, loop: reload.New()}
 	if err := c.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -92,26 +94,9 @@ func (c *Cache) Reload(ctx context.Context) error {
 }
 
 // Invalidate asks Run to reload at once, after a write through the API.
-func (c *Cache) Invalidate() {
-	select {
-	case c.kick <- struct{}{}:
-	default:
-	}
-}
+func (c *Cache) Invalidate() { c.loop.Kick() }
 
 // Run reloads until ctx is done. A failed reload keeps the old settings.
 func (c *Cache) Run(ctx context.Context) {
-	t := time.NewTicker(c.every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-c.kick:
-		}
-		if err := c.Reload(ctx); err != nil && ctx.Err() == nil {
-			c.log.Warn("reload subscription settings", "err", err)
-		}
-	}
+	c.loop.Run(ctx, c.every, c.Reload, func(err error) { c.log.Warn("reload subscription settings", "err", err) })
 }
