@@ -240,16 +240,7 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]alert.Alert, error
 		where = append(where, "last_seen >= ?")
 		args = append(args, f.Since.UTC().Format(time.RFC3339Nano))
 	}
-	q := "SELECT body FROM alerts"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 100
-	}
-	q += " ORDER BY last_seen DESC, id LIMIT ? OFFSET ?"
-	args = append(args, limit, f.Offset)
+	q, args, limit := page("SELECT body FROM alerts", where, args, f.Limit, f.Offset)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
@@ -260,6 +251,18 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]alert.Alert, error
 		out = []alert.Alert{}
 	}
 	return out, err
+}
+
+// page completes a list query: its conditions, newest first, and a page of
+// at most 1000 rows (100 when limit is unset); it returns the limit used.
+func page(q string, where []string, args []any, limit, offset int) (string, []any, int) {
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	return q + " ORDER BY last_seen DESC, id LIMIT ? OFFSET ?", append(args, limit, offset), limit
 }
 
 // decodeAlerts reads up to limit alerts from rows of bodies; more reports

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
@@ -204,16 +203,8 @@ func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, er
 			args = append(args, c[1])
 		}
 	}
-	q := `SELECT id, subscription, title, severity, status, assignee, classification, first_seen, last_seen, alerts FROM incidents`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 100
-	}
-	q += " ORDER BY last_seen DESC, id LIMIT ? OFFSET ?"
-	args = append(args, limit, f.Offset)
+	q, args, _ := page(`SELECT id, subscription, title, severity, status, assignee, classification, first_seen, last_seen, alerts FROM incidents`,
+		where, args, f.Limit, f.Offset)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("incidents: %w", err)
