@@ -2,7 +2,6 @@ package detect
 
 import (
 	_ "embed"
-	"unsafe"
 
 	"github.com/wardenhq/warden/internal/scan"
 )
@@ -57,14 +56,10 @@ func (r *Recon) Probes(in *scan.Input) []Probe {
 // matching returns the rules that match part p, in rule order.
 func (d *Signatures) matching(p *scan.Part) []*Rule {
 	n := p.Normalized()
-	hay := unsafe.Slice(unsafe.StringData(n.Text), len(n.Text))
-	hits := map[int][]int{}
-	for _, m := range d.ac.FindAllOverlapping(hay) {
-		ri := d.owner[m.PatternID]
-		if len(hits[ri]) < maxKeywordHits {
-			hits[ri] = append(hits[ri], m.Start)
-		}
-	}
+	hp := d.hits.Get().(*[][]int)
+	defer d.hits.Put(hp)
+	hits := *hp
+	d.keywordHits(n.Text, hits)
 	var out []*Rule
 	for ri, r := range d.rules {
 		if len(hits[ri]) > 0 && r.roles[p.Role] && len(r.find(n.Text, hits[ri])) > 0 {

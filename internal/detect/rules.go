@@ -224,16 +224,7 @@ func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, 
 	for ap := range attackParts(in) {
 		i, p, cat, typ := ap.i, ap.p, ap.cat, ap.typ
 		n := p.Normalized()
-		hay := unsafe.Slice(unsafe.StringData(n.Text), len(n.Text))
-		for ri := range hits {
-			hits[ri] = hits[ri][:0]
-		}
-		for _, m := range d.ac.FindAllOverlapping(hay) {
-			ri := d.owner[m.PatternID]
-			if len(hits[ri]) < maxKeywordHits {
-				hits[ri] = append(hits[ri], m.Start)
-			}
-		}
+		d.keywordHits(n.Text, hits)
 		for ri, r := range d.rules {
 			if len(hits[ri]) == 0 || !r.roles[p.Role] {
 				continue
@@ -254,6 +245,20 @@ func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, 
 		}
 	}
 	return mergeByPart(out), nil
+}
+
+// keywordHits fills hits, per rule, with where the rule's keywords occur in
+// text (at most maxKeywordHits each).
+func (d *Signatures) keywordHits(text string, hits [][]int) {
+	for ri := range hits {
+		hits[ri] = hits[ri][:0]
+	}
+	for _, m := range d.ac.FindAllOverlapping(unsafe.Slice(unsafe.StringData(text), len(text))) {
+		ri := d.owner[m.PatternID]
+		if len(hits[ri]) < maxKeywordHits {
+			hits[ri] = append(hits[ri], m.Start)
+		}
+	}
 }
 
 // attackPart is a part attack detectors judge, with what an attack in it
