@@ -199,15 +199,8 @@ func listAlerts(s Store, r *http.Request) (any, error) {
 	q := r.URL.Query()
 	f := store.AlertFilter{Subscription: q.Get("subscription"), Type: q.Get("type"), Severity: q.Get("severity")}
 	var err error
-	if v := q.Get("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 {
-			return nil, &Error{Status: http.StatusBadRequest, Message: "limit must be a positive integer"}
-		}
-	}
-	if v := q.Get("offset"); v != "" {
-		if f.Offset, err = strconv.Atoi(v); err != nil || f.Offset < 0 {
-			return nil, &Error{Status: http.StatusBadRequest, Message: "offset must be a non-negative integer"}
-		}
+	if f.Limit, f.Offset, err = paging(q.Get("limit"), q.Get("offset")); err != nil {
+		return nil, err
 	}
 	if v := q.Get("since"); v != "" {
 		if f.Since, err = time.Parse(time.RFC3339, v); err != nil {
