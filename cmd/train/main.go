@@ -3,8 +3,16 @@
 //
 //	go run ./cmd/train -data ../shared/datasets -out internal/classifier/model.bin
 //
+// It reads only the folders that internal/classifier/datasets.lock opts in
+// to training, and refuses to run when one of them differs from its pin.
 // Same data, same code: the same bytes. A test checks that the committed
 // model is what this command produces.
+//
+// After a deliberate change of the data, -lock rewrites the pins (rows and
+// sha256 of every folder found; new folders are added as "hold" with an
+// UNKNOWN licence to fill in) and trains nothing:
+//
+//	go run ./cmd/train -lock
 package main
 
 import (
@@ -19,19 +27,20 @@ import (
 func main() {
 	data := flag.String("data", "../shared/datasets", "the shared datasets directory")
 	out := flag.String("out", "internal/classifier/model.bin", "where to write the model")
+	lock := flag.Bool("lock", false, "re-pin internal/classifier/datasets.lock to the data instead of training")
 	flag.Parse()
-	if err := run(*data, *out); err != nil {
+	run := func() error { return train(*data, *out) }
+	if *lock {
+		run = func() error { return repin(*data, "internal/classifier/datasets.lock") }
+	}
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, out string) error {
-	rows, err := classifier.ReadRows(data)
-	if err != nil {
-		return err
-	}
-	b, n, err := classifier.Build(rows)
+func train(data, out string) error {
+	b, n, err := classifier.Build(data)
 	if err != nil {
 		return err
 	}
@@ -39,5 +48,17 @@ func run(data, out string) error {
 		return err
 	}
 	fmt.Printf("trained on %d examples; wrote %s (%d bytes, sha256 %x)\n", n, out, len(b), sha256.Sum256(b))
+	return nil
+}
+
+func repin(data, path string) error {
+	l, err := classifier.DefaultLock().Repin(data)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, l.Marshal(), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("pinned %d folders in %s; review the diff before committing\n", len(l), path)
 	return nil
 }

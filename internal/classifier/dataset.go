@@ -26,10 +26,6 @@ type Row struct {
 // Attack reports whether the row's label is one the model must catch.
 func (r Row) Attack() bool { return r.Label == "jailbreak" || r.Label == "injection" }
 
-// ResearchOnly lists dataset folders whose licence allows tests and
-// evaluation but not training a model that ships.
-var ResearchOnly = map[string]bool{"tensor-trust": true}
-
 // ReadRows reads every folder's data.jsonl under dir, in folder order.
 func ReadRows(dir string) ([]Row, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*", "data.jsonl"))
@@ -150,15 +146,15 @@ func balance(exs []Example) []Example {
 // ("reply to this email", "follow the instructions") read as planted tasks.
 var docNegatives = map[string]bool{"gsm8k": true, "mgsm": true, "presidio-synth": true, "arena-hard": true, "self-instruct": true, "credsweeper": true}
 
-// TrainingRows keeps the rows a shipped model may learn from.
-func TrainingRows(rows []Row) []Row {
-	var out []Row
-	for _, r := range rows {
-		if !ResearchOnly[r.Folder] {
-			out = append(out, r)
+// EvalOnly reports whether the lock file reserves folder for tests and
+// evaluation: cross-validation scores its rows but never trains on them.
+func EvalOnly(folder string) bool {
+	for _, p := range defaultLock {
+		if p.Folder == folder {
+			return p.Use == UseEval
 		}
 	}
-	return out
+	return false
 }
 
 func normalize(s string) string { return scan.Normalize(s).Text }

@@ -110,10 +110,15 @@ func truncate(s string, n int) string {
 	return s[:runeStart(s, n)]
 }
 
-// Build trains the shipped model from all dataset rows (research-only
-// folders left out) and returns its encoding and the number of examples.
-func Build(rows []Row) ([]byte, int, error) {
-	m, n := Fit(TrainingRows(rows), DefaultTrainOptions)
+// Build trains the shipped model from the lock file's training folders
+// under dir (each checked against its pin) and returns its encoding and the
+// number of examples.
+func Build(dir string) ([]byte, int, error) {
+	rows, err := DefaultLock().ReadTraining(dir)
+	if err != nil {
+		return nil, 0, err
+	}
+	m, n := Fit(rows, DefaultTrainOptions)
 	if n == 0 {
 		return nil, 0, errors.New("no training rows")
 	}
