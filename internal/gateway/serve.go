@@ -81,15 +81,25 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	if rt == nil {
 		return errorf(http.StatusNotFound, "no_route", "no Warden route matches this request")
 	}
-	req, err := llmapi.ParseRequest(ep.api, body)
-	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is not valid for this API: " + publicParseError(err), Err: err}
-	}
-	ex := &exchange{ep: ep, route: rt, req: req, clientCtx: r.Context()}
+	ex := &exchange{ep: ep, route: rt, clientCtx: r.Context()}
 	ex.sub, _ = g.settings.Get(rt.cfg.Subscription)
 	ex.policy = scan.ForSensitivity(g.policy, ex.sub.Sensitivity)
 	ex.scan = ex.sub.Plan && ep.api != llmapi.Passthrough
 	ex.block = ex.scan && ex.sub.Mode == subscription.ModeBlock
+	// What is scanned must be what the provider reads. A body two JSON
+	// readers could read differently is refused in block mode; in detect
+	// mode (and with the plan off) the provider gets its one reading.
+	if canon, amb := llmapi.Canonical(body); amb != nil {
+		if ex.block || canon == nil {
+			return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is ambiguous: " + publicParseError(amb), Err: amb}
+		}
+		body = canon
+	}
+	req, err := llmapi.ParseRequest(ep.api, body)
+	if err != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is not valid for this API: " + publicParseError(err), Err: err}
+	}
+	ex.req = req
 	g.metrics.Interactions.WithLabelValues(rt.cfg.Subscription, boolLabel(ex.scan)).Inc()
 	for _, k := range req.Skipped {
 		g.metrics.Skipped.WithLabelValues(k).Inc()
@@ -207,7 +217,8 @@ func publicParseError(err error) string {
 	if errors.Is(err, llmapi.ErrNotJSON) {
 		return "malformed JSON"
 	}
-	if errors.Is(err, llmapi.ErrAmbiguousKey) {
+	if errors.Is(err, llmapi.ErrAmbiguous) {
+		// Names a key of the body, never its values.
 		return err.Error()
 	}
 	msg := err.Error()

@@ -28,8 +28,9 @@ type anthropicBlock struct {
 	Name    string          `json:"name"`
 	Content content         `json:"content"`
 	Source  *struct {
-		Type string `json:"type"`
-		Data string `json:"data"`
+		Type    string  `json:"type"`
+		Data    string  `json:"data"`
+		Content content `json:"content"`
 	} `json:"source"`
 }
 
@@ -63,20 +64,34 @@ func (r *Request) addBlocks(role string, c content, depth int) error {
 	if c.raw == nil {
 		return nil
 	}
-	var blocks []anthropicBlock
-	if err := json.Unmarshal(c.raw, &blocks); err != nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(c.raw, &raws); err != nil {
 		return fmt.Errorf("want a string or a list of blocks")
 	}
-	for _, b := range blocks {
+	for i, raw := range raws {
+		var b anthropicBlock
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return fmt.Errorf("block %d: want an object", i)
+		}
 		switch b.Type {
 		case "text":
 			r.addText(role, b.Text)
 		case "image":
 			r.skip("image")
 		case "document":
-			if b.Source != nil && b.Source.Type == "text" {
+			switch {
+			case b.Source == nil:
+				r.skip("file")
+			case b.Source.Type == "text":
 				r.addText(RoleDocument, b.Source.Data)
-			} else {
+			case b.Source.Type == "content":
+				// Custom content: text blocks the model reads as a document.
+				if depth < 2 {
+					if err := r.addBlocks(RoleDocument, b.Source.Content, depth+1); err != nil {
+						return err
+					}
+				}
+			default: // base64 PDF, url, file id
 				r.skip("file")
 			}
 		case "tool_use", "server_tool_use":
@@ -93,9 +108,10 @@ func (r *Request) addBlocks(role string, c content, depth int) error {
 			// The model's own reasoning from an earlier turn: not input
 			// from anyone Warden needs to judge.
 		default:
-			if b.Text != "" {
-				r.addText(role, b.Text)
-			}
+			// A block type Warden does not know may still carry text:
+			// scan every string in it rather than let a new type become
+			// a blind spot.
+			r.addUnknown(role, b.Type, raw)
 		}
 	}
 	return nil

@@ -72,11 +72,15 @@ func (r *Request) addContent(role string, c content) error {
 	if c.raw == nil {
 		return nil
 	}
-	var parts []contentPart
-	if err := json.Unmarshal(c.raw, &parts); err != nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(c.raw, &raws); err != nil {
 		return fmt.Errorf("want a string or a list of parts")
 	}
-	for _, p := range parts {
+	for i, raw := range raws {
+		var p contentPart
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return fmt.Errorf("part %d: want an object", i)
+		}
 		switch p.Type {
 		case "text", "input_text", "output_text":
 			r.addText(role, p.Text)
@@ -91,11 +95,7 @@ func (r *Request) addContent(role string, c content) error {
 		default:
 			// Unknown part types may still carry text; scan it rather
 			// than let a new type become a blind spot.
-			if p.Text != "" {
-				r.addText(role, p.Text)
-			} else {
-				r.skip(p.Type)
-			}
+			r.addUnknown(role, p.Type, raw)
 		}
 	}
 	return nil
@@ -183,6 +183,9 @@ type content struct {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (c *content) UnmarshalJSON(b []byte) error {
+	// A reused value forgets what it held: an earlier string must not
+	// survive a later list.
+	*c = content{}
 	switch {
 	case len(b) > 0 && b[0] == '"':
 		s, err := rawString(b)

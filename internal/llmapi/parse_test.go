@@ -89,30 +89,6 @@ func TestParseRequestErrors(t *testing.T) {
 	}
 }
 
-// TestParserDifferentials checks the cases where a lenient parser would
-// scan one thing while the provider reads another.
-func TestParserDifferentials(t *testing.T) {
-	// Duplicate keys: the last one wins, as in the providers' parsers.
-	r, err := ParseRequest(OpenAIChat, []byte(`{"messages":[{"role":"user","content":"hi"}],"messages":[{"role":"user","content":"ATTACK"}]}`))
-	if err != nil || len(r.Parts) != 1 || r.Parts[0].Text != "ATTACK" {
-		t.Errorf("duplicate messages: parts %+v, err %v; want only the last", r, err)
-	}
-	// Keys that differ in case are refused, not folded.
-	for _, body := range []string{
-		`{"messages":[{"role":"user","content":"ATTACK"}],"Messages":[{"role":"user","content":"hi"}]}`,
-		`{"messages":[{"role":"user","content":"ATTACK","CONTENT":"hi"}]}`,
-		`{"messages":[{"role":"user","content":"ATTACK","\u0043ontent":"hi"}]}`,
-	} {
-		if _, err := ParseRequest(OpenAIChat, []byte(body)); !errors.Is(err, ErrAmbiguousKey) {
-			t.Errorf("ParseRequest(%s): err = %v, want ErrAmbiguousKey", body, err)
-		}
-	}
-	// Unknown fields in any case, and field names inside strings, are fine.
-	if _, err := ParseRequest(OpenAIChat, []byte(`{"Temperature":1,"messages":[{"role":"user","content":"\"Messages\": x"}]}`)); err != nil {
-		t.Errorf("benign body refused: %v", err)
-	}
-}
-
 func TestStreamAssembly(t *testing.T) {
 	tests := []struct {
 		name string
@@ -191,4 +167,48 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNothingWithTextIsSkipped: content shapes that carry text are read,
+// whatever their type, and only text-free parts are noted as skipped.
+func TestNothingWithTextIsSkipped(t *testing.T) {
+	tests := []struct {
+		name        string
+		api         API
+		give        string
+		wantParts   []Part
+		wantSkipped []string
+	}{
+		{"anthropic custom-content document", AnthropicMessages,
+			`{"messages":[{"role":"user","content":[{"type":"document","source":{"type":"content","content":[{"type":"text","text":"planted"}]}}]}]}`,
+			[]Part{{Role: RoleDocument, Text: "planted"}}, nil},
+		{"anthropic custom-content document in a tool result", AnthropicMessages,
+			`{"messages":[{"role":"user","content":[{"type":"tool_result","content":[{"type":"document","source":{"type":"content","content":"planted"}}]}]}]}`,
+			[]Part{{Role: RoleDocument, Text: "planted"}}, nil},
+		{"anthropic pdf stays a file", AnthropicMessages,
+			`{"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}}]}]}`,
+			nil, []string{"file"}},
+		{"anthropic unknown block", AnthropicMessages,
+			`{"messages":[{"role":"user","content":[{"type":"note","body":{"lines":["one","two"]}}]}]}`,
+			[]Part{{Role: RoleUser, Text: "one\ntwo"}}, nil},
+		{"chat unknown part", OpenAIChat,
+			`{"messages":[{"role":"user","content":[{"type":"x_text","content":"planted"}]}]}`,
+			[]Part{{Role: RoleUser, Text: "planted"}}, nil},
+		{"chat unknown part without text", OpenAIChat,
+			`{"messages":[{"role":"user","content":[{"type":"made_up_type_1234","n":1}]}]}`,
+			nil, []string{"other"}},
+	}
+	for _, tt := range tests {
+		got, err := ParseRequest(tt.api, []byte(tt.give))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.wantParts, got.Parts); diff != "" {
+			t.Errorf("%s: parts (-want +got):\n%s", tt.name, diff)
+		}
+		if diff := cmp.Diff(tt.wantSkipped, got.Skipped); diff != "" {
+			t.Errorf("%s: skipped (-want +got):\n%s", tt.name, diff)
+		}
+	}
 }

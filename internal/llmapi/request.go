@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 )
 
 // API is a wire format.
@@ -98,12 +99,13 @@ func ParseRequest(api API, body []byte) (*Request, error) {
 }
 
 // decodeObject unmarshals body, reporting non-objects with ErrNotJSON and
-// keys that only a case-insensitive reader would take for a field with
-// ErrAmbiguousKey.
+// bodies that another reader could read differently with ErrAmbiguous (see
+// Canonical, which gives the one reading of such a body).
 func decodeObject(body []byte, v any) error {
-	if err := checkKeys(body); err != nil {
+	if err := checkBody(body); err != nil && json.Valid(body) {
 		return err
 	}
+	// (An ambiguous body that is not JSON either is reported as not JSON.)
 	if err := json.Unmarshal(body, v); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -125,6 +127,59 @@ func (r *Request) addText(role, text string) {
 	if text != "" {
 		r.Parts = append(r.Parts, Part{Role: role, Text: text})
 	}
+}
+
+// addUnknown reads a content part or block of a type Warden does not know:
+// every string in it but its type is scanned, joined by newlines, so a
+// type invented to carry text ({"type":"x","content":"..."}) is judged as
+// what it is. A part with no text is noted as skipped under the neutral
+// name "other" (the type is the client's word: one metric series each
+// would let a client grow the metrics without bound).
+func (r *Request) addUnknown(role, typ string, raw json.RawMessage) {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		r.skip("other")
+		return
+	}
+	var b []byte
+	var walk func(v any, key string, depth int)
+	walk = func(v any, key string, depth int) {
+		if depth > 32 {
+			return
+		}
+		switch v := v.(type) {
+		case string:
+			if key != "type" && v != "" {
+				if len(b) > 0 {
+					b = append(b, '\n')
+				}
+				b = append(b, v...)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e, key, depth+1)
+			}
+		case map[string]any:
+			for _, k := range sortedKeys(v) {
+				walk(v[k], k, depth+1)
+			}
+		}
+	}
+	walk(v, "", 0)
+	if len(b) == 0 {
+		r.skip("other")
+		return
+	}
+	r.addText(role, string(b))
+}
+
+func sortedKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }
 
 func (r *Request) skip(kind string) {
