@@ -152,48 +152,57 @@ func TestCatalogueThroughGateway(t *testing.T) {
 	}
 	for _, tt := range tests {
 		covered[tt.want.Type] = true
-		t.Run(tt.want.Type, func(t *testing.T) {
-			t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-			an := behaviour.New(behaviour.Config{DuplicateThreshold: 5, WarmUp: 2, MinVolume: 4, VolumeFactor: 3, Learning: time.Hour}, nil)
-			recon, err := detect.DefaultRecon()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, ph := range tt.phases {
-				h := newHarness(t, func(c *config.Config, s memSettings) {
-					c.Scan.Detectors = detect.Default
-					c.Scan.PhishingDomainsFile = phishing
-					c.Identity.Headers.SourceIP = "X-End-User-IP"
-					sub := s["sub"]
-					if tt.mode != "" {
-						sub.Mode = tt.mode
-					}
-					sub.DataSecurity = tt.dataSe
-					s["sub"] = sub
-				})
-				in, err := intel.New(context.Background(), feeds, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		// Block mode is detect mode plus blocking: every type a case
+		// raises in detect mode it raises in block mode too, unless the
+		// case is about one mode (a jailbreak blocked or only detected).
+		modes := []subscription.Mode{subscription.ModeDetect, subscription.ModeBlock}
+		if tt.mode != "" {
+			modes = []subscription.Mode{tt.mode}
+		} else if tt.want.Type == alert.JailbreakDetected.Type {
+			modes = modes[:1]
+		}
+		for _, mode := range modes {
+			t.Run(tt.want.Type+"/"+string(mode), func(t *testing.T) {
+				t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+				an := behaviour.New(behaviour.Config{DuplicateThreshold: 5, WarmUp: 2, MinVolume: 4, VolumeFactor: 3, Learning: time.Hour}, nil)
+				recon, err := detect.DefaultRecon()
 				if err != nil {
 					t.Fatal(err)
 				}
-				at := t0.Add(ph.at)
-				h.gw.now = func() time.Time { return at }
-				h.gw.access, h.gw.behave, h.gw.recon = in, an, reconAdapter{recon}
-				if tt.novel {
-					h.rec.novel = func(kinds []string) []string { return kinds }
+				var got []string
+				for _, ph := range tt.phases {
+					h := newHarness(t, func(c *config.Config, s memSettings) {
+						c.Scan.Detectors = detect.Default
+						c.Scan.PhishingDomainsFile = phishing
+						c.Identity.Headers.SourceIP = "X-End-User-IP"
+						sub := s["sub"]
+						sub.Mode = mode
+						sub.DataSecurity = tt.dataSe
+						s["sub"] = sub
+					})
+					in, err := intel.New(context.Background(), feeds, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					at := t0.Add(ph.at)
+					h.gw.now = func() time.Time { return at }
+					h.gw.access, h.gw.behave, h.gw.recon = in, an, reconAdapter{recon}
+					if tt.novel {
+						h.rec.novel = func(kinds []string) []string { return kinds }
+					}
+					for _, r := range ph.reqs {
+						resp, _ := h.do("POST", "/v1/chat/completions", r.body, r.hdr)
+						resp.Body.Close()
+					}
+					for _, a := range h.alerts() {
+						got = append(got, a.Type)
+					}
 				}
-				for _, r := range ph.reqs {
-					resp, _ := h.do("POST", "/v1/chat/completions", r.body, r.hdr)
-					resp.Body.Close()
+				if !slices.Contains(got, tt.want.Type) {
+					t.Errorf("alerts %v, want %s", got, tt.want.Type)
 				}
-				for _, a := range h.alerts() {
-					got = append(got, a.Type)
-				}
-			}
-			if !slices.Contains(got, tt.want.Type) {
-				t.Errorf("alerts %v, want %s", got, tt.want.Type)
-			}
-		})
+			})
+		}
 	}
 	for _, k := range alert.Catalogue {
 		if !covered[k.Type] {

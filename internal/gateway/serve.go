@@ -56,10 +56,14 @@ type exchange struct {
 type exchangeKey struct{}
 
 // needsWork reports whether the worker has anything left to do: scanning
-// in detect mode, or alerts for findings made on the request path. A
-// block-mode exchange scanned clean is done: waking a worker for it would
-// only cost the request path a context switch.
-func (ex *exchange) needsWork() bool {
+// in detect mode, alerts for findings made on the request path, and the
+// off-path signals (threat intelligence, behaviour), which every exchange
+// feeds in both modes: a clean block-mode exchange from a Tor exit, or the
+// fiftieth identical one, is exactly what they are for.
+func (g *Gateway) needsWork(ex *exchange) bool {
+	if g.access != nil || g.behave != nil {
+		return true
+	}
 	if !ex.promptScanned || !ex.responseScanned {
 		return true
 	}
@@ -148,7 +152,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	out.ContentLength = int64(len(body))
 	ex.sentAt = time.Now()
 	g.proxy.ServeHTTP(w, out)
-	if ex.scan && ex.needsWork() {
+	if ex.scan && g.needsWork(ex) {
 		g.work.submit(ex)
 	}
 	return nil
