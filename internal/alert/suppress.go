@@ -25,13 +25,19 @@ type Suppression struct {
 	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
-// Validate checks that a rule says why and does not match every alert.
+// Validate checks that a rule says why and names what it is about beyond
+// a subscription: a rule of a subscription alone would silence all of it.
+// No rule may name the anomalous-operation type, the alert about changes
+// to protection itself (Matches never suppresses it either).
 func (s Suppression) Validate() error {
 	if s.Reason == "" {
 		return errors.New("reason is required: say why the activity is known good")
 	}
-	if s.Type == "" && s.Subscription == "" && s.Resource == "" && s.User == "" && s.IP == "" {
-		return errors.New("the rule would match every alert: name a type, subscription, resource, user or ip")
+	if s.Type == "" && s.Resource == "" && s.User == "" && s.IP == "" {
+		return errors.New("the rule would match every alert of its subscriptions: name a type, resource, user or ip")
+	}
+	if s.Type == AnomalousOperation.Type {
+		return errors.New(s.Type + " cannot be suppressed: it reports changes to protection, suppression rules included")
 	}
 	if s.Type != "" {
 		if _, ok := KindByType(s.Type); !ok {
@@ -41,8 +47,21 @@ func (s Suppression) Validate() error {
 	return nil
 }
 
-// Matches reports whether the rule applies to a at now.
+// HidesWholeType reports whether the rule hides an alert type for a whole
+// subscription (or every one): a type and nothing narrower. Such a rule is
+// a way to switch detection off, and adding it raises the anomalous-
+// operation alert.
+func (s Suppression) HidesWholeType() bool {
+	return s.Type != "" && s.Resource == "" && s.User == "" && s.IP == ""
+}
+
+// Matches reports whether the rule applies to a at now. The anomalous-
+// operation alert is never matched: a principal must not be able to
+// silence the alert about its own change.
 func (s Suppression) Matches(a Alert, now time.Time) bool {
+	if a.Type == AnomalousOperation.Type {
+		return false
+	}
 	if !s.Until.IsZero() && now.After(s.Until) {
 		return false
 	}

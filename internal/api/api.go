@@ -35,8 +35,8 @@ type Store interface {
 	Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error)
 	Incident(ctx context.Context, id string) (store.Incident, error)
 	UpdateIncident(ctx context.Context, id string, u store.Update) (store.Incident, error)
-	AddSuppression(ctx context.Context, r alert.Suppression) error
-	DeleteSuppression(ctx context.Context, id string) error
+	AddSuppression(ctx context.Context, r alert.Suppression, c controlplane.Change, as []alert.Alert) error
+	DeleteSuppression(ctx context.Context, id string, c controlplane.Change) error
 	Suppressions(ctx context.Context) ([]alert.Suppression, error)
 	AlertsOfTypes(ctx context.Context, subscription string, types []string, since, until time.Time, limit int) ([]alert.Alert, bool, error)
 }

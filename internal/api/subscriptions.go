@@ -115,9 +115,7 @@ func subscriptionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s 
 		}
 		var as []alert.Alert
 		if f, ok := controlplane.Assess(history, c); ok {
-			ac := alert.Context{Subscription: before.ID, Resource: "subscription/" + before.ID, UserID: p.Name,
-				AuthMethod: "api_" + p.Method, UserVerified: p.Method == "token", SourceIP: c.IP, UserAgent: c.UserAgent}
-			as = alert.Build(ac, nil, []scan.Finding{f}, false, now)
+			as = alert.Build(changeContext(r, p, before.ID), nil, []scan.Finding{f}, false, now)
 			o.Suppress.Apply(as, now)
 		}
 		if err := s.ChangeSubscription(r.Context(), c, as); err != nil {

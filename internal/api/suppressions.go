@@ -3,12 +3,15 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/controlplane"
+	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/store"
 )
 
@@ -44,7 +47,22 @@ func suppressionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s S
 			return nil, &Error{Status: http.StatusBadRequest, Message: "until is in the past"}
 		}
 		rule.ID, rule.Source, rule.CreatedBy, rule.CreatedAt = uuid.NewString(), "api", p.Name, now
-		if err := s.AddSuppression(r.Context(), rule); err != nil {
+		c := suppressionChange(r, p, "suppression_added", rule, now)
+		// A rule that hides a type for a whole subscription switches a
+		// detection off: it alerts like any other weakening, and that
+		// alert cannot itself be suppressed.
+		var as []alert.Alert
+		if rule.HidesWholeType() {
+			scope := "every subscription"
+			if rule.Subscription != "" {
+				scope = "subscription " + rule.Subscription
+			}
+			f := scan.Finding{Category: scan.CategoryAbuse, Type: controlplane.FindingType, Confidence: 0.8,
+				Severity: scan.SeverityMedium, Detector: "controlplane", Part: -1,
+				Reason: fmt.Sprintf("suppression rule %s hides every %s alert of %s, added by %s (%s)", rule.ID, rule.Type, scope, p.Name, p.Role)}
+			as = alert.Build(changeContext(r, p, rule.Subscription), nil, []scan.Finding{f}, false, now)
+		}
+		if err := s.AddSuppression(r.Context(), rule, c, as); err != nil {
 			return nil, err
 		}
 		if o.SuppressionsChanged != nil {
@@ -63,12 +81,17 @@ func suppressionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s S
 		if err != nil {
 			return nil, err
 		}
+		var found *alert.Suppression
 		for _, rule := range rules {
-			if rule.ID == id && !canManage(p, rule) {
-				return nil, &Error{Status: http.StatusNotFound, Message: "no such suppression"}
+			if rule.ID == id {
+				found = &rule
 			}
 		}
-		if err := s.DeleteSuppression(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		if found == nil || !canManage(p, *found) {
+			return nil, &Error{Status: http.StatusNotFound, Message: "no such suppression"}
+		}
+		c := suppressionChange(r, p, "suppression_deleted", *found, o.Now().UTC())
+		if err := s.DeleteSuppression(r.Context(), id, c); errors.Is(err, store.ErrNotFound) {
 			return nil, &Error{Status: http.StatusNotFound, Message: "no such suppression"}
 		} else if err != nil {
 			return nil, err
@@ -87,4 +110,19 @@ func canManage(p Principal, rule alert.Suppression) bool {
 		return len(p.Subscriptions) == 0
 	}
 	return p.Reaches(rule.Subscription)
+}
+
+// suppressionChange is the audit entry of a rule added or deleted, kept in
+// the audit log of the rule's subscription ("" for a rule of every
+// subscription).
+func suppressionChange(r *http.Request, p Principal, op string, rule alert.Suppression, now time.Time) controlplane.Change {
+	body, _ := json.Marshal(rule) // plain data: cannot fail
+	return controlplane.Change{ID: uuid.NewString(), Subscription: rule.Subscription, Principal: p.Name, Role: p.Role,
+		IP: clientIP(r), UserAgent: r.UserAgent(), At: now, Operation: op, Rule: body}
+}
+
+// changeContext is the alert context of a control-plane change by p.
+func changeContext(r *http.Request, p Principal, sub string) alert.Context {
+	return alert.Context{Subscription: sub, Resource: "subscription/" + sub, UserID: p.Name,
+		AuthMethod: "api_" + p.Method, UserVerified: p.Method == "token", SourceIP: clientIP(r), UserAgent: r.UserAgent()}
 }

@@ -8,6 +8,7 @@
 package controlplane
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -29,6 +30,11 @@ type Change struct {
 	At           time.Time             `json:"at"`
 	Before       subscription.Settings `json:"before"`
 	After        subscription.Settings `json:"after"`
+	// Operation is empty for a change of settings, or says what else
+	// changed how alerts are seen: "suppression_added" or
+	// "suppression_deleted", with the rule (as JSON) in Rule.
+	Operation string          `json:"operation,omitempty"`
+	Rule      json.RawMessage `json:"rule,omitempty"`
 }
 
 // FindingType is the scan finding type of an anomalous operation.
@@ -83,7 +89,7 @@ func Assess(history []Change, c Change) (scan.Finding, bool) {
 	}
 	seen, nets, agents := false, map[string]bool{}, map[string]bool{}
 	for _, h := range history {
-		if h.Principal != c.Principal || h.Subscription != c.Subscription || h.ID == c.ID {
+		if h.Principal != c.Principal || h.Subscription != c.Subscription || h.ID == c.ID || h.Operation != "" {
 			continue
 		}
 		seen = true

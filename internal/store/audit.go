@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -30,14 +31,22 @@ func (s *Store) ChangeSubscription(ctx context.Context, c controlplane.Change, a
 		ts(c.At), c.Principal, sensitivity(sub), sub.ID); err != nil {
 		return fmt.Errorf("change subscription %s: %w", sub.ID, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings_changes (id, subscription, principal, at, body) VALUES (?, ?, ?, ?, ?)`,
-		c.ID, c.Subscription, c.Principal, ts(c.At), string(body)); err != nil {
-		return fmt.Errorf("audit change %s: %w", c.ID, err)
+	if err := insertChange(ctx, tx, c, body); err != nil {
+		return err
 	}
 	if err := s.recordAlerts(ctx, tx, as); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// insertChange appends c (encoded as body) to the audit log.
+func insertChange(ctx context.Context, tx *sql.Tx, c controlplane.Change, body []byte) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings_changes (id, subscription, principal, at, body) VALUES (?, ?, ?, ?, ?)`,
+		c.ID, c.Subscription, c.Principal, ts(c.At), string(body)); err != nil {
+		return fmt.Errorf("audit change %s: %w", c.ID, err)
+	}
+	return nil
 }
 
 // SettingsChanges returns a subscription's changes since a time, oldest

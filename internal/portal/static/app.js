@@ -152,9 +152,12 @@ async function subscriptionsView() {
     };
     const audit = async () => {
       const c = await api("GET", "/api/subscriptions/" + encodeURIComponent(s.id) + "/changes");
-      log.replaceChildren(el("h3", {}, "Changes to " + s.id), table(["When", "Principal", "Role", "Address", "User agent", "Plan", "Mode"],
-        (c.changes || []).map((x) => ({ item: x, cells: [when(x.at), x.principal, x.role, x.ip || "", x.user_agent || "",
-          x.before.plan + " → " + x.after.plan, x.before.mode + " → " + x.after.mode] }))));
+      // Suppression rules added or deleted are audited beside settings.
+      const what = (x) => x.operation
+        ? [x.operation.replace("_", " "), (x.rule && (x.rule.type || "") + " " + (x.rule.user || x.rule.ip || x.rule.resource || "")) || ""]
+        : [x.before.plan + " → " + x.after.plan, x.before.mode + " → " + x.after.mode];
+      log.replaceChildren(el("h3", {}, "Changes to " + s.id), table(["When", "Principal", "Role", "Address", "User agent", "Plan / change", "Mode / rule"],
+        (c.changes || []).map((x) => ({ item: x, cells: [when(x.at), x.principal, x.role, x.ip || "", x.user_agent || ""].concat(what(x)) }))));
     };
     return { item: s, cells: [s.id + (s.name ? " (" + s.name + ")" : ""), plan, mode, evidence, dsec, msec, sens,
       (s.updated_by || s.source) + " " + when(s.updated_at),
