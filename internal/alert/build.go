@@ -49,6 +49,7 @@ func Build(c Context, in *scan.Input, fs []scan.Finding, blocked bool, now time.
 			})
 		}
 		a := &out[i]
+		f.Quote = quotes(f.Quote, c.Evidence)
 		a.Findings = append(a.Findings, f)
 		if f.Confidence > a.Confidence {
 			a.Confidence = f.Confidence
@@ -128,12 +129,41 @@ func sensitiveMarks(fs []scan.Finding) map[int][]redact.Mark {
 	return m
 }
 
-// redactedSnippet is Snippet with every marked value inside it replaced by
-// a typed placeholder.
+// redactedSnippet is Snippet with every marked value inside it, and every
+// key-shaped token near it (redact.Shapes), replaced by a typed
+// placeholder. Shapes are looked for in a margin wider than the snippet,
+// so a key cut by the snippet's edge is still seen whole.
 func redactedSnippet(text string, span scan.Span, ctx int, marks []redact.Mark, o redact.Options) string {
+	lo, hi := max(0, span[0]-ctx-shapeMargin), min(len(text), span[1]+ctx+shapeMargin)
+	if lo > hi {
+		return ""
+	}
+	for _, m := range redact.Shapes(text[lo:hi]) {
+		m.Start, m.End = m.Start+lo, m.End+lo
+		marks = append(marks, m)
+	}
 	if len(marks) == 0 {
 		return Snippet(text, span, ctx)
 	}
 	masked, at := redact.Apply(text, marks, o)
 	return Snippet(masked, scan.Span{at(span[0]), at(span[1])}, ctx)
+}
+
+// shapeMargin is how far beyond a snippet key shapes are looked for: more
+// than the longest key a snippet edge could cut.
+const shapeMargin = 256
+
+// quotes returns what an alert keeps of a finding's quoted words: nothing
+// where evidence is off, the words with key-shaped tokens masked where it
+// is on.
+func quotes(q []string, evidence bool) []string {
+	if !evidence || len(q) == 0 {
+		return nil
+	}
+	out := make([]string, len(q))
+	for i, w := range q {
+		masked, _ := redact.Apply(w, redact.Shapes(w), redact.Options{})
+		out[i] = masked
+	}
+	return out
 }

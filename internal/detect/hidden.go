@@ -82,8 +82,8 @@ func (Hidden) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error) 
 					cat = scan.CategoryDataPoisoning
 				}
 				out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: 0.85, Severity: scan.SeverityMedium,
-					Detector: "hidden", Part: i, Spans: []scan.Span{sp},
-					Reason: fmt.Sprintf("the token %q repeated %d times, a way to push a model off its instructions", tok, n)})
+					Detector: "hidden", Part: i, Spans: []scan.Span{sp}, Quote: []string{tok},
+					Reason: fmt.Sprintf("one token repeated %d times, a way to push a model off its instructions", n)})
 			}
 		}
 		if plainASCII(p.Text) {

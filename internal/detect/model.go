@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/wardenhq/warden/internal/classifier"
 	"github.com/wardenhq/warden/internal/scan"
@@ -62,23 +61,16 @@ func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error
 		if conf >= 0.95 {
 			sev = scan.SeverityHigh
 		}
-		lin := d.m.User
+		lin, which := d.m.User, "user-turn"
 		if p.Role != scan.RoleUser {
-			lin = d.m.Doc
+			lin, which = d.m.Doc, "document"
 		}
 		why := lin.Explain(n.Text[r.Start:r.End], 4)
 		out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: round(conf), Severity: sev, Detector: "model",
-			Part: i, Spans: []scan.Span{n.Original(r.Start, r.End)}, Reason: "model: " + strings.Join(quoteAll(why), ", ")})
+			Part: i, Spans: []scan.Span{n.Original(r.Start, r.End)}, Quote: why,
+			Reason: fmt.Sprintf("model: the %s classifier scored the span %.2f; the %d words that weighed most are quoted where evidence is on", which, r.P, len(why))})
 	}
 	return out, nil
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = fmt.Sprintf("%q", s)
-	}
-	return out
 }
 
 // Calibrate turns the model's probability into the confidence findings

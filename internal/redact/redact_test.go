@@ -74,3 +74,28 @@ func FuzzApply(f *testing.F) {
 		}
 	})
 }
+
+func TestShapes(t *testing.T) {
+	tests := []struct {
+		give string
+		want []string // the marked tokens
+	}{
+		{"the secret is wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8aLbTq3v ok", []string{"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8aLbTq3v"}},
+		{"token 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", []string{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+		{"internationalization and docs/api/v1/reference/getting-started", nil},
+		{"a short Ab1 token and 12345678901234567890123", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, m := range Shapes(tt.give) {
+			got = append(got, tt.give[m.Start:m.End])
+			if !m.Secret {
+				t.Errorf("Shapes(%q): mark %+v is not secret", tt.give, m)
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("Shapes(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}

@@ -88,8 +88,13 @@ type Finding struct {
 	Part  int    `json:"part"`
 	Spans []Span `json:"spans"`
 	// Reason names the rule or features that fired, so every detection
-	// says why.
+	// says why. It never quotes the text: alerts keep it whatever the
+	// subscription's evidence setting.
 	Reason string `json:"reason"`
+	// Quote holds the words of the text that weighed most (a classifier's
+	// strongest features, a repeated token). Alerts keep them only where
+	// the subscription turns prompt evidence on, and then redacted.
+	Quote []string `json:"quote,omitempty"`
 	// Kind is the sensitive information type or credential kind a
 	// data-security finding is about ("credit_card", "github_token"), so
 	// evidence can show a typed placeholder and reports can count by type.
