@@ -26,7 +26,18 @@ type Principal struct {
 	Method string
 	// Subscriptions limits what the principal reaches; empty, all.
 	Subscriptions []string
+	// Scopes are the endpoints the principal may use (ScopeAPI,
+	// ScopeShield, ScopeMetrics).
+	Scopes []string
 }
+
+// Scopes: the REST API (by role), the Prompt Shields-compatible endpoint,
+// and /metrics where it is protected.
+const (
+	ScopeAPI     = "api"
+	ScopeShield  = "shield"
+	ScopeMetrics = "metrics"
+)
 
 // CanWrite reports whether the principal may change things.
 func (p Principal) CanWrite() bool { return p.Role == RoleOwner || p.Role == RoleContributor }
@@ -36,10 +47,11 @@ func (p Principal) Reaches(sub string) bool {
 	return len(p.Subscriptions) == 0 || slices.Contains(p.Subscriptions, sub)
 }
 
-// Token is one configured bearer token.
+// Token is one configured bearer token. Scopes empty means the API only.
 type Token struct {
 	Name, Role, Token string
 	Subscriptions     []string
+	Scopes            []string
 }
 
 // Auth recognises callers. With no tokens it admits loopback clients only,
@@ -55,19 +67,34 @@ type Auth struct {
 func NewAuth(ts []Token) *Auth {
 	a := &Auth{tokens: map[[32]byte]Principal{}}
 	for _, t := range ts {
-		a.tokens[sha256.Sum256([]byte(t.Token))] = Principal{Name: t.Name, Role: t.Role, Method: "token", Subscriptions: t.Subscriptions}
+		scopes := t.Scopes
+		if len(scopes) == 0 {
+			scopes = []string{ScopeAPI}
+		}
+		a.tokens[sha256.Sum256([]byte(t.Token))] = Principal{Name: t.Name, Role: t.Role, Method: "token", Subscriptions: t.Subscriptions, Scopes: scopes}
 	}
 	return a
 }
 
 var errUnauthenticated = &Error{Status: http.StatusUnauthorized, Message: "a valid API token is required (Authorization: Bearer ...)"}
 
+// open reports whether no tokens are configured: local requests only.
+func (a *Auth) open() bool { return a == nil || len(a.tokens) == 0 }
+
+// authenticate recognises an API caller (see authenticateFor).
 func (a *Auth) authenticate(r *http.Request) (Principal, error) {
-	if a == nil || len(a.tokens) == 0 {
-		if isLoopback(r.RemoteAddr) {
-			return Principal{Name: "local", Role: RoleOwner, Method: "local"}, nil
+	return a.authenticateFor(r, ScopeAPI, r.Method != http.MethodGet && r.Method != http.MethodHead)
+}
+
+// authenticateFor recognises a caller of an endpoint of scope. Without
+// tokens, a local request (see checkLocal) is the local owner; with
+// tokens, the bearer token must be known and list the scope.
+func (a *Auth) authenticateFor(r *http.Request, scope string, mutating bool) (Principal, error) {
+	if a.open() {
+		if e := checkLocal(r, mutating); e != nil {
+			return Principal{}, e
 		}
-		return Principal{}, &Error{Status: http.StatusUnauthorized, Message: "the API answers only local clients until api.tokens are configured"}
+		return Principal{Name: "local", Role: RoleOwner, Method: "local"}, nil
 	}
 	h := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(h, " ")
@@ -77,6 +104,9 @@ func (a *Auth) authenticate(r *http.Request) (Principal, error) {
 	p, ok := a.tokens[sha256.Sum256([]byte(strings.TrimSpace(tok)))]
 	if !ok {
 		return Principal{}, errUnauthenticated
+	}
+	if !slices.Contains(p.Scopes, scope) {
+		return Principal{}, &Error{Status: http.StatusForbidden, Message: "this token's scopes do not include " + scope}
 	}
 	return p, nil
 }

@@ -55,6 +55,10 @@ func (f *apiFixture) do(t *testing.T, method, path, token, remote, ua, body stri
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.RemoteAddr = remote
+	// As a local client that follows the rules would send it.
+	req.Host = "localhost:8080"
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(CSRFHeader, "1")
 	req.Header.Set("User-Agent", ua)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

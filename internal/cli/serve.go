@@ -195,16 +195,22 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	var tokens []api.Token
 	for _, t := range cfg.API.Tokens {
-		tokens = append(tokens, api.Token{Name: t.Name, Role: t.Role, Token: t.Token, Subscriptions: t.Subscriptions})
+		tokens = append(tokens, api.Token{Name: t.Name, Role: t.Role, Token: t.Token, Subscriptions: t.Subscriptions, Scopes: t.Scopes})
 	}
-	mux.Handle("/api/", api.New(st, log, api.Options{Auth: api.NewAuth(tokens), Changed: settings.Invalidate,
+	auth := api.NewAuth(tokens)
+	var metrics http.Handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	if cfg.API.ProtectMetrics {
+		metrics = auth.Scoped(api.ScopeMetrics, metrics)
+	}
+	mux.Handle("GET /metrics", metrics)
+	mux.Handle("/api/", api.New(st, log, api.Options{Auth: auth, Changed: settings.Invalidate,
 		Suppress: supp.rules, SuppressionsChanged: supp.changed}))
-	mux.Handle("/portal/", portal.Handler("/portal/"))
+	mux.Handle("/portal/", auth.LocalGuard(portal.Handler("/portal/")))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
-	mux.Handle("POST /contentsafety/text:shieldPrompt", shield.Handler(pipeline, scan.Policy{FlagAt: cfg.Scan.FlagAt, BlockAt: cfg.Scan.BlockAt}))
+	mux.Handle("POST /contentsafety/text:shieldPrompt", auth.Scoped(api.ScopeShield,
+		shield.Handler(pipeline, scan.Policy{FlagAt: cfg.Scan.FlagAt, BlockAt: cfg.Scan.BlockAt})))
 	mux.Handle("/", gw)
 
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -42,6 +42,9 @@ type Retention struct {
 // needs one ("Authorization: Bearer ...").
 type API struct {
 	Tokens []APIToken `yaml:"tokens"`
+	// ProtectMetrics makes /metrics answer only tokens with the metrics
+	// scope (without tokens: local requests only).
+	ProtectMetrics bool `yaml:"protect_metrics"`
 }
 
 // APIToken is one principal's bearer token and role: reader (read only),
@@ -52,6 +55,10 @@ type APIToken struct {
 	Role          string   `yaml:"role"`
 	Token         string   `yaml:"token"`
 	Subscriptions []string `yaml:"subscriptions"`
+	// Scopes are the endpoints the token may use: api (the REST API, by
+	// role; the default when empty), shield (the Prompt Shields-compatible
+	// endpoint), metrics (/metrics, where protected).
+	Scopes []string `yaml:"scopes"`
 }
 
 // Alerts configures noise control.

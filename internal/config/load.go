@@ -238,6 +238,11 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad(p+".token", "required, unique and at least 16 characters")
 		}
 		tokens[t.Token] = true
+		for j, sc := range t.Scopes {
+			if sc != "api" && sc != "shield" && sc != "metrics" {
+				bad(fmt.Sprintf("%s.scopes[%d]", p, j), "must be api, shield or metrics, not %q", sc)
+			}
+		}
 		for j, s := range t.Subscriptions {
 			if !modelSubs[s] {
 				bad(fmt.Sprintf("%s.subscriptions[%d]", p, j), "unknown subscription %q", s)

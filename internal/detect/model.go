@@ -68,7 +68,7 @@ func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error
 		why := lin.Explain(n.Text[r.Start:r.End], 4)
 		out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: round(conf), Severity: sev, Detector: "model",
 			Part: i, Spans: []scan.Span{n.Original(r.Start, r.End)}, Quote: why,
-			Reason: fmt.Sprintf("model: the %s classifier scored the span %.2f; the %d words that weighed most are quoted where evidence is on", which, r.P, len(why))})
+			Reason: fmt.Sprintf("model: %s classifier, %.2f", which, r.P)})
 	}
 	return out, nil
 }

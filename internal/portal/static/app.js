@@ -13,6 +13,9 @@ async function api(method, path, body) {
   const headers = {};
   if (tokenInput.value) headers["Authorization"] = "Bearer " + tokenInput.value;
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  // Without API tokens, a change must carry this header (a page of another
+  // origin cannot send it without a preflight the API never grants).
+  if (method !== "GET") headers["X-Warden-Request"] = "1";
   const resp = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await resp.json().catch(() => ({}));
   if (!resp.ok) throw new Error((data && data.error) || (method + " " + path + ": HTTP " + resp.status));
