@@ -60,6 +60,12 @@ type Secrets struct {
 	owner  []int
 	maxRun int       // the largest MinRun of a keyword-less rule
 	bufs   sync.Pool // *[]byte: ASCII-lowered copies of texts
+	// tails are the rules that need text after the secret (see trail.go):
+	// their keywords, and how far after a keyword a match can reach.
+	tails     *ahocorasick.Automaton
+	tailKw    [][]byte // by tails pattern id, lower case
+	tailReach []int
+	maxReach  int
 }
 
 var _ scan.Detector = (*Secrets)(nil)
@@ -104,7 +110,40 @@ func DefaultSecrets() (*Secrets, error) {
 		return nil, err
 	}
 	d.ac = ac
-	return d, nil
+	return d, d.buildTails(extKw)
+}
+
+// buildTails finds the rules whose matches need text after the secret and
+// indexes their keywords for Hold.
+func (d *Secrets) buildTails(extKw [][]string) error {
+	var kws []string
+	add := func(pattern string, group int, keywords []string, reach int) {
+		after, longest := trailing(pattern, group)
+		if after <= 1 {
+			return
+		}
+		if longest >= 0 {
+			reach = min(reach, longest)
+		}
+		for _, k := range keywords {
+			kws = append(kws, strings.ToLower(k))
+			d.tailKw = append(d.tailKw, []byte(strings.ToLower(k)))
+			d.tailReach = append(d.tailReach, reach)
+			d.maxReach = max(d.maxReach, reach)
+		}
+	}
+	for _, r := range d.rules {
+		add(r.Pattern, r.Group, r.Keywords, extAfter)
+	}
+	for i, x := range d.ext {
+		add(x.re.String(), x.group, extKw[i], x.after)
+	}
+	if len(kws) == 0 {
+		return nil
+	}
+	tails, err := ahocorasick.NewBuilder().AddStrings(kws).Build()
+	d.tails = tails
+	return err
 }
 
 // Kinds returns the ids of every credential kind the detector knows:

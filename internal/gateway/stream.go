@@ -13,8 +13,15 @@ import (
 )
 
 // windowOverlap is how much already-scanned text is scanned again with each
-// new delta, so a phrase split across chunks is still seen whole.
-const windowOverlap = 256
+// new delta, so a phrase split across chunks is still seen whole. It
+// exceeds the 300 bytes within which a keyword corroborates a sensitive
+// value, so the window judges a value with the context the whole text has.
+const windowOverlap = 320
+
+// maxHold bounds the text a stream holds back: a PEM block whose END line
+// never comes, or a run of non-space text longer than this, is cut (in
+// block mode a limit that is hit fails closed).
+const maxHold = 64 << 10
 
 // streamBody sits between the upstream's SSE body and the client. It hands
 // out whole events only (each flushed by the reverse proxy as it goes),
@@ -47,6 +54,21 @@ type streamBody struct {
 	// windows covered the whole response and the worker need not scan it
 	// again.
 	flagged bool
+
+	// Hold-back (block mode): events whose text could still be part of a
+	// value that blocks wait in pend, in order, until the detectors say
+	// no match can start in their text (hold, per part, from
+	// Pipeline.Hold) or the stream completes. A cut drops them: not one
+	// character of the blocked value reaches the client.
+	pend   []byte
+	pendEv []heldEvent
+	hold   []int
+}
+
+// heldEvent is one event in pend: its bytes end at end; part is the part
+// it grew (-1: none) and upto that part's length after it.
+type heldEvent struct {
+	end, part, upto int
 }
 
 func newStreamBody(g *Gateway, ex *exchange, src io.ReadCloser) *streamBody {
@@ -99,38 +121,90 @@ func (s *streamBody) feed(b []byte) {
 	for !s.done {
 		raw, ev, ok, err := s.dec.Next()
 		if err != nil {
-			// An event too large to hold: stop reading events and pass
-			// the rest through unscanned, rather than lose or stall it.
 			s.g.metrics.Dropped.WithLabelValues("stream_event_too_large").Inc()
+			if s.ex.block {
+				// Block mode fails closed: what cannot be read is
+				// not passed on unscanned.
+				s.cut(errorf(http.StatusBadGateway, "upstream_error", "a stream event exceeded what Warden can scan"))
+				return
+			}
+			// Detect mode: stop reading events and pass the rest
+			// through unscanned, rather than lose or stall it.
 			s.raw = true
+			s.release(true)
 			s.out = append(s.out, s.dec.Rest()...)
 			return
 		}
 		if !ok {
 			return
 		}
-		if e := s.event(ev); e != nil {
+		i, e := s.event(ev)
+		if e != nil {
 			s.cut(e)
 			return
 		}
-		s.out = append(s.out, raw...)
+		if !s.ex.block {
+			s.out = append(s.out, raw...)
+			continue
+		}
+		s.pend = append(s.pend, raw...)
+		upto := 0
+		if i >= 0 {
+			upto = s.asm.Len(i)
+		}
+		s.pendEv = append(s.pendEv, heldEvent{end: len(s.pend), part: i, upto: upto})
+		s.release(s.asm.Done)
 	}
 }
 
-// event assembles one event and, in block mode, scans the part it grew.
-func (s *streamBody) event(ev llmapi.Event) *Error {
+// release moves the held events that may go, in order, to out: all of them
+// when the stream is complete, else those whose text is before their
+// part's hold.
+func (s *streamBody) release(all bool) {
+	n, cut := 0, 0
+	for _, h := range s.pendEv {
+		if !all && h.part >= 0 && h.part < len(s.hold) && h.upto > s.hold[h.part] {
+			break
+		}
+		n++
+		cut = h.end
+	}
+	if n == 0 {
+		return
+	}
+	s.out = append(s.out, s.pend[:cut]...)
+	rest := copy(s.pend, s.pend[cut:])
+	s.pend = s.pend[:rest]
+	k := copy(s.pendEv, s.pendEv[n:])
+	s.pendEv = s.pendEv[:k]
+	for j := range s.pendEv {
+		s.pendEv[j].end -= cut
+	}
+}
+
+// event assembles one event and, in block mode, scans the part it grew
+// and updates that part's hold. It returns the part (-1: none) and the
+// error to cut the stream with, if it must be cut.
+func (s *streamBody) event(ev llmapi.Event) (int, *Error) {
 	i, err := s.asm.Event(ev)
 	if err != nil {
 		s.g.metrics.Failed.WithLabelValues("stream_parse").Inc()
-		return nil
+		return -1, nil
 	}
-	if i < 0 || !s.ex.block || !s.g.pipeline.Wants(scan.Role(s.asm.Role(i))) {
-		return nil
+	if i < 0 || !s.ex.block {
+		return i, nil
 	}
 	for len(s.scanned) <= i {
 		s.scanned = append(s.scanned, 0)
+		s.hold = append(s.hold, 0)
 	}
-	from := max(s.scanned[i]-windowOverlap, 0)
+	role := scan.Role(s.asm.Role(i))
+	if !s.g.pipeline.Wants(role) {
+		s.hold[i] = s.asm.Len(i)
+		return i, nil
+	}
+	// The window reaches back over everything still held, with context.
+	from := max(min(s.scanned[i], s.hold[i])-windowOverlap, 0)
 	s.scanned[i] = s.asm.Len(i)
 	win := s.asm.Tail(i, s.asm.Len(i)-from)
 	if len(s.win.Parts) == 0 {
@@ -151,17 +225,26 @@ func (s *streamBody) event(ev llmapi.Event) *Error {
 	if len(res.Findings) > 0 {
 		s.flagged = true
 	}
-	if res.Verdict != scan.VerdictBlock {
-		return nil
+	if res.Verdict == scan.VerdictBlock {
+		s.ex.respBlocked = true
+		s.g.metrics.Blocked.WithLabelValues("response").Inc()
+		return i, errorf(http.StatusBadRequest, "content_filter", "the response was stopped by Warden threat protection: %s", blockReason(res.Findings))
 	}
-	s.ex.respBlocked = true
-	s.g.metrics.Blocked.WithLabelValues("response").Inc()
-	return errorf(http.StatusBadRequest, "content_filter", "the response was stopped by Warden threat protection: %s", blockReason(res.Findings))
+	whole := s.asm.Tail(i, s.asm.Len(i))
+	s.hold[i] = s.g.pipeline.Hold(role, whole.Text, s.hold[i])
+	if len(whole.Text)-s.hold[i] > maxHold {
+		// Fail closed: a value that long cannot be judged in time.
+		s.ex.respBlocked = true
+		s.g.metrics.Blocked.WithLabelValues("response").Inc()
+		return i, errorf(http.StatusBadRequest, "content_filter", "the response was stopped by Warden threat protection: more than %d bytes could not be released unjudged", maxHold)
+	}
+	return i, nil
 }
 
-// cut ends the stream with e: the offending event is not sent, the
-// upstream request is cancelled.
+// cut ends the stream with e: the offending event and every held one are
+// not sent, the upstream request is cancelled.
 func (s *streamBody) cut(e *Error) {
+	s.pend, s.pendEv = s.pend[:0], s.pendEv[:0]
 	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e)...)
 	s.done = true
 	s.ex.cancel()
@@ -173,11 +256,26 @@ func (s *streamBody) cut(e *Error) {
 func (s *streamBody) end(err error) {
 	s.done = true
 	rest := s.dec.Rest()
-	s.out = append(s.out, rest...)
 	if len(rest) > 0 && !s.raw {
-		if i, _ := s.asm.Event(llmapi.ParseEvent(rest)); i >= 0 {
+		// Trailing bytes without the blank line that ends an event.
+		if s.ex.block {
+			if _, e := s.event(llmapi.ParseEvent(rest)); e != nil {
+				s.cut(e)
+				return
+			}
+		} else if i, _ := s.asm.Event(llmapi.ParseEvent(rest)); i >= 0 {
 			s.flagged = true // text no window saw: let the worker scan it all
 		}
+	}
+	if errors.Is(err, io.EOF) && (s.asm.Done || s.asm.Failed || s.raw) && !s.idled.Load() {
+		s.release(true)
+		s.out = append(s.out, rest...)
+	} else if !s.ex.block {
+		s.out = append(s.out, rest...)
+	} else {
+		// Block mode keeps what a stream that ended abnormally held: a
+		// value cut short by a failing upstream was never judged whole.
+		s.pend, s.pendEv = s.pend[:0], s.pendEv[:0]
 	}
 	var e *Error
 	switch {
