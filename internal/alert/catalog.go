@@ -307,13 +307,29 @@ var (
 	}
 )
 
+// DataExfiltration is raised for a link in a model's answer that carries
+// data out in its URL (detect.Exfil).
+var DataExfiltration = Kind{
+	Type:        "Warden.AI.DataExfiltrationLink",
+	DisplayName: "A model's answer carries data out in a link",
+	Description: "The answer holds a markdown image or link whose URL carries data to a domain not on the allow-list. An image is fetched as soon as the answer renders, with no click: the usual way an injected instruction leaks the conversation.",
+	Severity:    scan.SeverityHigh,
+	Tactics:     []string{"Exfiltration"},
+	Techniques:  []string{"AML.T0057", "AML.T0051.001"},
+	Remediation: []string{
+		"Find the data (retrieved document, tool result, memory) that instructed the model to build the link, and remove it.",
+		"Do not render images from domains you do not trust in the application's answers.",
+		"Add the application's own domains to scan.exfil_allow_domains if they carry data by design.",
+	},
+}
+
 // Catalogue is every alert type, in the order docs/alerts.md lists them.
 var Catalogue = []*Kind{
 	&CredentialTheft, &JailbreakBlocked, &JailbreakDetected, &PhishingModelResponse, &PhishingUnknownSource,
 	&PhishingUserPrompt, &SuspiciousUserAgent, &ASCIISmuggling, &TorIP, &SuspiciousIP, &WalletDuplicates,
 	&WalletVolume, &AccessAnomaly, &AnomalousOperation, &AnomalousToolInvocation, &LLMReconnaissance, &ModelMalware,
 	&SensitiveDataLeak, &SensitiveDataAnomaly, &IndirectInjection, &HiddenText, &SystemPromptLeak, &SecretInPrompt,
-	&SensitiveDataInPrompt, &CredentialExtraction, &Generic,
+	&SensitiveDataInPrompt, &CredentialExtraction, &DataExfiltration, &Generic,
 }
 
 // KindByType returns the catalogue entry of an alert type.
@@ -358,6 +374,8 @@ func KindFor(f scan.Finding, blocked bool) Kind {
 		switch f.Type {
 		case "system_prompt_leak":
 			return SystemPromptLeak
+		case "data_exfiltration":
+			return DataExfiltration
 		case "secret_in_prompt":
 			return SecretInPrompt
 		case "sensitive_data_in_response":

@@ -123,7 +123,9 @@ func (s scanner) one(ctx context.Context, n int, line []byte) any {
 	if len(l.ID) == 0 {
 		l.ID = json.RawMessage("null")
 	}
-	var in scan.Input
+	// Every part is judged, system messages included: scan is for
+	// evaluation, where no message is the application's own.
+	in := scan.Input{JudgeSystem: true}
 	switch {
 	case l.Text != nil:
 		role := scan.Role(l.Role)

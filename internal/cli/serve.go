@@ -284,7 +284,7 @@ func newPipelineWith(cfg *config.Config, phishing *detect.Phishing) (*scan.Pipel
 }
 
 func detectOptions(cfg *config.Config) detect.Options {
-	o := detect.Options{Canaries: cfg.Scan.Canaries, PhishingFile: cfg.Scan.PhishingDomainsFile}
+	o := detect.Options{Canaries: cfg.Scan.Canaries, PhishingFile: cfg.Scan.PhishingDomainsFile, ExfilAllow: cfg.Scan.ExfilAllowDomains}
 	if ps := cfg.Scan.PromptShields; ps.URL != "" {
 		o.Extra = append(o.Extra, &shieldclient.Remote{URL: ps.URL, Key: ps.Key, Timeout: ps.Timeout, FailClosed: ps.FailClosed})
 	}

@@ -226,6 +226,9 @@ type Scan struct {
 	Canaries []string `yaml:"canaries"`
 	// PhishingDomainsFile lists known phishing domains or URLs, one a line.
 	PhishingDomainsFile string `yaml:"phishing_domains_file"`
+	// ExfilAllowDomains are the domains (and subdomains) a link in an
+	// answer may carry data to: the application's own.
+	ExfilAllowDomains []string `yaml:"exfil_allow_domains"`
 	// PromptShields, when URL is set, adds a detector that asks an external
 	// Prompt Shields endpoint.
 	PromptShields PromptShields `yaml:"prompt_shields"`
@@ -315,6 +318,11 @@ type Route struct {
 	// repeats it proves the system prompt leaked. It is the one option that
 	// changes the bytes the upstream receives.
 	Canary bool `yaml:"canary"`
+	// ClientSystem says the route's clients compose the system and
+	// developer messages themselves (an API offered to end users): what is
+	// found in them blocks like anything a user sends. By default the
+	// application writes them, and their findings are informational.
+	ClientSystem bool `yaml:"client_system"`
 }
 
 // Subscription seeds one subscription's settings.

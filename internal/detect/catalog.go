@@ -27,6 +27,8 @@ type Options struct {
 	// Extra detectors built elsewhere (the external Prompt Shields client)
 	// are appended as they are.
 	Extra []scan.Detector
+	// ExfilAllow lists the domains links in answers may carry data to.
+	ExfilAllow []string
 }
 
 // Factory builds a detector.
@@ -41,6 +43,7 @@ var Catalog = map[string]Factory{
 	"encoded":    func(Options) (scan.Detector, error) { return NewEncoded() },
 	"leak":       func(o Options) (scan.Detector, error) { return &Leak{Canaries: o.Canaries}, nil },
 	"secrets":    func(Options) (scan.Detector, error) { return DefaultSecrets() },
+	"exfil":      func(o Options) (scan.Detector, error) { return &Exfil{Allow: o.ExfilAllow}, nil },
 	"sensitive": func(o Options) (scan.Detector, error) {
 		if o.Sensitive != nil {
 			return &Sensitive{C: o.Sensitive}, nil
@@ -51,7 +54,7 @@ var Catalog = map[string]Factory{
 }
 
 // Default is the detector list used when configuration names none.
-var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets", "sensitive"}
+var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets", "sensitive", "exfil"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.

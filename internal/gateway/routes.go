@@ -19,6 +19,8 @@ type endpoint struct {
 	style      string
 	api        llmapi.API
 	deployment string
+	// invalid, when set, says why a parameter in the path is refused.
+	invalid string
 }
 
 // classify maps a request to its endpoint. ok is false for paths Warden does
@@ -38,10 +40,14 @@ func classify(r *http.Request) (endpoint, bool) {
 	case post && p == "/v1/messages":
 		return endpoint{style: config.StyleAnthropic, api: llmapi.AnthropicMessages}, true
 	case r.Method == http.MethodGet && (p == "/v1/models" || strings.HasPrefix(p, "/v1/models/")):
+		ep := endpoint{style: config.StyleOpenAI, api: llmapi.Passthrough}
 		if r.Header.Get("anthropic-version") != "" || r.Header.Get("x-api-key") != "" {
-			return endpoint{style: config.StyleAnthropic, api: llmapi.Passthrough}, true
+			ep.style = config.StyleAnthropic
 		}
-		return endpoint{style: config.StyleOpenAI, api: llmapi.Passthrough}, true
+		if id, ok := strings.CutPrefix(r.URL.EscapedPath(), "/v1/models/"); ok && !validParam(id, true) {
+			ep.invalid = "the model id in the path"
+		}
+		return ep, true
 	case post && p == "/models/chat/completions":
 		return endpoint{style: config.StyleAzureInference, api: llmapi.OpenAIChat}, true
 	case post && p == "/models/embeddings":
@@ -53,6 +59,9 @@ func classify(r *http.Request) (endpoint, bool) {
 			return endpoint{}, false
 		}
 		ep := endpoint{style: config.StyleAzureOpenAI, deployment: dep}
+		if raw, _, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), "/openai/deployments/"), "/"); !validParam(raw, false) {
+			ep.invalid = "the deployment name in the path"
+		}
 		switch op {
 		case "chat/completions":
 			ep.api = llmapi.OpenAIChat
@@ -66,6 +75,33 @@ func classify(r *http.Request) (endpoint, bool) {
 		return ep, true
 	}
 	return endpoint{}, false
+}
+
+// validParam reports whether a path parameter (as escaped in the request)
+// is a plain name: letters, digits and . _ - : @ (and / between segments
+// where slash is set, as model ids of some providers have), no escapes,
+// no empty, "." or ".." segment. The upstream must receive the path the
+// client meant and nothing it could resolve elsewhere: "/v1/models/%2e%2e/
+// files" would reach another endpoint with Warden's upstream key.
+func validParam(p string, slash bool) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-', c == ':', c == '@':
+		case c == '/' && slash:
+		default:
+			return false
+		}
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // route is a configured route ready to serve.

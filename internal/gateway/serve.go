@@ -51,29 +51,42 @@ type exchange struct {
 	promptBlocked   bool
 	respBlocked     bool
 	sentAt          time.Time
+
+	// signalled is set when the off-path signals (Gateway.signals) ran on
+	// the request path, with what they found.
+	signalled                bool
+	signalPrompt, signalResp []scan.Finding
 }
 
 type exchangeKey struct{}
 
 // needsWork reports whether the worker has anything left to do: scanning
-// in detect mode, alerts for findings made on the request path, and the
-// off-path signals (threat intelligence, behaviour), which every exchange
-// feeds in both modes: a clean block-mode exchange from a Tor exit, or the
-// fiftieth identical one, is exactly what they are for.
+// in detect mode, or alerts for findings. Every exchange feeds the
+// off-path signals (threat intelligence, behaviour) in both modes, since a
+// clean block-mode exchange from a Tor exit, or the fiftieth identical
+// one, is exactly what they are for. For a block-mode exchange already
+// scanned clean they run here, after the response went out (they are map
+// look-ups), and the worker is woken only when they found something: a
+// wake-up per request was most of what they cost.
 func (g *Gateway) needsWork(ex *exchange) bool {
-	if g.access != nil || g.behave != nil {
-		return true
-	}
 	if !ex.promptScanned || !ex.responseScanned {
 		return true
 	}
-	return len(ex.promptFindings) > 0 || len(ex.respFindings) > 0 || ex.promptBlocked || ex.respBlocked
+	if len(ex.promptFindings) > 0 || len(ex.respFindings) > 0 || ex.promptBlocked || ex.respBlocked {
+		return true
+	}
+	ex.signalPrompt, ex.signalResp = g.signals(ex)
+	ex.signalled = true
+	return len(ex.signalPrompt) > 0 || len(ex.signalResp) > 0
 }
 
 // serve handles one inference request.
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) error {
 	reqID := uuid.NewString()
 	w.Header().Set("X-Warden-Request-Id", reqID)
+	if ep.invalid != "" {
+		return errorf(http.StatusBadRequest, "invalid_request", "%s is not a valid name", ep.invalid)
+	}
 	var body []byte
 	if ep.api != llmapi.Passthrough {
 		var err error
@@ -88,6 +101,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	ex := &exchange{ep: ep, route: rt, clientCtx: r.Context()}
 	ex.sub, _ = g.settings.Get(rt.cfg.Subscription)
 	ex.policy = scan.ForSensitivity(g.policy, ex.sub.Sensitivity)
+	ex.policy.TrustSystem = !rt.cfg.ClientSystem
 	ex.scan = ex.sub.Plan && ep.api != llmapi.Passthrough
 	ex.block = ex.scan && ex.sub.Mode == subscription.ModeBlock
 	// What is scanned must be what the provider reads. A body two JSON
@@ -121,6 +135,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	if ex.scan {
 		ex.actx = g.alertContext(r, ep, rt, req, ex.sub, reqID)
 		ex.prompt.Parts = toScanParts(req.Parts)
+		ex.prompt.JudgeSystem = true
 	}
 	if ex.block && len(ex.prompt.Parts) > 0 {
 		start := time.Now()

@@ -110,22 +110,11 @@ func (w *workers) process(ex *exchange) {
 		pf = slices.DeleteFunc(slices.Clone(pf), func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" })
 		rf = slices.DeleteFunc(slices.Clone(rf), func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" })
 	}
-	if g.access != nil {
-		pf = append(pf, g.accessFindings(ex)...)
+	if !ex.signalled {
+		sp, sr := g.signals(ex)
+		pf, rf = append(pf, sp...), append(rf, sr...)
 	}
-	if g.behave != nil {
-		e := behaviourEvent(ex, g.now())
-		if g.recon != nil {
-			e.Probes = g.recon.Probes(&ex.prompt)
-		}
-		for _, f := range g.behave.Observe(e) {
-			if f.Type == "anomalous_tool" {
-				rf = append(rf, f)
-			} else {
-				pf = append(pf, f)
-			}
-		}
-	}
+	pf, rf = append(pf, ex.signalPrompt...), append(rf, ex.signalResp...)
 	now := g.now()
 	if b, ok := w.rec.(Baseline); ok {
 		rf = append(rf, g.sensitiveAnomalies(ctx, b, ex, rf, now)...)
@@ -144,6 +133,29 @@ func (w *workers) process(ex *exchange) {
 		g.metrics.Failed.WithLabelValues("alert_write").Inc()
 		g.log.Error("record alerts", "count", len(alerts), "request_id", ex.actx.RequestID, "err", err)
 	}
+}
+
+// signals runs the checks every exchange feeds whatever its mode: threat
+// intelligence on where it came from, behaviour on how the deployment is
+// used. It returns findings about the prompt side and the response side.
+func (g *Gateway) signals(ex *exchange) (pf, rf []scan.Finding) {
+	if g.access != nil {
+		pf = append(pf, g.accessFindings(ex)...)
+	}
+	if g.behave != nil {
+		e := behaviourEvent(ex, g.now())
+		if g.recon != nil {
+			e.Probes = g.recon.Probes(&ex.prompt)
+		}
+		for _, f := range g.behave.Observe(e) {
+			if f.Type == "anomalous_tool" {
+				rf = append(rf, f)
+			} else {
+				pf = append(pf, f)
+			}
+		}
+	}
+	return pf, rf
 }
 
 // record writes alerts, retrying a failed write a few times: a busy

@@ -10,6 +10,7 @@ type anthropicRequest struct {
 	Stream   bool               `json:"stream"`
 	System   content            `json:"system"`
 	Messages []anthropicMessage `json:"messages"`
+	Tools    json.RawMessage    `json:"tools"`
 	Metadata struct {
 		UserID string `json:"user_id"`
 	} `json:"metadata"`
@@ -45,6 +46,9 @@ func parseAnthropicRequest(body []byte, r *Request) error {
 	r.Model, r.Stream, r.User, r.SecurityContext = req.Model, req.Stream, req.Metadata.UserID, req.USC
 	if err := r.addBlocks(RoleSystem, req.System, 0); err != nil {
 		return fmt.Errorf("system: %w", err)
+	}
+	if err := r.addTools(req.Tools); err != nil {
+		return fmt.Errorf("tools: %w", err)
 	}
 	for i, m := range req.Messages {
 		if err := r.addBlocks(chatRole(m.Role), m.Content, 0); err != nil {

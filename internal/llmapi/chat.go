@@ -7,11 +7,13 @@ import (
 )
 
 type chatRequest struct {
-	Model    string           `json:"model"`
-	Stream   bool             `json:"stream"`
-	Messages []chatMessage    `json:"messages"`
-	User     string           `json:"user"`
-	USC      *SecurityContext `json:"user_security_context"`
+	Model     string           `json:"model"`
+	Stream    bool             `json:"stream"`
+	Messages  []chatMessage    `json:"messages"`
+	Tools     json.RawMessage  `json:"tools"`
+	Functions json.RawMessage  `json:"functions"`
+	User      string           `json:"user"`
+	USC       *SecurityContext `json:"user_security_context"`
 }
 
 type chatMessage struct {
@@ -47,6 +49,12 @@ func parseOpenAIChat(body []byte, r *Request) error {
 		return err
 	}
 	r.Model, r.Stream, r.User, r.SecurityContext = req.Model, req.Stream, req.User, req.USC
+	if err := r.addTools(req.Tools); err != nil {
+		return fmt.Errorf("tools: %w", err)
+	}
+	if err := r.addTools(req.Functions); err != nil {
+		return fmt.Errorf("functions: %w", err)
+	}
 	for i, m := range req.Messages {
 		role := chatRole(m.Role)
 		if err := r.addContent(role, m.Content); err != nil {
@@ -106,6 +114,7 @@ type responsesRequest struct {
 	Stream       bool             `json:"stream"`
 	Instructions string           `json:"instructions"`
 	Input        json.RawMessage  `json:"input"`
+	Tools        json.RawMessage  `json:"tools"`
 	User         string           `json:"user"`
 	USC          *SecurityContext `json:"user_security_context"`
 }
@@ -127,6 +136,9 @@ func parseResponsesRequest(body []byte, r *Request) error {
 	}
 	r.Model, r.Stream, r.User, r.SecurityContext = req.Model, req.Stream, req.User, req.USC
 	r.addText(RoleSystem, req.Instructions)
+	if err := r.addTools(req.Tools); err != nil {
+		return fmt.Errorf("tools: %w", err)
+	}
 	if len(req.Input) == 0 || string(req.Input) == "null" {
 		return nil
 	}

@@ -40,7 +40,7 @@ var fields = func() map[string]bool {
 	for _, f := range strings.Fields(`model stream messages role content refusal tool_calls function_call index
 		function name arguments type text user user_security_context application_name end_user_id
 		end_user_tenant_id source_ip prompt input instructions output system metadata user_id source data
-		choices message delta tools description parameters input_schema custom`) {
+		choices message delta tools functions description parameters input_schema custom`) {
 		m[f] = true
 	}
 	return m

@@ -212,3 +212,33 @@ func TestNothingWithTextIsSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestToolDefinitionsAreRead: every API's tool definitions (name,
+// description, parameter schema) are read as documents.
+func TestToolDefinitionsAreRead(t *testing.T) {
+	tests := []struct {
+		name string
+		api  API
+		give string
+	}{
+		{"chat tools", OpenAIChat, `{"tools":[{"type":"function","function":{"name":"get_weather","description":"PLANTED","parameters":{"type":"object","properties":{"city":{"type":"string","description":"x"}}}}}],"messages":[]}`},
+		{"chat functions", OpenAIChat, `{"functions":[{"name":"get_weather","description":"PLANTED"}],"messages":[]}`},
+		{"responses tools", OpenAIResponses, `{"tools":[{"type":"function","name":"get_weather","description":"PLANTED","parameters":{}}],"input":"hi"}`},
+		{"anthropic tools", AnthropicMessages, `{"tools":[{"name":"get_weather","description":"PLANTED","input_schema":{"type":"object"}}],"messages":[]}`},
+		{"anthropic schema text", AnthropicMessages, `{"tools":[{"name":"get_weather","description":"d","input_schema":{"type":"object","properties":{"city":{"type":"string","description":"PLANTED"}}}}],"messages":[]}`},
+	}
+	for _, tt := range tests {
+		r, err := ParseRequest(tt.api, []byte(tt.give))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		found := false
+		for _, p := range r.Parts {
+			found = found || p.Role == RoleDocument && p.Tool == "get_weather" && strings.Contains(p.Text, "PLANTED")
+		}
+		if !found {
+			t.Errorf("%s: parts %+v, want a document part of tool get_weather holding the description", tt.name, r.Parts)
+		}
+	}
+}

@@ -136,10 +136,49 @@ func (r *Request) addText(role, text string) {
 // name "other" (the type is the client's word: one metric series each
 // would let a client grow the metrics without bound).
 func (r *Request) addUnknown(role, typ string, raw json.RawMessage) {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
+	text, ok := stringsIn(raw)
+	if !ok || text == "" {
 		r.skip("other")
 		return
+	}
+	r.addText(role, text)
+}
+
+// addTools reads tool definitions (chat "tools" and legacy "functions",
+// Responses and Anthropic "tools"): each tool's name, description and
+// parameter schema are text the model reads and follows, so each is
+// scanned as a document (a poisoned tool description is an indirect
+// injection).
+func (r *Request) addTools(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var tools []json.RawMessage
+	if err := json.Unmarshal(raw, &tools); err != nil {
+		return fmt.Errorf("want a list of tools")
+	}
+	for _, t := range tools {
+		var named struct {
+			Name     string `json:"name"`
+			Function struct {
+				Name string `json:"name"`
+			} `json:"function"`
+		}
+		json.Unmarshal(t, &named) //nolint:errcheck // the name only labels the part
+		text, _ := stringsIn(t)
+		if text != "" {
+			r.Parts = append(r.Parts, Part{Role: RoleDocument, Text: text, Tool: named.Name + named.Function.Name})
+		}
+	}
+	return nil
+}
+
+// stringsIn returns every string in a JSON value except the values of
+// "type" keys, joined by newlines, in a fixed order.
+func stringsIn(raw json.RawMessage) (string, bool) {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return "", false
 	}
 	var b []byte
 	var walk func(v any, key string, depth int)
@@ -166,11 +205,7 @@ func (r *Request) addUnknown(role, typ string, raw json.RawMessage) {
 		}
 	}
 	walk(v, "", 0)
-	if len(b) == 0 {
-		r.skip("other")
-		return
-	}
-	r.addText(role, string(b))
+	return string(b), true
 }
 
 func sortedKeys(m map[string]any) []string {

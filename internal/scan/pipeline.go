@@ -21,6 +21,9 @@ const (
 type Policy struct {
 	FlagAt  float64
 	BlockAt float64
+	// TrustSystem says the application composes system messages itself:
+	// what is found in them is informational (advisory), never a block.
+	TrustSystem bool
 }
 
 // DefaultPolicy flags from 0.5 and blocks from 0.8.
@@ -138,6 +141,9 @@ func (p *Pipeline) Scan(ctx context.Context, in *Input, pol Policy) Result {
 		}
 		for _, f := range fs {
 			if f.Confidence >= pol.FlagAt && !p.allowed(in, f) {
+				if pol.TrustSystem && f.Part >= 0 && f.Part < len(in.Parts) && in.Parts[f.Part].Role == RoleSystem {
+					f.Advisory = true
+				}
 				res.Findings = append(res.Findings, f)
 			}
 		}

@@ -137,6 +137,12 @@ func (p *Part) Set(role Role, text string) {
 // Input is the text of one interaction (or one side of it) to scan.
 type Input struct {
 	Parts []Part
+	// JudgeSystem makes prompt-attack detectors judge system parts too.
+	// Without it system parts are reference text only (what a leak is
+	// measured against, beside a stream's response window): a request's
+	// system and developer messages are judged, since whoever composes the
+	// request composes them.
+	JudgeSystem bool
 }
 
 // Detector finds threats in an input. Detectors must be safe for concurrent
