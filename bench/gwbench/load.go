@@ -140,6 +140,10 @@ var contentDelta = []byte(`"delta":{"content":"`)
 // one sends one request and returns its latency: the whole exchange, or for
 // a stream the time to the first content delta (the stream is then read to
 // its end).
+// leadingSpaceTokens makes the mock stream tokens that start with their
+// space (" world"), as real tokenizers do (-leading-space).
+var leadingSpaceTokens bool
+
 func one(ctx context.Context, c *http.Client, base string, body []byte, stream bool) (time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", base+"/v1/chat/completions", bytes.NewReader(body))
 	if err != nil {
@@ -150,6 +154,9 @@ func one(ctx context.Context, c *http.Client, base string, body []byte, stream b
 		req.Header.Set("X-Mock-TTFT-Ms", streamTTFT)
 		req.Header.Set("X-Mock-Tokens", streamTokens)
 		req.Header.Set("X-Mock-Gap-Ms", streamGap)
+		if leadingSpaceTokens {
+			req.Header.Set("X-Mock-Leading", "space")
+		}
 	}
 	t0 := time.Now()
 	resp, err := c.Do(req)

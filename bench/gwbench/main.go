@@ -40,6 +40,7 @@ func main() {
 	modes := flag.String("modes", "request,stream", "which phases to run: request, stream or both")
 	detectors := flag.String("detectors", "", "Warden's scan.detectors, comma-separated (default: Warden's default pipeline)")
 	wardenEnv := flag.String("warden-env", "", "extra VAR=value for the Warden process only, e.g. GOGC=100")
+	flag.BoolVar(&leadingSpaceTokens, "leading-space", false, "stream tokens that start with their space, as real tokenizers emit them")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -171,12 +171,19 @@ func FuzzDifferential(f *testing.F) {
 		if !ok {
 			t.Fatalf("Warden read %q, the reference decoder cannot", canon)
 		}
-		have := map[string]bool{}
-		for _, p := range r.Parts {
-			have[p.Text] = true
+		// Every text the reference reads is in a part Warden scans (a part
+		// of an unknown type joins all its strings, so containment, not
+		// equality).
+		scanned := func(w string) bool {
+			for _, p := range r.Parts {
+				if strings.Contains(p.Text, w) {
+					return true
+				}
+			}
+			return false
 		}
 		for _, w := range want {
-			if w != "" && !have[w] && !have[strings.ToValidUTF8(w, "\uFFFD")] {
+			if w != "" && !scanned(w) && !scanned(strings.ToValidUTF8(w, "\uFFFD")) {
 				t.Fatalf("body %q: the reference reads %q, Warden's parts %+v lack it", canon, w, r.Parts)
 			}
 		}

@@ -150,11 +150,15 @@ func parseResponsesRequest(body []byte, r *Request) error {
 		r.addText(RoleUser, s)
 		return nil
 	}
-	var items []responsesItem
-	if err := json.Unmarshal(req.Input, &items); err != nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(req.Input, &raws); err != nil {
 		return fmt.Errorf("input: want a string or a list of items")
 	}
-	for i, it := range items {
+	for i, raw := range raws {
+		var it responsesItem
+		if err := json.Unmarshal(raw, &it); err != nil {
+			return fmt.Errorf("input[%d]: want an object", i)
+		}
 		switch it.Type {
 		case "function_call", "custom_tool_call":
 			r.addText(RoleToolCall, it.Arguments)
@@ -162,10 +166,19 @@ func parseResponsesRequest(body []byte, r *Request) error {
 			if err := r.addContent(RoleTool, it.Output); err != nil {
 				return fmt.Errorf("input[%d].output: %w", i, err)
 			}
-		default:
+		case "", "message":
 			if err := r.addContent(chatRole(it.Role), it.Content); err != nil {
 				return fmt.Errorf("input[%d].content: %w", i, err)
 			}
+		default:
+			// Other items (tool results of built-in tools, references,
+			// types added later) may carry text: scan every string in
+			// them, as data unless a role says whose words they are.
+			role := RoleTool
+			if it.Role != "" {
+				role = chatRole(it.Role)
+			}
+			r.addUnknown(role, it.Type, raw)
 		}
 	}
 	return nil

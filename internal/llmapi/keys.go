@@ -1,6 +1,7 @@
 package llmapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -237,16 +238,23 @@ func (w *walker) str() (raw []byte, esc bool, err error) {
 		return nil, false, errSyntax
 	}
 	start := w.i + 1
-	for w.i = start; w.i < len(w.b); w.i++ {
-		switch w.b[w.i] {
-		case '\\':
-			esc = true
-			w.i++
-		case '"':
-			raw = w.b[start:w.i]
-			w.i++
-			return raw, esc, nil
+	// The next quote, found with IndexByte (vectorised), ends the string
+	// unless a backslash before it escapes something: prompts are long
+	// strings with few escapes.
+	for i := start; i < len(w.b); {
+		q := bytes.IndexByte(w.b[i:], '"')
+		if q < 0 {
+			break
 		}
+		q += i
+		bs := bytes.IndexByte(w.b[i:q], '\\')
+		if bs < 0 {
+			w.i = q + 1
+			return w.b[start:q], esc, nil
+		}
+		esc = true
+		i += bs + 2 // the backslash and the byte it escapes
 	}
+	w.i = len(w.b)
 	return nil, false, errSyntax
 }

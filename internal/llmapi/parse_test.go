@@ -242,3 +242,16 @@ func TestToolDefinitionsAreRead(t *testing.T) {
 		}
 	}
 }
+
+// TestResponsesItemsOfOtherTypes: an input item of a type Warden does not
+// know is read for its text, not skipped.
+func TestResponsesItemsOfOtherTypes(t *testing.T) {
+	r, err := ParseRequest(OpenAIResponses, []byte(`{"input":[{"type":"web_search_call_output","results":[{"snippet":"PLANTED"}]},{"type":"message","role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Part{{Role: RoleTool, Text: "PLANTED"}, {Role: RoleUser, Text: "hi"}}
+	if diff := cmp.Diff(want, r.Parts); diff != "" {
+		t.Errorf("parts (-want +got):\n%s", diff)
+	}
+}

@@ -153,21 +153,20 @@ func (r *Request) addTools(raw json.RawMessage) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
-	var tools []json.RawMessage
+	var tools []any
 	if err := json.Unmarshal(raw, &tools); err != nil {
 		return fmt.Errorf("want a list of tools")
 	}
 	for _, t := range tools {
-		var named struct {
-			Name     string `json:"name"`
-			Function struct {
-				Name string `json:"name"`
-			} `json:"function"`
+		name := ""
+		if m, ok := t.(map[string]any); ok {
+			name, _ = m["name"].(string)
+			if f, ok := m["function"].(map[string]any); ok && name == "" {
+				name, _ = f["name"].(string)
+			}
 		}
-		json.Unmarshal(t, &named) //nolint:errcheck // the name only labels the part
-		text, _ := stringsIn(t)
-		if text != "" {
-			r.Parts = append(r.Parts, Part{Role: RoleDocument, Text: text, Tool: named.Name + named.Function.Name})
+		if text := joinStrings(t); text != "" {
+			r.Parts = append(r.Parts, Part{Role: RoleDocument, Text: text, Tool: name})
 		}
 	}
 	return nil
@@ -180,6 +179,11 @@ func stringsIn(raw json.RawMessage) (string, bool) {
 	if json.Unmarshal(raw, &v) != nil {
 		return "", false
 	}
+	return joinStrings(v), true
+}
+
+// joinStrings is stringsIn for a decoded value.
+func joinStrings(v any) string {
 	var b []byte
 	var walk func(v any, key string, depth int)
 	walk = func(v any, key string, depth int) {
@@ -205,7 +209,7 @@ func stringsIn(raw json.RawMessage) (string, bool) {
 		}
 	}
 	walk(v, "", 0)
-	return string(b), true
+	return string(b)
 }
 
 func sortedKeys(m map[string]any) []string {

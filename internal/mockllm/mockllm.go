@@ -8,6 +8,8 @@
 //	X-Mock-TTFT-Ms    delay before the first byte (streams: first event)
 //	X-Mock-Gap-Ms     delay between stream events
 //	X-Mock-Tool-Args  also answer with a tool call with these arguments
+//	X-Mock-Leading    "space": tokens carry the space before a word ("Hello",
+//	                  " world"), as real tokenizers emit them; default after
 //	X-Mock-Fail       "hang" (never answer), "close" (drop the connection),
 //	                  "midstream" (drop it after two events), or a status
 package mockllm
@@ -112,6 +114,9 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply = "Hello! I am a mock model. How can I help you today?"
 	}
 	p.words = strings.SplitAfter(reply, " ")
+	if r.Header.Get("X-Mock-Leading") == "space" {
+		p.words = leadingSpace(reply)
+	}
 	if n, _ := strconv.Atoi(r.Header.Get("X-Mock-Tokens")); n > len(p.words) {
 		base := p.words
 		for len(p.words) < n {
@@ -194,4 +199,19 @@ func hijackClose(w http.ResponseWriter) {
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		conn.Close()
 	}
+}
+
+// leadingSpace splits text into tokens that start with their space.
+func leadingSpace(text string) []string {
+	var out []string
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i+1:], ' ')
+		if j < 0 {
+			out = append(out, text[i:])
+			break
+		}
+		out = append(out, text[i:i+1+j])
+		i += 1 + j
+	}
+	return out
 }
