@@ -122,5 +122,5 @@ func (*Exfil) Hold(role scan.Role, text string, from int) int {
 	if !responseRole(role) {
 		return len(text)
 	}
-	return max(from, trailingRun(text))
+	return trailingRun(text, from)
 }

@@ -46,7 +46,7 @@ func (d *Secrets) Hold(role scan.Role, text string, from int) int {
 		}
 		from = e + c + len("-----")
 	}
-	hold := trailingRun(text)
+	hold := trailingRun(text, from)
 	if d.tails != nil {
 		// A rule that needs text after the secret holds from its keyword
 		// for as far as its match can reach.
@@ -58,7 +58,7 @@ func (d *Secrets) Hold(role scan.Role, text string, from int) int {
 		*bp = asciiLower(*bp, text[lo:])
 		for _, m := range d.tails.FindAllOverlapping(*bp) {
 			if p := lo + m.Start; len(text)-p < d.tailReach[m.PatternID] {
-				hold = min(hold, trailingRun(text[:p]))
+				hold = min(hold, trailingRun(text[:p], from))
 				break
 			}
 		}
@@ -66,7 +66,7 @@ func (d *Secrets) Hold(role scan.Role, text string, from int) int {
 		for _, k := range d.tailKw {
 			for j := min(len(k)-1, len(*bp)); j > 0; j-- {
 				if bytes.HasSuffix(*bp, k[:j]) {
-					hold = min(hold, trailingRun(text[:len(text)-j]))
+					hold = min(hold, trailingRun(text[:len(text)-j], from))
 					break
 				}
 			}
@@ -76,10 +76,12 @@ func (d *Secrets) Hold(role scan.Role, text string, from int) int {
 	return max(from, hold)
 }
 
-// trailingRun returns where the trailing run of non-space bytes starts.
-func trailingRun(text string) int {
+// trailingRun returns where the trailing run of non-space bytes starts,
+// or floor if the run reaches back past it (held text is never read again:
+// a long run costs each event only what it grew by).
+func trailingRun(text string, floor int) int {
 	i := len(text)
-	for i > 0 && !isSpace(text[i-1]) {
+	for i > floor && !isSpace(text[i-1]) {
 		i--
 	}
 	return i

@@ -234,3 +234,17 @@ func gitleaksExamples(t *testing.T) map[string]string {
 	}
 	return out
 }
+
+// TestStreamHoldBackFailsClosed: a run of text longer than maxHold that
+// could still be a value is not released unjudged: block mode cuts the
+// stream (having released nothing of the run).
+func TestStreamHoldBackFailsClosed(t *testing.T) {
+	h := newHarness(t, withMode(subscription.ModeBlock), func(c *config.Config, _ memSettings) {
+		c.Scan.Detectors = []string{"secrets"}
+	})
+	run := strings.Repeat("Ab3", maxHold/3+100)
+	got, cut := streamThrough(t, h.gw, append([]string{"Here: "}, chunks(run+" end.", 64)...))
+	if !cut || got != "Here: " {
+		t.Errorf("a %d-byte run: client got %d bytes (cut %v), want the stream cut after %q", maxHold+300, len(got), cut, "Here: ")
+	}
+}

@@ -18,10 +18,11 @@ import (
 // value, so the window judges a value with the context the whole text has.
 const windowOverlap = 320
 
-// maxHold bounds the text a stream holds back: a PEM block whose END line
-// never comes, or a run of non-space text longer than this, is cut (in
-// block mode a limit that is hit fails closed).
-const maxHold = 64 << 10
+// maxHold bounds the text a stream holds back (and so rescans with each
+// event): a PEM block whose END line never comes, or a run of non-space
+// text longer than this (no credential is: a 4096-bit RSA key in PEM is
+// about 3.3 KB), is cut; in block mode a limit that is hit fails closed.
+const maxHold = 16 << 10
 
 // streamBody sits between the upstream's SSE body and the client. It hands
 // out whole events only (each flushed by the reverse proxy as it goes),

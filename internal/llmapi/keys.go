@@ -130,18 +130,8 @@ func (w *walker) value(depth int) error {
 			if err := w.value(depth + 1); err != nil {
 				return err
 			}
-			w.skipSpace()
-			if w.i >= len(w.b) {
-				return errSyntax
-			}
-			switch w.b[w.i] {
-			case ',':
-				w.i++
-			case ']':
-				w.i++
-				return nil
-			default:
-				return errSyntax
+			if done, err := w.after(']'); done || err != nil {
+				return err
 			}
 		}
 	case '"':
@@ -215,20 +205,28 @@ func (w *walker) object(depth int) error {
 		if err := w.value(depth); err != nil {
 			return err
 		}
-		w.skipSpace()
-		if w.i >= len(w.b) {
-			return errSyntax
-		}
-		switch w.b[w.i] {
-		case ',':
-			w.i++
-		case '}':
-			w.i++
-			return nil
-		default:
-			return errSyntax
+		if done, err := w.after('}'); done || err != nil {
+			return err
 		}
 	}
+}
+
+// after reads what follows a value inside an array or object: a comma
+// (more to come) or the closing bracket (done).
+func (w *walker) after(closing byte) (done bool, err error) {
+	w.skipSpace()
+	if w.i >= len(w.b) {
+		return false, errSyntax
+	}
+	switch w.b[w.i] {
+	case ',':
+		w.i++
+		return false, nil
+	case closing:
+		w.i++
+		return true, nil
+	}
+	return false, errSyntax
 }
 
 // str reads a string token at w.i and returns the bytes between its quotes
