@@ -13,6 +13,12 @@
 // UNKNOWN licence to fill in) and trains nothing:
 //
 //	go run ./cmd/train -lock
+//
+// -split extends internal/classifier/heldout.txt, the families held out of
+// all training and tuning (the project's test split), with families of
+// folders it does not cover yet, and trains nothing:
+//
+//	go run ./cmd/train -split
 package main
 
 import (
@@ -20,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/wardenhq/warden/internal/classifier"
 )
@@ -28,10 +35,14 @@ func main() {
 	data := flag.String("data", "../shared/datasets", "the shared datasets directory")
 	out := flag.String("out", "internal/classifier/model.bin", "where to write the model")
 	lock := flag.Bool("lock", false, "re-pin internal/classifier/datasets.lock to the data instead of training")
+	split := flag.Bool("split", false, "extend internal/classifier/heldout.txt (the test split) instead of training")
 	flag.Parse()
 	run := func() error { return train(*data, *out) }
-	if *lock {
+	switch {
+	case *lock:
 		run = func() error { return repin(*data, "internal/classifier/datasets.lock") }
+	case *split:
+		run = func() error { return pickSplit(*data, "internal/classifier/heldout.txt") }
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
@@ -60,5 +71,32 @@ func repin(data, path string) error {
 		return err
 	}
 	fmt.Printf("pinned %d folders in %s; review the diff before committing\n", len(l), path)
+	return nil
+}
+
+func pickSplit(data, path string) error {
+	rows, err := classifier.ReadRows(data)
+	if err != nil {
+		return err
+	}
+	// Evaluation-only folders are test material whatever the split says;
+	// the split is carved out of what training may use.
+	var usable []classifier.Row
+	keep := map[string]bool{}
+	for _, r := range rows {
+		if !classifier.EvalOnly(r.Folder) {
+			usable = append(usable, r)
+		}
+		if classifier.HeldOut(r) {
+			keep[classifier.FamilyKey(r)] = true
+		}
+	}
+	fams := classifier.PickHeldOut(usable, keep)
+	header := "# The project's test split: whole families (folder/family) held out of all training and tuning.\n" +
+		"# Picked by classifier.PickHeldOut (go run ./cmd/train -split); entries are only ever added.\n"
+	if err := os.WriteFile(path, []byte(header+strings.Join(fams, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("%d families in %s\n", len(fams), path)
 	return nil
 }

@@ -17,8 +17,8 @@ type Scored struct {
 // CrossValidate scores every row with a model trained on the other folds,
 // where folds are made of whole families (so a family is never both
 // trained and tested on): the figures say how the model does on attack
-// families it has not seen. Evaluation-only rows (datasets.lock) are scored but never
-// trained on.
+// families it has not seen. Rows of folders the shipped model does not train on
+// (datasets.lock) are scored but never trained on.
 //
 // rank, when set, picks a document's sentence as the detector does (see
 // Model.ScoreDocBy).
@@ -32,7 +32,7 @@ func CrossValidate(rows []Row, folds int, o TrainOptions, rank func(p float64, s
 	for k := 0; k < folds; k++ {
 		var train []Row
 		for _, r := range rows {
-			if fold(r) != k && !EvalOnly(r.Folder) {
+			if fold(r) != k && cvTrains(r.Folder) {
 				train = append(train, r)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/wardenhq/warden/internal/scan"
 )
@@ -66,15 +67,57 @@ func ReadFile(path string) ([]Row, error) {
 				Family     string `json:"family"`
 				AttackText string `json:"attack_text"`
 				Doc        bool   `json:"doc"`
+				Subtype    string `json:"subtype"`
+				// The instruction planted in a poisoned tool output,
+				// e-mail or document, by the name each folder uses.
+				AttackerInstruction string `json:"attacker_instruction"`
+				Goal                string `json:"goal"`
+				Trigger             string `json:"trigger"`
 			} `json:"meta"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
-		rows = append(rows, Row{Folder: folder, Text: v.Text, Label: v.Label, Family: v.Meta.Family,
-			AttackText: v.Meta.AttackText, Doc: v.Meta.Doc})
+		r := Row{Folder: folder, Text: v.Text, Label: v.Label, Family: v.Meta.Family,
+			AttackText: v.Meta.AttackText, Doc: v.Meta.Doc}
+		if v.Meta.Subtype == "indirect" {
+			// Indirect injection rows are data (tool outputs, e-mails,
+			// documents) whatever the folder calls them; their planted
+			// text, where the metadata names it and the text holds it
+			// verbatim, is what the document model learns.
+			r.Doc = true
+			if r.AttackText == "" {
+				r.AttackText = planted(v.Text, v.Meta.AttackerInstruction, v.Meta.Goal, v.Meta.Trigger)
+			}
+		}
+		rows = append(rows, r)
 	}
 	return rows, sc.Err()
+}
+
+// planted returns the planted instruction of a poisoned text: the first
+// of instruction and goal the text holds verbatim, or the line around the
+// trigger (the output the attack asks for: the instruction is the line
+// that holds it), or "" when none is found.
+func planted(text, instruction, goal, trigger string) string {
+	for _, s := range []string{instruction, goal} {
+		if len(s) >= 12 && strings.Contains(text, s) {
+			return s
+		}
+	}
+	if i := strings.Index(text, trigger); len(trigger) >= 8 && i >= 0 {
+		lo := strings.LastIndexByte(text[:i], '\n') + 1
+		hi := strings.IndexByte(text[i:], '\n')
+		if hi < 0 {
+			hi = len(text)
+		} else {
+			hi += i
+		}
+		lo = max(lo, i-400)
+		hi = min(hi, i+len(trigger)+400)
+		return strings.TrimSpace(text[lo:hi])
+	}
+	return ""
 }
 
 // Examples turns rows into training examples for the user-turn model and
@@ -99,6 +142,9 @@ func Examples(rows []Row) (user, doc []Example) {
 		switch {
 		case r.AttackText != "":
 			doc = append(doc, Example{Text: normalize(r.AttackText), Label: true})
+		case r.Doc && r.Attack():
+			// A poisoned document whose planted text is not known: its
+			// sentences cannot be told apart, so it teaches nothing.
 		case r.Doc:
 			t := normalize(r.Text)
 			for _, w := range sentences(t) {
@@ -144,10 +190,11 @@ func balance(exs []Example) []Example {
 // cross-validation showed it flagging most documents of a genre it had not
 // seen (80% of clean e-mails): imperatives and questions to the reader
 // ("reply to this email", "follow the instructions") read as planted tasks.
-var docNegatives = map[string]bool{"gsm8k": true, "mgsm": true, "presidio-synth": true, "arena-hard": true, "self-instruct": true, "credsweeper": true}
+var docNegatives = map[string]bool{"gsm8k": true, "mgsm": true, "presidio-synth": true, "arena-hard": true, "self-instruct": true, "credsweeper": true,
+	"fastchat-bench": true, "prompt-engineering-guide": true, "tatoeba-multilingual": true}
 
 // EvalOnly reports whether the lock file reserves folder for tests and
-// evaluation: cross-validation scores its rows but never trains on them.
+// evaluation.
 func EvalOnly(folder string) bool {
 	for _, p := range defaultLock {
 		if p.Folder == folder {
@@ -155,6 +202,18 @@ func EvalOnly(folder string) bool {
 		}
 	}
 	return false
+}
+
+// cvTrains reports whether cross-validation may train on folder's rows: a
+// pinned folder only if the shipped model trains on it (so the figures
+// are the shipped model's), any other (a file given to warden eval) always.
+func cvTrains(folder string) bool {
+	for _, p := range defaultLock {
+		if p.Folder == folder {
+			return p.Use == UseTrain
+		}
+	}
+	return true
 }
 
 func normalize(s string) string { return scan.Normalize(s).Text }

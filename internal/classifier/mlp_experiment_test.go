@@ -116,7 +116,7 @@ func TestMLPvsLR(t *testing.T) {
 	for k := 0; k < 5; k++ {
 		var train []Row
 		for _, r := range rows {
-			if fold(r) != k && !EvalOnly(r.Folder) && !r.Doc {
+			if fold(r) != k && cvTrains(r.Folder) && !r.Doc {
 				train = append(train, r)
 			}
 		}

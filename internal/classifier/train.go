@@ -111,14 +111,14 @@ func truncate(s string, n int) string {
 }
 
 // Build trains the shipped model from the lock file's training folders
-// under dir (each checked against its pin) and returns its encoding and the
-// number of examples.
+// under dir (each checked against its pin), less the test split, and
+// returns its encoding and the number of examples.
 func Build(dir string) ([]byte, int, error) {
 	rows, err := DefaultLock().ReadTraining(dir)
 	if err != nil {
 		return nil, 0, err
 	}
-	m, n := Fit(rows, DefaultTrainOptions)
+	m, n := Fit(WithoutHeldOut(rows), DefaultTrainOptions)
 	if n == 0 {
 		return nil, 0, errors.New("no training rows")
 	}

@@ -24,6 +24,7 @@ func runEval(ctx context.Context, env Env, args []string) error {
 	folds := fs.Int("folds", 5, "number of folds for --group")
 	threshold := fs.Float64("threshold", scan.DefaultPolicy.BlockAt, "score from which a row counts as detected")
 	by := fs.String("by", "folder", `rows per table line: "folder" or "family"`)
+	split := fs.String("split", "all", `which rows: "test" (the project's test split, held out of all training and tuning), "train" (the rest) or "all"; --group always leaves the test split out`)
 	opts := classifier.DefaultTrainOptions
 	fs.IntVar(&opts.Epochs, "epochs", opts.Epochs, "with --group: training epochs (to compare settings)")
 	fs.Float64Var(&opts.L2, "l2", opts.L2, "with --group: L2 regularisation")
@@ -52,6 +53,18 @@ jailbreak and injection; every other label is expected to pass.`)
 			return err
 		}
 		rows = append(rows, rs...)
+	}
+	switch {
+	case *split == "test":
+		rows = slices.DeleteFunc(rows, func(r classifier.Row) bool { return !classifier.HeldOut(r) })
+	case *split == "train" || *group != "":
+		// Cross-validation never trains on, or scores, the test split.
+		rows = classifier.WithoutHeldOut(rows)
+	case *split != "all":
+		return &exitError{code: 2, err: fmt.Errorf("eval: --split takes test, train or all, not %q", *split)}
+	}
+	if len(rows) == 0 {
+		return &exitError{code: 2, err: errors.New("eval: no rows left to evaluate")}
 	}
 	var scores []float64
 	var lat []time.Duration
