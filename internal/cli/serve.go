@@ -27,6 +27,7 @@ import (
 	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/gateway"
 	"github.com/wardenhq/warden/internal/identity"
+	"github.com/wardenhq/warden/internal/judge"
 	"github.com/wardenhq/warden/internal/mockllm"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/shield"
@@ -273,6 +274,14 @@ func newPipelineWith(cfg *config.Config, phishing *detect.Phishing) (*scan.Pipel
 		return nil, err
 	}
 	p := scan.NewPipeline(detectors...)
+	if j := cfg.Scan.Judge; j.URL != "" {
+		band := j.Band
+		if len(band) != 2 {
+			band = []float64{0.3, 0.8}
+		}
+		p.WithJudge(&judge.Remote{Kind: j.Kind, URL: j.URL, Model: j.Model, Key: j.Key, Timeout: j.Timeout,
+			FailClosed: j.FailClosed, PerMinute: j.PerMinute, AttackLabels: j.AttackLabels}, band[0], band[1])
+	}
 	for _, a := range cfg.Scan.Allow {
 		re, err := regexp.Compile(a)
 		if err != nil {

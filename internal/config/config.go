@@ -232,6 +232,9 @@ type Scan struct {
 	// PromptShields, when URL is set, adds a detector that asks an external
 	// Prompt Shields endpoint.
 	PromptShields PromptShields `yaml:"prompt_shields"`
+	// Judge, when URL is set, asks a classifier the team runs itself about
+	// the parts the detectors are unsure of.
+	Judge Judge `yaml:"judge"`
 	// Sensitive configures sensitive information types, exact data,
 	// redaction of evidence and the anomaly alert.
 	Sensitive Sensitive `yaml:"sensitive"`
@@ -272,6 +275,22 @@ type PromptShields struct {
 	Key        string        `yaml:"key"`
 	Timeout    time.Duration `yaml:"timeout"`
 	FailClosed bool          `yaml:"fail_closed"`
+}
+
+// Judge configures the bring-your-own judge: an OpenAI-compatible chat
+// endpoint serving a guard model (kind chat) or a text-classification
+// endpoint (kind classify), asked only when the detectors' highest attack
+// confidence on a part is within Band.
+type Judge struct {
+	Kind         string        `yaml:"kind"` // chat or classify
+	URL          string        `yaml:"url"`  // the full endpoint URL
+	Model        string        `yaml:"model"`
+	Key          string        `yaml:"key"`
+	Timeout      time.Duration `yaml:"timeout"`     // default 2s
+	FailClosed   bool          `yaml:"fail_closed"` // an unreachable or over-budget judge counts as an attack
+	PerMinute    int           `yaml:"per_minute"`  // default 600
+	Band         []float64     `yaml:"band"`        // [lo, hi), default [0.3, 0.8]
+	AttackLabels []string      `yaml:"attack_labels"`
 }
 
 // DenyRule is a custom detection rule: a pattern over normalised text

@@ -62,6 +62,11 @@ func TestLoadBad(t *testing.T) {
 			"bad-api.bad.yaml:8: api.tokens[0].subscriptions[0]: unknown subscription \"sub-zz\"",
 			"bad-api.bad.yaml:9: behaviour: values must be positive",
 		}},
+		{"bad-judge.bad.yaml", []string{
+			"bad-judge.bad.yaml:3: scan.judge.url: must be an http or https URL",
+			"bad-judge.bad.yaml:4: scan.judge.kind: must be chat or classify",
+			"bad-judge.bad.yaml:5: scan.judge.band: must be [lo, hi]",
+		}},
 		{"bad-threshold.bad.yaml", []string{"bad-threshold.bad.yaml:3: scan.block_at", "bad-threshold.bad.yaml:4: scan.detectors: unknown detector \"psychic\""}},
 	}
 	for _, tt := range tests {

@@ -148,6 +148,20 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad("scan.prompt_shields.url", "must be an http or https URL, not %q", u)
 		}
 	}
+	if j := c.Scan.Judge; j.URL != "" {
+		if pu, err := url.Parse(j.URL); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad("scan.judge.url", "must be an http or https URL, not %q", j.URL)
+		}
+		if j.Kind != "chat" && j.Kind != "classify" {
+			bad("scan.judge.kind", "must be chat or classify, not %q", j.Kind)
+		}
+		if b := j.Band; len(b) != 0 && (len(b) != 2 || b[0] <= 0 || b[0] >= b[1] || b[1] > 1) {
+			bad("scan.judge.band", "must be [lo, hi] with 0 < lo < hi <= 1")
+		}
+		if j.PerMinute < 0 || j.Timeout < 0 {
+			bad("scan.judge", "per_minute and timeout must be positive")
+		}
+	}
 	if _, err := c.Scan.Sensitive.Classifier(); err != nil {
 		bad("scan.sensitive", "%v", err)
 	}

@@ -56,7 +56,29 @@ type Result struct {
 type Pipeline struct {
 	detectors []Detector
 	allow     []Matcher
+	judge     Judge
+	band      [2]float64
 }
+
+// Judge is a second opinion for the parts the detectors are unsure of: a
+// classifier the team runs itself (a guard model behind an HTTP endpoint),
+// too slow or too costly to ask about everything.
+type Judge interface {
+	Name() string
+	// Judge returns its finding about part i of in, if it found an attack.
+	Judge(ctx context.Context, in *Input, i int) (Finding, bool, error)
+}
+
+// WithJudge makes the pipeline ask j about each prompt-attack part whose
+// highest attack confidence from the detectors is at least lo and below
+// hi: the uncertain band. It returns p.
+func (p *Pipeline) WithJudge(j Judge, lo, hi float64) *Pipeline {
+	p.judge, p.band = j, [2]float64{lo, hi}
+	return p
+}
+
+// maxJudged bounds the calls one scan makes to the judge.
+const maxJudged = 4
 
 // Matcher reports whether text matches; *regexp.Regexp implements it.
 type Matcher interface {
@@ -130,6 +152,18 @@ func (p *Pipeline) Detectors() []string {
 // standard.
 func (p *Pipeline) Scan(ctx context.Context, in *Input, pol Policy) Result {
 	var res Result
+	keep := func(f Finding) {
+		if f.Confidence >= pol.FlagAt && !p.allowed(in, f) {
+			if pol.TrustSystem && f.Part >= 0 && f.Part < len(in.Parts) && in.Parts[f.Part].Role == RoleSystem {
+				f.Advisory = true
+			}
+			res.Findings = append(res.Findings, f)
+		}
+	}
+	var top map[int]float64 // part -> highest attack confidence, for the judge
+	if p.judge != nil {
+		top = map[int]float64{}
+	}
 	for _, d := range p.detectors {
 		if err := ctx.Err(); err != nil {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", d.Name(), err))
@@ -140,19 +174,40 @@ func (p *Pipeline) Scan(ctx context.Context, in *Input, pol Policy) Result {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", d.Name(), err))
 		}
 		for _, f := range fs {
-			if f.Confidence >= pol.FlagAt && !p.allowed(in, f) {
-				if pol.TrustSystem && f.Part >= 0 && f.Part < len(in.Parts) && in.Parts[f.Part].Role == RoleSystem {
-					f.Advisory = true
-				}
-				res.Findings = append(res.Findings, f)
+			if top != nil && (f.Category == CategoryJailbreak || f.Category == CategoryDataPoisoning) {
+				top[f.Part] = max(top[f.Part], f.Confidence)
 			}
+			keep(f)
 		}
+	}
+	if p.judge != nil {
+		p.askJudge(ctx, in, top, &res, keep)
 	}
 	res.Verdict = VerdictOf(res.Findings, pol)
 	sort.SliceStable(res.Findings, func(i, j int) bool {
 		return res.Findings[i].Confidence > res.Findings[j].Confidence
 	})
 	return res
+}
+
+// askJudge asks the judge about the parts in the uncertain band, in part
+// order, at most maxJudged of them.
+func (p *Pipeline) askJudge(ctx context.Context, in *Input, top map[int]float64, res *Result, keep func(Finding)) {
+	asked := 0
+	for i := range in.Parts {
+		c, ok := top[i]
+		if !ok || c < p.band[0] || c >= p.band[1] || asked == maxJudged {
+			continue
+		}
+		asked++
+		f, found, err := p.judge.Judge(ctx, in, i)
+		if err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", p.judge.Name(), err))
+		}
+		if found {
+			keep(f)
+		}
+	}
 }
 
 // VerdictOf decides the verdict for findings under pol.
