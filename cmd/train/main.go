@@ -1,5 +1,6 @@
-// Command train rebuilds Warden's embedded prompt-attack model from the
-// shared datasets, deterministically:
+// Command train rebuilds Warden's embedded prompt-attack model and the
+// adversarial-suffix language model from the shared datasets,
+// deterministically:
 //
 //	go run ./cmd/train -data ../shared/datasets -out internal/classifier/model.bin
 //
@@ -29,6 +30,7 @@ import (
 	"strings"
 
 	"github.com/wardenhq/warden/internal/classifier"
+	"github.com/wardenhq/warden/internal/suffix"
 )
 
 func main() {
@@ -59,6 +61,15 @@ func train(data, out string) error {
 		return err
 	}
 	fmt.Printf("trained on %d examples; wrote %s (%d bytes, sha256 %x)\n", n, out, len(b), sha256.Sum256(b))
+	lm, n, err := suffix.Build(data)
+	if err != nil {
+		return err
+	}
+	const lmOut = "internal/suffix/lm.bin"
+	if err := os.WriteFile(lmOut, lm, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("suffix language model on %d texts; wrote %s (%d bytes, sha256 %x)\n", n, lmOut, len(lm), sha256.Sum256(lm))
 	return nil
 }
 

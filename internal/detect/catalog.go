@@ -44,6 +44,7 @@ var Catalog = map[string]Factory{
 	"leak":       func(o Options) (scan.Detector, error) { return &Leak{Canaries: o.Canaries}, nil },
 	"secrets":    func(Options) (scan.Detector, error) { return DefaultSecrets() },
 	"exfil":      func(o Options) (scan.Detector, error) { return &Exfil{Allow: o.ExfilAllow}, nil },
+	"suffix":     func(Options) (scan.Detector, error) { return NewSuffix() },
 	"sensitive": func(o Options) (scan.Detector, error) {
 		if o.Sensitive != nil {
 			return &Sensitive{C: o.Sensitive}, nil
@@ -54,7 +55,7 @@ var Catalog = map[string]Factory{
 }
 
 // Default is the detector list used when configuration names none.
-var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets", "sensitive", "exfil"}
+var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets", "sensitive", "exfil", "suffix"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.
