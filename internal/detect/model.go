@@ -15,7 +15,10 @@ import (
 type Model struct {
 	m *classifier.Model
 	// Floor is the lowest score reported; the pipeline's policy decides
-	// what flags and what blocks.
+	// what flags. It is below the default flag threshold so that the
+	// judge, where one is configured, hears of the prompts the model is
+	// unsure of (a short prompt's score is scaled below 0.5), and a
+	// subscription at high sensitivity sees them flagged.
 	Floor float64
 }
 
@@ -27,7 +30,7 @@ func NewModel() (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load embedded model: %w", err)
 	}
-	return &Model{m: m, Floor: 0.5}, nil
+	return &Model{m: m, Floor: 0.3}, nil
 }
 
 // Name implements scan.Detector.
@@ -88,33 +91,29 @@ func Calibrate(p float64) float64 {
 	return 0.5 + 0.5*x*x*x
 }
 
-// shortText is the word count below which the model alone may flag but
-// not block: in a short prompt a few words decide the score, and "forget
+// shortText is the word count below which the model alone neither flags
+// nor blocks: in a short prompt a few words decide the score ("What is the
+// capital of France?" scored 0.86, "Say this is a test" 0.91), and "forget
 // the previous recipe, let's make pancakes" is not an attack. Short attacks
-// are the signature rules' to catch.
-const (
-	shortText    = 16
-	shortTextMax = 0.75
-	// shortTextFlag is where the model alone starts to flag a short
-	// prompt. Measured (grouped cross-validation, flag threshold 0.5):
-	// false positives 4.4% -> 2.7% overall and 4.1% -> 0.9% on CLINC150's
-	// ordinary requests, detection 79.4% -> 78.4%.
-	shortTextFlag = 0.65
-)
+// are the signature rules' to catch (and the judge's, where one is
+// configured: the scaled confidence keeps its order, so an unsure short
+// prompt still falls in the judge's band).
+//
+// Measured on grouped cross-validation of the training split (the test
+// split left out) against the earlier rule (flag from 0.65, at most 0.75):
+// detection at the flag threshold 73.7% -> 73.5%, false positives 2.5% ->
+// 2.3%, unchanged at the block threshold; on the everyday-prompt file
+// (testdata/everyday.txt) 8 of 501 flagged -> 1.
+const shortText = 16
 
 // Confidence is the finding confidence for a model probability over a
-// window of the given number of words. The short-text cap applies to user
+// window of the given number of words. The short-text rule applies to user
 // turns only: documents are scored a sentence at a time, and a planted
 // instruction is one short sentence.
 func Confidence(p float64, words int, userTurn bool) float64 {
 	c := Calibrate(p)
 	if userTurn && words < shortText {
-		c = min(c, shortTextMax)
-		if c < shortTextFlag {
-			// Below the flag threshold: a few words are too little
-			// evidence for the model alone to raise even a flag.
-			c -= shortTextFlag - 0.5
-		}
+		c *= 0.49 // below any flag threshold of a subscription at medium or low sensitivity
 	}
 	return c
 }
