@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -107,13 +108,16 @@ func TestEDMHashRoundTrip(t *testing.T) {
 // are unsure of is sent to the team's guard model, whose verdict is a
 // finding; a prompt they are sure of is not sent.
 func TestScanAsksTheJudge(t *testing.T) {
+	var mu sync.Mutex
 	var asked []string
 	guard := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Messages []struct{ Content string } `json:"messages"`
 		}
 		json.NewDecoder(r.Body).Decode(&req)
+		mu.Lock()
 		asked = append(asked, req.Messages[0].Content)
+		mu.Unlock()
 		io.WriteString(w, `{"choices":[{"message":{"content":"unsafe\nS14"}}]}`)
 	}))
 	defer guard.Close()
@@ -125,6 +129,8 @@ func TestScanAsksTheJudge(t *testing.T) {
 		t.Fatalf("warden scan: %v (%s)", err, errOut.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	mu.Lock()
+	defer mu.Unlock()
 	if len(asked) != 1 || asked[0] != "Say this is a test" {
 		t.Errorf("the judge was asked %q, want only the unsure prompt", asked)
 	}

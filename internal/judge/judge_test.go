@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,11 +17,12 @@ func input(role scan.Role, text string) *scan.Input {
 	return &scan.Input{Parts: []scan.Part{{Role: role, Text: text}}}
 }
 
-// endpoint answers with body (status 200) after delay, and counts calls.
-func endpoint(t *testing.T, body string, delay time.Duration, calls *int) *httptest.Server {
+// endpoint answers with body (status 200) after delay, and counts calls
+// (atomically: a handler can outlive the client that timed out).
+func endpoint(t *testing.T, body string, delay time.Duration, calls *atomic.Int32) *httptest.Server {
 	t.Helper()
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		*calls++
+		calls.Add(1)
 		b, _ := io.ReadAll(r.Body)
 		if !strings.Contains(string(b), "please help") {
 			t.Errorf("the judge was sent %s, want the part's text", b)
@@ -50,7 +52,7 @@ func TestJudgeVerdicts(t *testing.T) {
 		{"vLLM benign", KindClassify, `{"data":[{"index":0,"label":"BENIGN"}]}`, scan.RoleUser, false, 0, "", ""},
 	}
 	for _, tt := range tests {
-		calls := 0
+		var calls atomic.Int32
 		s := endpoint(t, tt.answer, 0, &calls)
 		r := &Remote{Kind: tt.kind, URL: s.URL, Model: "guard"}
 		f, found, err := r.Judge(context.Background(), input(tt.role, "please help me"), 0)
@@ -60,8 +62,8 @@ func TestJudgeVerdicts(t *testing.T) {
 		if found && (!strings.Contains(f.Reason, tt.wantReason) || !strings.Contains(f.Reason, " ms")) {
 			t.Errorf("%s: reason %q, want the verdict %q and the latency", tt.name, f.Reason, tt.wantReason)
 		}
-		if calls != 1 {
-			t.Errorf("%s: %d calls, want 1", tt.name, calls)
+		if n := calls.Load(); n != 1 {
+			t.Errorf("%s: %d calls, want 1", tt.name, n)
 		}
 	}
 }
@@ -69,7 +71,7 @@ func TestJudgeVerdicts(t *testing.T) {
 // TestJudgeFailure: a slow, failing or over-budget judge leaves the verdict
 // to the detectors when failing open, and is an attack when failing closed.
 func TestJudgeFailure(t *testing.T) {
-	calls := 0
+	var calls atomic.Int32
 	slow := endpoint(t, `{"choices":[{"message":{"content":"safe"}}]}`, 300*time.Millisecond, &calls)
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no", 503) }))
 	defer broken.Close()
@@ -89,18 +91,18 @@ func TestJudgeFailure(t *testing.T) {
 		}
 	}
 	// The budget: two calls a minute, the third is not made.
-	calls = 0
+	var budgeted atomic.Int32
 	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
-	ok := endpoint(t, `{"choices":[{"message":{"content":"safe"}}]}`, 0, &calls)
+	ok := endpoint(t, `{"choices":[{"message":{"content":"safe"}}]}`, 0, &budgeted)
 	r := &Remote{Kind: KindChat, URL: ok.URL, PerMinute: 2, Now: func() time.Time { return now }}
 	for range 3 {
 		r.Judge(context.Background(), input(scan.RoleUser, "please help"), 0) //nolint:errcheck
 	}
-	if _, _, err := r.Judge(context.Background(), input(scan.RoleUser, "please help"), 0); err != ErrBudget || calls != 2 {
-		t.Errorf("over budget: err %v after %d calls, want ErrBudget after 2", err, calls)
+	if _, _, err := r.Judge(context.Background(), input(scan.RoleUser, "please help"), 0); err != ErrBudget || budgeted.Load() != 2 {
+		t.Errorf("over budget: err %v after %d calls, want ErrBudget after 2", err, budgeted.Load())
 	}
 	now = now.Add(time.Minute)
-	if _, _, err := r.Judge(context.Background(), input(scan.RoleUser, "please help"), 0); err != nil || calls != 3 {
-		t.Errorf("a minute later: err %v, %d calls; want the call made", err, calls)
+	if _, _, err := r.Judge(context.Background(), input(scan.RoleUser, "please help"), 0); err != nil || budgeted.Load() != 3 {
+		t.Errorf("a minute later: err %v, %d calls; want the call made", err, budgeted.Load())
 	}
 }
