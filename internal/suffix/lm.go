@@ -62,28 +62,35 @@ type Model struct {
 
 const scale = 16
 
+// trigrams calls yield with the index of each character's trigram in t
+// (classes of the two before it and its own), read after a space, a rune
+// beyond ASCII counting once, and then the closing space's.
+func trigrams(t string, yield func(int)) {
+	a, b := byte(clsSpace), byte(clsSpace)
+	prevOther := false
+	for i := 0; i < len(t); i++ {
+		c := classOf[t[i]]
+		if c == clsOther {
+			// A multi-byte rune is one character.
+			if prevOther && t[i]&0xC0 == 0x80 {
+				continue
+			}
+			prevOther = true
+		} else {
+			prevOther = false
+		}
+		yield((int(a)*classes+int(b))*classes + int(c))
+		a, b = b, c
+	}
+	yield((int(a)*classes+int(b))*classes + clsSpace)
+}
+
 // Train counts trigrams of class sequences over texts (each padded with
 // spaces) and returns the model. Deterministic.
 func Train(texts []string) *Model {
 	counts := make([]uint32, classes*classes*classes)
 	for _, t := range texts {
-		a, b := byte(clsSpace), byte(clsSpace)
-		prevOther := false
-		for i := 0; i < len(t); i++ {
-			c := classOf[t[i]]
-			if c == clsOther {
-				// A multi-byte rune is one character.
-				if prevOther && t[i]&0xC0 == 0x80 {
-					continue
-				}
-				prevOther = true
-			} else {
-				prevOther = false
-			}
-			counts[(int(a)*classes+int(b))*classes+int(c)]++
-			a, b = b, c
-		}
-		counts[(int(a)*classes+int(b))*classes+clsSpace]++
+		trigrams(t, func(i int) { counts[i]++ })
 	}
 	m := &Model{cost: make([]uint8, len(counts))}
 	for ab := 0; ab < classes*classes; ab++ {
@@ -102,25 +109,8 @@ func Train(texts []string) *Model {
 // Surprisal returns the mean bits per character of token, read after a
 // space (a new word), counting runes beyond ASCII once.
 func (m *Model) Surprisal(token string) float64 {
-	a, b := byte(clsSpace), byte(clsSpace)
 	var sum, n int
-	prevOther := false
-	for i := 0; i < len(token); i++ {
-		c := classOf[token[i]]
-		if c == clsOther {
-			if prevOther && token[i]&0xC0 == 0x80 {
-				continue
-			}
-			prevOther = true
-		} else {
-			prevOther = false
-		}
-		sum += int(m.cost[(int(a)*classes+int(b))*classes+int(c)])
-		n++
-		a, b = b, c
-	}
-	sum += int(m.cost[(int(a)*classes+int(b))*classes+clsSpace])
-	n++
+	trigrams(token, func(i int) { sum += int(m.cost[i]); n++ })
 	return float64(sum) / float64(n) / scale
 }
 
