@@ -8,17 +8,16 @@
 package judge
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/wardenhq/warden/internal/httpjson"
 	"github.com/wardenhq/warden/internal/scan"
 )
 
@@ -124,44 +123,18 @@ func (r *Remote) spend() error {
 // ask calls the endpoint and returns its verdict in words and the attack
 // score it means (0: none).
 func (r *Remote) ask(ctx context.Context, text string) (string, float64, error) {
-	timeout := r.Timeout
-	if timeout <= 0 {
-		timeout = 2 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	var body any = map[string]any{"inputs": text}
 	if r.Kind == KindChat {
 		body = map[string]any{"model": r.Model, "temperature": 0, "max_tokens": 20,
 			"messages": []map[string]string{{"role": "user", "content": text}}}
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return "", 0, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(b))
-	if err != nil {
-		return "", 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
+	h := http.Header{}
 	if r.Key != "" {
-		req.Header.Set("Authorization", "Bearer "+r.Key)
+		h.Set("Authorization", "Bearer "+r.Key)
 	}
-	c := r.Client
-	if c == nil {
-		c = http.DefaultClient
-	}
-	res, err := c.Do(req)
+	out, err := httpjson.Post(ctx, r.Client, r.URL, h, body, r.Timeout, "the judge")
 	if err != nil {
-		return "", 0, fmt.Errorf("call the judge: %w", err)
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return "", 0, fmt.Errorf("read the judge's answer: %w", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return "", 0, fmt.Errorf("the judge answered %d", res.StatusCode)
+		return "", 0, err
 	}
 	if r.Kind == KindChat {
 		return chatVerdict(out)

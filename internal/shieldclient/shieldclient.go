@@ -5,15 +5,14 @@
 package shieldclient
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/wardenhq/warden/internal/httpjson"
 	"github.com/wardenhq/warden/internal/scan"
 )
 
@@ -108,36 +107,14 @@ func (d *Remote) Detect(ctx context.Context, in *scan.Input) ([]scan.Finding, er
 }
 
 func (d *Remote) call(ctx context.Context, req shieldReq) (*shieldResp, error) {
-	timeout := d.Timeout
-	if timeout <= 0 {
-		timeout = 2 * time.Second
+	h := http.Header{}
+	if d.Key != "" {
+		h.Set("Ocp-Apim-Subscription-Key", d.Key)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	body, _ := json.Marshal(req)
-	hr, err := http.NewRequestWithContext(ctx, "POST", strings.TrimSuffix(d.URL, "/")+"/contentsafety/text:shieldPrompt?api-version=2024-09-01", bytes.NewReader(body))
+	b, err := httpjson.Post(ctx, d.Client, strings.TrimSuffix(d.URL, "/")+"/contentsafety/text:shieldPrompt?api-version=2024-09-01",
+		h, req, d.Timeout, "prompt shields")
 	if err != nil {
 		return nil, err
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	if d.Key != "" {
-		hr.Header.Set("Ocp-Apim-Subscription-Key", d.Key)
-	}
-	c := d.Client
-	if c == nil {
-		c = http.DefaultClient
-	}
-	res, err := c.Do(hr)
-	if err != nil {
-		return nil, fmt.Errorf("call prompt shields: %w", err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read prompt shields answer: %w", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("prompt shields answered %d", res.StatusCode)
 	}
 	var out shieldResp
 	if err := json.Unmarshal(b, &out); err != nil {
