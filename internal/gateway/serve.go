@@ -105,15 +105,18 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	ex.scan = ex.sub.Plan && ep.api != llmapi.Passthrough
 	ex.block = ex.scan && ex.sub.Mode == subscription.ModeBlock
 	// What is scanned must be what the provider reads. A body two JSON
-	// readers could read differently is refused in block mode; in detect
-	// mode (and with the plan off) the provider gets its one reading.
-	if canon, amb := llmapi.Canonical(body); amb != nil {
+	// readers could read differently (the parser refuses it) is refused in
+	// block mode; in detect mode (and with the plan off) the provider gets
+	// its one reading, which is what is parsed and scanned.
+	req, err := llmapi.ParseRequest(ep.api, body)
+	if errors.Is(err, llmapi.ErrAmbiguous) {
+		canon, amb := llmapi.Canonical(body)
 		if ex.block || canon == nil {
 			return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is ambiguous: " + publicParseError(amb), Err: amb}
 		}
 		body = canon
+		req, err = llmapi.ParseRequest(ep.api, body)
 	}
-	req, err := llmapi.ParseRequest(ep.api, body)
 	if err != nil {
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is not valid for this API: " + publicParseError(err), Err: err}
 	}
