@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"sort"
 	"testing"
 )
 
@@ -100,10 +101,13 @@ func TestMLPvsLR(t *testing.T) {
 	if os.Getenv("WARDEN_EXPERIMENTS") == "" {
 		t.Skip("an experiment: set WARDEN_EXPERIMENTS=1 to run it")
 	}
-	rows, err := ReadRows(datasets)
+	all, err := ReadRows(datasets)
 	if err != nil {
 		t.Skip(err)
 	}
+	// Cross-validation on the training split; the test split is scored
+	// below by models trained on all of the rest.
+	rows := WithoutHeldOut(all)
 	fold := func(r Row) int {
 		h := fnv.New32a()
 		h.Write([]byte(r.Folder + "/" + r.Family))
@@ -134,6 +138,32 @@ func TestMLPvsLR(t *testing.T) {
 			labels = append(labels, r.Attack())
 		}
 	}
+	report("grouped cross-validation, training split", lrP, mlpP, labels)
+	var train []Row
+	for _, r := range rows {
+		if cvTrains(r.Folder) && !r.Doc {
+			train = append(train, r)
+		}
+	}
+	user, _ := Examples(train)
+	lr := Train(user, DefaultTrainOptions)
+	nn := trainMLP(user, mlpD, mlpH, 8, 0.2)
+	lrP, mlpP, labels = nil, nil, nil
+	for _, r := range all {
+		if !HeldOut(r) || r.Doc {
+			continue
+		}
+		txt := normalize(r.Text)
+		lrP = append(lrP, lr.ScoreWindows(txt, Window, Stride).P)
+		fs := sc.extract(truncate(txt, Window))
+		mlpP = append(mlpP, nn.forward(fs, sc.inv, hbuf))
+		labels = append(labels, r.Attack())
+	}
+	report("test split (user turns), trained on the training split", lrP, mlpP, labels)
+}
+
+func report(what string, lrP, mlpP []float64, labels []bool) {
+	fmt.Println(what)
 	avg := make([]float64, len(lrP))
 	for i := range avg {
 		avg[i] = (lrP[i] + mlpP[i]) / 2
@@ -166,11 +196,7 @@ func TestMLPvsLR(t *testing.T) {
 
 func quantile(v []float64, q float64) float64 {
 	c := append([]float64(nil), v...)
-	for i := 1; i < len(c); i++ {
-		for j := i; j > 0 && c[j-1] > c[j]; j-- {
-			c[j-1], c[j] = c[j], c[j-1]
-		}
-	}
+	sort.Float64s(c)
 	return c[int(math.Min(float64(len(c)-1), q*float64(len(c))))]
 }
 
