@@ -117,18 +117,20 @@ func TestMLPvsLR(t *testing.T) {
 	var labels []bool
 	var sc scratch
 	hbuf := make([]float32, mlpH)
-	for k := 0; k < 5; k++ {
-		var train []Row
-		for _, r := range rows {
-			if fold(r) != k && cvTrains(r.Folder) && !r.Doc {
-				train = append(train, r)
+	// fitScore trains both models on the user turns of train and scores
+	// the user turns of test that keep says to.
+	fitScore := func(train []Row, test []Row, keep func(Row) bool) {
+		var use []Row
+		for _, r := range train {
+			if cvTrains(r.Folder) && !r.Doc {
+				use = append(use, r)
 			}
 		}
-		user, _ := Examples(train)
+		user, _ := Examples(use)
 		lr := Train(user, DefaultTrainOptions)
 		nn := trainMLP(user, mlpD, mlpH, 8, 0.2)
-		for _, r := range rows {
-			if fold(r) != k || r.Doc {
+		for _, r := range test {
+			if r.Doc || !keep(r) {
 				continue
 			}
 			txt := normalize(r.Text)
@@ -138,27 +140,18 @@ func TestMLPvsLR(t *testing.T) {
 			labels = append(labels, r.Attack())
 		}
 	}
+	for k := 0; k < 5; k++ {
+		var train []Row
+		for _, r := range rows {
+			if fold(r) != k {
+				train = append(train, r)
+			}
+		}
+		fitScore(train, rows, func(r Row) bool { return fold(r) == k })
+	}
 	report("grouped cross-validation, training split", lrP, mlpP, labels)
-	var train []Row
-	for _, r := range rows {
-		if cvTrains(r.Folder) && !r.Doc {
-			train = append(train, r)
-		}
-	}
-	user, _ := Examples(train)
-	lr := Train(user, DefaultTrainOptions)
-	nn := trainMLP(user, mlpD, mlpH, 8, 0.2)
 	lrP, mlpP, labels = nil, nil, nil
-	for _, r := range all {
-		if !HeldOut(r) || r.Doc {
-			continue
-		}
-		txt := normalize(r.Text)
-		lrP = append(lrP, lr.ScoreWindows(txt, Window, Stride).P)
-		fs := sc.extract(truncate(txt, Window))
-		mlpP = append(mlpP, nn.forward(fs, sc.inv, hbuf))
-		labels = append(labels, r.Attack())
-	}
+	fitScore(rows, all, HeldOut)
 	report("test split (user turns), trained on the training split", lrP, mlpP, labels)
 }
 
