@@ -11,7 +11,7 @@ import (
 
 // TestEverydayPrompts runs the default pipeline over testdata/everyday.txt:
 // 501 ordinary prompts written for this test (questions, writing, coding,
-// maths, role-play, security work, prompt engineering, requests in 30
+// maths, role-play, security work, prompt engineering, requests in 28
 // languages, and the prompts new users tried first). None may be blocked,
 // and at most 1% flagged as an attack at any level.
 func TestEverydayPrompts(t *testing.T) {
