@@ -196,24 +196,16 @@ var docNegatives = map[string]bool{"gsm8k": true, "mgsm": true, "presidio-synth"
 // EvalOnly reports whether the lock file reserves folder for tests and
 // evaluation.
 func EvalOnly(folder string) bool {
-	for _, p := range defaultLock {
-		if p.Folder == folder {
-			return p.Use == UseEval
-		}
-	}
-	return false
+	p, ok := defaultLock.Pin(folder)
+	return ok && p.Use == UseEval
 }
 
 // cvTrains reports whether cross-validation may train on folder's rows: a
 // pinned folder only if the shipped model trains on it (so the figures
 // are the shipped model's), any other (a file given to warden eval) always.
 func cvTrains(folder string) bool {
-	for _, p := range defaultLock {
-		if p.Folder == folder {
-			return p.Use == UseTrain
-		}
-	}
-	return true
+	p, ok := defaultLock.Pin(folder)
+	return !ok || p.Use == UseTrain
 }
 
 func normalize(s string) string { return scan.Normalize(s).Text }

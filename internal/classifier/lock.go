@@ -141,14 +141,20 @@ func (l Lock) Training() []Pin {
 	return out
 }
 
-// Trains reports whether folder is opted in to training.
-func (l Lock) Trains(folder string) bool {
+// Pin returns folder's pin, if the lock has one.
+func (l Lock) Pin(folder string) (Pin, bool) {
 	for _, p := range l {
 		if p.Folder == folder {
-			return p.Use == UseTrain
+			return p, true
 		}
 	}
-	return false
+	return Pin{}, false
+}
+
+// Trains reports whether folder is opted in to training.
+func (l Lock) Trains(folder string) bool {
+	p, ok := l.Pin(folder)
+	return ok && p.Use == UseTrain
 }
 
 // Verify checks that a folder's data.jsonl under dir is the pinned bytes.
