@@ -149,21 +149,23 @@ func TestMLPvsLR(t *testing.T) {
 		}
 		fitScore(train, rows, func(r Row) bool { return fold(r) == k })
 	}
-	report("grouped cross-validation, training split", lrP, mlpP, labels)
+	report("grouped cross-validation, training split", "mlp", lrP, mlpP, labels)
 	lrP, mlpP, labels = nil, nil, nil
 	fitScore(rows, all, HeldOut)
-	report("test split (user turns), trained on the training split", lrP, mlpP, labels)
+	report("test split (user turns), trained on the training split", "mlp", lrP, mlpP, labels)
 }
 
-func report(what string, lrP, mlpP []float64, labels []bool) {
+// report prints AUC and detection at fixed false-positive rates of the
+// regression, a second model (named second) and their mean.
+func report(what, second string, lrP, mlpP []float64, labels []bool) {
 	fmt.Println(what)
 	avg := make([]float64, len(lrP))
 	for i := range avg {
 		avg[i] = (lrP[i] + mlpP[i]) / 2
 	}
-	for _, name := range []string{"lr", "mlp", "avg"} {
+	for _, name := range []string{"lr", second, "avg"} {
 		ps := lrP
-		if name == "mlp" {
+		if name == second {
 			ps = mlpP
 		}
 		if name == "avg" {
