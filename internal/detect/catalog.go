@@ -45,6 +45,7 @@ var Catalog = map[string]Factory{
 	"secrets":    func(Options) (scan.Detector, error) { return DefaultSecrets() },
 	"exfil":      func(o Options) (scan.Detector, error) { return &Exfil{Allow: o.ExfilAllow}, nil },
 	"suffix":     func(Options) (scan.Detector, error) { return NewSuffix() },
+	"framing":    func(Options) (scan.Detector, error) { return Framing{}, nil },
 	"sensitive": func(o Options) (scan.Detector, error) {
 		if o.Sensitive != nil {
 			return &Sensitive{C: o.Sensitive}, nil
@@ -55,7 +56,7 @@ var Catalog = map[string]Factory{
 }
 
 // Default is the detector list used when configuration names none.
-var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets", "sensitive", "exfil", "suffix"}
+var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets", "sensitive", "exfil", "suffix", "framing"}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.
