@@ -3,7 +3,6 @@ package classifier
 import (
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"strings"
 	"testing"
@@ -38,16 +37,11 @@ func TestHarmCV(t *testing.T) {
 		t.Skip(err)
 	}
 	rows := WithoutHeldOut(all)
-	fold := func(r Row) int {
-		h := fnv.New32a()
-		h.Write([]byte(r.Folder + "/" + r.Family))
-		return int(h.Sum32() % 5)
-	}
 	var b strings.Builder
 	for k := 0; k < 5; k++ {
 		var train []Row
 		for _, r := range rows {
-			if fold(r) != k && cvTrains(r.Folder) {
+			if familyFold(r) != k && cvTrains(r.Folder) {
 				train = append(train, r)
 			}
 		}
@@ -62,7 +56,7 @@ func TestHarmCV(t *testing.T) {
 			nn = TrainNet(vec, exs, DefaultNetOptions)
 		}
 		for _, r := range rows {
-			if fold(r) != k || r.Doc {
+			if familyFold(r) != k || r.Doc {
 				continue
 			}
 			txt := normalize(r.Text)

@@ -101,24 +101,37 @@ func TestMLPvsLR(t *testing.T) {
 	if os.Getenv("WARDEN_EXPERIMENTS") == "" {
 		t.Skip("an experiment: set WARDEN_EXPERIMENTS=1 to run it")
 	}
+	compareWithLR(t, "mlp", func(user []Example) func(string) float64 {
+		nn := trainMLP(user, mlpD, mlpH, 8, 0.2)
+		var sc scratch
+		h := make([]float32, mlpH)
+		return func(first string) float64 {
+			fs := sc.extract(first)
+			return nn.forward(fs, sc.inv, h)
+		}
+	})
+}
+
+// familyFold is a row's fold in the experiments' five-fold cross-validation
+// by whole families, as CrossValidate makes them.
+func familyFold(r Row) int {
+	h := fnv.New32a()
+	h.Write([]byte(r.Folder + "/" + r.Family))
+	return int(h.Sum32() % 5)
+}
+
+// compareWithLR trains the regression and a second model (fit returns its
+// scorer of a user turn's first window) on the user turns of the training
+// split, by family folds, then on all of it for the test split, and prints
+// both models' figures and their mean's.
+func compareWithLR(t *testing.T, name string, fit func(user []Example) func(first string) float64) {
 	all, err := ReadRows(datasets)
 	if err != nil {
 		t.Skip(err)
 	}
-	// Cross-validation on the training split; the test split is scored
-	// below by models trained on all of the rest.
 	rows := WithoutHeldOut(all)
-	fold := func(r Row) int {
-		h := fnv.New32a()
-		h.Write([]byte(r.Folder + "/" + r.Family))
-		return int(h.Sum32() % 5)
-	}
-	var lrP, mlpP []float64
+	var lrP, otherP []float64
 	var labels []bool
-	var sc scratch
-	hbuf := make([]float32, mlpH)
-	// fitScore trains both models on the user turns of train and scores
-	// the user turns of test that keep says to.
 	fitScore := func(train []Row, test []Row, keep func(Row) bool) {
 		var use []Row
 		for _, r := range train {
@@ -128,31 +141,30 @@ func TestMLPvsLR(t *testing.T) {
 		}
 		user, _ := Examples(use)
 		lr := Train(user, DefaultTrainOptions)
-		nn := trainMLP(user, mlpD, mlpH, 8, 0.2)
+		other := fit(user)
 		for _, r := range test {
 			if r.Doc || !keep(r) {
 				continue
 			}
 			txt := normalize(r.Text)
 			lrP = append(lrP, lr.ScoreWindows(txt, Window, Stride).P)
-			fs := sc.extract(truncate(txt, Window))
-			mlpP = append(mlpP, nn.forward(fs, sc.inv, hbuf))
+			otherP = append(otherP, other(truncate(txt, Window)))
 			labels = append(labels, r.Attack())
 		}
 	}
 	for k := 0; k < 5; k++ {
 		var train []Row
 		for _, r := range rows {
-			if fold(r) != k {
+			if familyFold(r) != k {
 				train = append(train, r)
 			}
 		}
-		fitScore(train, rows, func(r Row) bool { return fold(r) == k })
+		fitScore(train, rows, func(r Row) bool { return familyFold(r) == k })
 	}
-	report("grouped cross-validation, training split", "mlp", lrP, mlpP, labels)
-	lrP, mlpP, labels = nil, nil, nil
+	report("grouped cross-validation, training split", name, lrP, otherP, labels)
+	lrP, otherP, labels = nil, nil, nil
 	fitScore(rows, all, HeldOut)
-	report("test split (user turns), trained on the training split", "mlp", lrP, mlpP, labels)
+	report("test split (user turns), trained on the training split", name, lrP, otherP, labels)
 }
 
 // report prints AUC and detection at fixed false-positive rates of the

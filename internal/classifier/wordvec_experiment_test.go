@@ -1,7 +1,6 @@
 package classifier
 
 import (
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -27,54 +26,14 @@ func TestWordVectorsVsLR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := ReadRows(datasets)
-	if err != nil {
-		t.Skip(err)
-	}
-	rows := WithoutHeldOut(all)
-	fold := func(r Row) int {
-		h := fnv.New32a()
-		h.Write([]byte(r.Folder + "/" + r.Family))
-		return int(h.Sum32() % 5)
-	}
-	var lrP, netP []float64
-	var labels []bool
-	fitScore := func(train []Row, test []Row, keep func(Row) bool) {
-		var use []Row
-		for _, r := range train {
-			if cvTrains(r.Folder) && !r.Doc {
-				use = append(use, r)
-			}
-		}
-		user, _ := Examples(use)
-		lr := Train(user, DefaultTrainOptions)
+	compareWithLR(t, "net", func(user []Example) func(string) float64 {
 		nn := TrainNet(vec, user, DefaultNetOptions)
 		x, h := make([]float32, nn.In), make([]float32, nn.H)
-		for _, r := range test {
-			if r.Doc || !keep(r) {
-				continue
-			}
-			txt := normalize(r.Text)
-			lrP = append(lrP, lr.ScoreWindows(txt, Window, Stride).P)
-			first := truncate(txt, Window)
+		return func(first string) float64 {
 			netInput(vec, first, words(first, nil), x)
-			netP = append(netP, sigmoid(nn.logit(x, h)))
-			labels = append(labels, r.Attack())
+			return sigmoid(nn.logit(x, h))
 		}
-	}
-	for k := 0; k < 5; k++ {
-		var train []Row
-		for _, r := range rows {
-			if fold(r) != k {
-				train = append(train, r)
-			}
-		}
-		fitScore(train, rows, func(r Row) bool { return fold(r) == k })
-	}
-	report("grouped cross-validation, training split", "net", lrP, netP, labels)
-	lrP, netP, labels = nil, nil, nil
-	fitScore(rows, all, HeldOut)
-	report("test split (user turns), trained on the training split", "net", lrP, netP, labels)
+	})
 }
 
 // Net is a network with one hidden layer over the pooled word vectors of a
