@@ -75,3 +75,18 @@ func TestUnmarshalBad(t *testing.T) {
 		t.Errorf("good table: %v", err)
 	}
 }
+
+// FuzzUnmarshal: any bytes give a table or an error, never a panic, and a
+// table pools any text.
+func FuzzUnmarshal(f *testing.F) {
+	f.Add(table([]string{"a", "bc"}, [][]int8{{1, -2}, {3, 4}}, 0.01))
+	f.Add([]byte(magic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tab, err := Unmarshal(b)
+		if err != nil {
+			return
+		}
+		out := make([]float32, 2*tab.Dim)
+		tab.Pool("a bc", [][2]int{{0, 1}, {2, 4}}, out)
+	})
+}
