@@ -21,7 +21,7 @@ func startExport(ctx context.Context, cfg *config.Config, st *store.Store, reg p
 		reg.MustRegister(delivered, failures)
 	}
 	for _, k := range cfg.Export.Sinks {
-		sink, err := newSink(k)
+		sink, err := newSink(k, log)
 		if err != nil {
 			return err
 		}
@@ -41,7 +41,7 @@ func sinkPosition(name string) string { return "sink:" + name }
 // stdoutSink is where a stdout sink writes (the process's standard output).
 var stdoutSink = os.Stdout
 
-func newSink(k config.Sink) (export.Sink, error) {
+func newSink(k config.Sink, log *slog.Logger) (export.Sink, error) {
 	switch k.Type {
 	case "file":
 		return export.NewFileWriter(k.Path)
@@ -65,7 +65,7 @@ func newSink(k config.Sink) (export.Sink, error) {
 	case "syslog":
 		return &export.Syslog{Network: k.Network, Addr: k.Address}, nil
 	case "nats":
-		return &export.NATS{URL: k.URL, Subject: k.Subject}, nil
+		return &export.NATS{URL: k.URL, Subject: k.Subject, Log: log}, nil
 	}
 	return nil, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/wardenhq/warden/internal/behaviour"
 	"github.com/wardenhq/warden/internal/intel"
+	"github.com/wardenhq/warden/internal/journal"
 	"github.com/wardenhq/warden/internal/modelscan"
 	"github.com/wardenhq/warden/internal/portal"
 	"github.com/wardenhq/warden/internal/registry"
@@ -14,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sync/atomic"
 	"time"
@@ -137,11 +139,24 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		}
 		issuers = append(issuers, iss)
 	}
+	// Alerts reach the store through the journal: batched, and spooled to
+	// a local file while the store cannot take them.
+	spool, err := journal.OpenSpool(filepath.Join(cfg.DataDir, "alerts.spool"))
+	if err != nil {
+		return err
+	}
+	defer spool.Close()
+	jr := journal.New(st, spool, reg, log)
+	journalCtx, stopJournal := context.WithCancel(context.Background())
+	journalDone := make(chan struct{})
+	go func() { jr.Run(journalCtx); close(journalDone) }()
+	defer func() { stopJournal(); <-journalDone }()
 	gw, err := gateway.New(gateway.Options{
 		Config:   cfg,
 		Pipeline: pipeline,
 		Settings: settings,
-		Recorder: st,
+		Recorder: jr,
+		Baseline: st,
 		Verifier: identity.NewVerifier(issuers),
 		Access:   access,
 		Behave:   newBehaviour(cfg),

@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/store"
@@ -316,4 +319,73 @@ func TestNATS(t *testing.T) {
 		t.Errorf("%d messages in the stream, want 2 (the repeat dropped)", info.State.Msgs)
 	}
 	n.js.DeleteStream(context.Background(), n.stream())
+}
+
+// TestNATSLeavesExistingStream: a stream the operator made keeps its
+// limits; Warden publishes into it and says what differs.
+func TestNATSLeavesExistingStream(t *testing.T) {
+	url := os.Getenv("WARDEN_TEST_NATS_URL")
+	if url == "" {
+		t.Skip("WARDEN_TEST_NATS_URL is not set: no NATS JetStream to test against")
+	}
+	ctx := context.Background()
+	subject := fmt.Sprintf("warden.ops%d", time.Now().UnixNano())
+	name := "WARDEN_OPS_" + strings.TrimPrefix(subject, "warden.ops")
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := jetstream.StreamConfig{Name: name, Subjects: []string{subject + ".>"}, MaxAge: 90 * 24 * time.Hour,
+		MaxBytes: 10 << 30, Duplicates: 30 * time.Minute}
+	if _, err := js.CreateStream(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	defer js.DeleteStream(ctx, name) //nolint:errcheck
+	var logged strings.Builder
+	n := &NATS{URL: url, Stream: name, Subject: subject, Log: slog.New(slog.NewTextHandler(&logged, nil))}
+	defer n.Close()
+	if k, err := n.Send(ctx, []Event{{ID: "o1", Alert: families()["threat_intel"]}}); err != nil || k != 1 {
+		t.Fatalf("send: %d, %v", k, err)
+	}
+	st, err := js.Stream(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := st.CachedInfo().Config
+	if got.MaxAge != mine.MaxAge || got.MaxBytes != mine.MaxBytes || got.Duplicates != mine.Duplicates {
+		t.Errorf("stream limits = age %s, bytes %d, duplicates %s; want the operator's %s, %d, %s",
+			got.MaxAge, got.MaxBytes, got.Duplicates, mine.MaxAge, mine.MaxBytes, mine.Duplicates)
+	}
+	if st.CachedInfo().State.Msgs != 1 {
+		t.Errorf("%d messages, want 1", st.CachedInfo().State.Msgs)
+	}
+	if logged.Len() != 0 {
+		t.Errorf("warned about a stream that covers the recommendation: %s", logged.String())
+	}
+
+	// A stream with a short duplicate window is used as it is, with a warning.
+	short := fmt.Sprintf("warden.short%d", time.Now().UnixNano())
+	sname := "WARDEN_SHORT_" + strings.TrimPrefix(short, "warden.short")
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: sname, Subjects: []string{short + ".>"}, Duplicates: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	defer js.DeleteStream(ctx, sname) //nolint:errcheck
+	logged.Reset()
+	n2 := &NATS{URL: url, Stream: sname, Subject: short, Log: slog.New(slog.NewTextHandler(&logged, nil))}
+	defer n2.Close()
+	if _, err := n2.Send(ctx, []Event{{ID: "s1", Alert: families()["threat_intel"]}}); err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := js.Stream(ctx, sname)
+	if d := s2.CachedInfo().Config.Duplicates; d != time.Minute {
+		t.Errorf("duplicate window changed to %s", d)
+	}
+	if !strings.Contains(logged.String(), "duplicate window") {
+		t.Errorf("no warning about the short duplicate window; log: %q", logged.String())
+	}
 }

@@ -38,7 +38,8 @@ type Recorder interface {
 
 // Baseline learns which sensitive information types each resource returns
 // and says which are new after its learning period; the store implements
-// it. A Recorder that is also a Baseline gets the anomaly alert.
+// it. Options.Baseline, or a Recorder that is also a Baseline, gets the
+// anomaly alert.
 type Baseline interface {
 	ObserveSensitive(ctx context.Context, subscription, resource string, kinds []string, now time.Time, learning time.Duration) ([]string, error)
 }
@@ -67,6 +68,7 @@ type Options struct {
 	Pipeline *scan.Pipeline
 	Settings Settings
 	Recorder Recorder
+	Baseline Baseline           // nil: the Recorder, if it is one
 	Verifier *identity.Verifier // nil: no trusted issuers
 	Access   AccessChecker      // nil: no threat intelligence
 	Behave   Behaviour          // nil: no behaviour analysis
@@ -92,6 +94,7 @@ type Gateway struct {
 	behave   Behaviour
 	recon    ProbeFinder
 	suppress *alert.Rules
+	baseline Baseline
 	metrics  *Metrics
 	log      *slog.Logger
 	now      func() time.Time
@@ -116,6 +119,7 @@ func New(o Options) (*Gateway, error) {
 		behave:   o.Behave,
 		recon:    o.Recon,
 		suppress: o.Suppress,
+		baseline: o.Baseline,
 		metrics:  o.Metrics,
 		log:      o.Log,
 		now:      o.Now,

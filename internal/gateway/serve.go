@@ -56,6 +56,9 @@ type exchange struct {
 	// the request path, with what they found.
 	signalled                bool
 	signalPrompt, signalResp []scan.Finding
+	// recorded is set once the exchange's alerts were recorded on the
+	// request path (a block): the worker has nothing left to do.
+	recorded bool
 }
 
 type exchangeKey struct{}
@@ -69,6 +72,9 @@ type exchangeKey struct{}
 // look-ups), and the worker is woken only when they found something: a
 // wake-up per request was most of what they cost.
 func (g *Gateway) needsWork(ex *exchange) bool {
+	if ex.recorded {
+		return false
+	}
 	if !ex.promptScanned || !ex.responseScanned {
 		return true
 	}
@@ -148,7 +154,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 		if res.Verdict == scan.VerdictBlock {
 			ex.promptBlocked = true
 			g.metrics.Blocked.WithLabelValues("prompt").Inc()
-			g.work.submit(ex)
+			// The alert is stored (or spooled) before the client hears
+			// of the block: no queue between them to lose it from.
+			g.work.recordNow(ex)
 			return errorf(http.StatusBadRequest, "content_filter",
 				"the prompt was blocked by Warden threat protection: %s", blockReason(res.Findings))
 		}

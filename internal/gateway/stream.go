@@ -246,6 +246,11 @@ func (s *streamBody) event(ev llmapi.Event) (int, *Error) {
 // not sent, the upstream request is cancelled.
 func (s *streamBody) cut(e *Error) {
 	s.pend, s.pendEv = s.pend[:0], s.pendEv[:0]
+	if s.ex.respBlocked {
+		// The alert is durable before the client sees the stream end.
+		s.ex.response = s.asm.Parts()
+		s.g.work.recordNow(s.ex)
+	}
 	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e)...)
 	s.done = true
 	s.ex.cancel()

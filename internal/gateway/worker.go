@@ -61,6 +61,28 @@ func (w *workers) submit(ex *exchange) {
 	}
 }
 
+// baseline is where sensitive types are learnt, if anywhere.
+func (w *workers) baseline() Baseline {
+	if w.g.baseline != nil {
+		return w.g.baseline
+	}
+	if b, ok := w.rec.(Baseline); ok {
+		return b
+	}
+	return nil
+}
+
+// recordNow processes ex on the caller's goroutine: a blocked exchange's
+// alerts are recorded before the client is answered, never queued where
+// a full queue or a crash could lose them.
+func (w *workers) recordNow(ex *exchange) {
+	if ex.recorded {
+		return
+	}
+	ex.recorded = true
+	w.process(ex)
+}
+
 // stop closes the queue and waits for the workers to drain it.
 func (w *workers) stop(ctx context.Context) error {
 	w.mu.Lock()
@@ -116,7 +138,7 @@ func (w *workers) process(ex *exchange) {
 	}
 	pf, rf = append(pf, ex.signalPrompt...), append(rf, ex.signalResp...)
 	now := g.now()
-	if b, ok := w.rec.(Baseline); ok {
+	if b := w.baseline(); b != nil {
 		rf = append(rf, g.sensitiveAnomalies(ctx, b, ex, rf, now)...)
 	}
 	if len(pf) == 0 && len(rf) == 0 {

@@ -35,12 +35,46 @@ func (s *Store) RecordAlerts(ctx context.Context, as []alert.Alert) error {
 	return tx.Commit()
 }
 
+// RecordAlertsOnce records a batch replayed from the journal's spool,
+// unless a batch with the same key was recorded before: the key and the
+// alerts are written in one transaction, so a replay that a crash cut short
+// neither loses a batch nor counts one twice.
+func (s *Store) RecordAlertsOnce(ctx context.Context, key string, as []alert.Alert) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	res, err := tx.ExecContext(ctx, `INSERT INTO spool_applied (key, applied_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		key, time.Now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("spool batch %s: %w", key, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // recorded before
+	}
+	if err := s.recordAlerts(ctx, tx, as); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // recordAlerts is RecordAlerts inside the caller's transaction.
 func (s *Store) recordAlerts(ctx context.Context, tx *sql.Tx, as []alert.Alert) error {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	for _, a := range as {
 		if a.Status == "" {
 			a.Status = "new"
+		}
+		// An id already stored is a repeat (a replay, a retry), not a new
+		// alert: it is skipped, so one repeat cannot fail the batch of
+		// alerts around it, nor be folded or exported twice.
+		var one int
+		switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM alerts WHERE id = ?`, a.ID).Scan(&one); {
+		case err == nil:
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("alert %s: %w", a.ID, err)
 		}
 		merged, err := s.aggregate(ctx, tx, &a)
 		if err != nil {
@@ -56,11 +90,15 @@ func (s *Store) recordAlerts(ctx context.Context, tx *sql.Tx, as []alert.Alert) 
 			if err != nil {
 				return fmt.Errorf("encode alert %s: %w", a.ID, err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO alerts
+			res, err := tx.ExecContext(ctx, `INSERT INTO alerts
 				(id, type, severity, subscription, resource, action, confidence, first_seen, last_seen, fingerprint, status, incident, body)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Type, string(a.Severity), a.Subscription, a.Resource, a.Action,
-				a.Confidence, ts(a.FirstSeen), ts(a.LastSeen), a.Fingerprint, a.Status, a.Incident, string(body)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, a.ID, a.Type, string(a.Severity), a.Subscription, a.Resource, a.Action,
+				a.Confidence, ts(a.FirstSeen), ts(a.LastSeen), a.Fingerprint, a.Status, a.Incident, string(body))
+			if err != nil {
 				return fmt.Errorf("insert alert %s: %w", a.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
 			}
 		}
 		if a.Status == "suppressed" {

@@ -83,13 +83,31 @@ func TestAlertsRoundTrip(t *testing.T) {
 	if len(page) != 1 || page[0].ID != "b" {
 		t.Errorf("page 2 of 1 = %v, want b", ids(page))
 	}
-	// A duplicate id fails the whole batch: nothing is half-written.
-	dup := []alert.Alert{{ID: "new", Type: "t", FirstSeen: t0, LastSeen: t0}, as[0]}
-	if err := s.RecordAlerts(ctx, dup); err == nil {
-		t.Fatal("RecordAlerts with a duplicate id: no error")
+	// A repeated id is a repeat, not a new alert: skipped, and the rest of
+	// its batch is stored.
+	dup := []alert.Alert{{ID: "new", Type: "t", FirstSeen: t0, LastSeen: t0}, {ID: as[0].ID, Type: "changed", FirstSeen: t0, LastSeen: t0}}
+	if err := s.RecordAlerts(ctx, dup); err != nil {
+		t.Fatalf("RecordAlerts with a repeated id: %v", err)
 	}
-	if _, err := s.Alert(ctx, "new"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("a failed batch left alert 'new' behind (err %v)", err)
+	if _, err := s.Alert(ctx, "new"); err != nil {
+		t.Errorf("the batch's new alert was not stored: %v", err)
+	}
+	if a, err := s.Alert(ctx, as[0].ID); err != nil || a.Type != as[0].Type {
+		t.Errorf("the repeat changed the stored alert: %+v, %v", a.Type, err)
+	}
+	ev, _ := s.OutboxAfter(ctx, 0, 100)
+	if len(ev) != 4 {
+		t.Errorf("%d outbox events, want 4 (the repeat not exported again)", len(ev))
+	}
+	// A replayed spool batch is recorded once, however often it is replayed.
+	batch := []alert.Alert{{ID: "spooled", Type: "t", FirstSeen: t0, LastSeen: t0}}
+	for range 2 {
+		if err := s.RecordAlertsOnce(ctx, "batch-1", batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ev, _ := s.OutboxAfter(ctx, 0, 100); len(ev) != 5 {
+		t.Errorf("%d outbox events after a batch replayed twice, want 5", len(ev))
 	}
 }
 

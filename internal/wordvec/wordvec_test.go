@@ -12,9 +12,9 @@ import (
 func table(words []string, vecs [][]int8, scale float32) []byte {
 	var b bytes.Buffer
 	b.WriteString(magic)
-	binary.Write(&b, binary.LittleEndian, uint32(len(words)))  //nolint:errcheck
+	binary.Write(&b, binary.LittleEndian, uint32(len(words)))   //nolint:errcheck
 	binary.Write(&b, binary.LittleEndian, uint32(len(vecs[0]))) //nolint:errcheck
-	binary.Write(&b, binary.LittleEndian, scale)               //nolint:errcheck
+	binary.Write(&b, binary.LittleEndian, scale)                //nolint:errcheck
 	for _, w := range words {
 		b.WriteByte(byte(len(w)))
 		b.WriteString(w)
