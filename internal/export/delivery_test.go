@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -65,12 +66,16 @@ type receiver struct {
 	failNext atomic.Int32 // calls to answer 503
 	down     atomic.Bool  // answer 503 while set
 	refuse   string       // event id answered 400
+	stuck    string       // event id answered 503, always
+	flaky    float64      // share of calls answered 500 at random
+	calls    atomic.Int64
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	id := req.Header.Get("X-Warden-Event-Id")
-	if r.down.Load() || r.failNext.Add(-1) >= 0 {
+	r.calls.Add(1)
+	if r.down.Load() || r.failNext.Add(-1) >= 0 || id == r.stuck || r.flaky > 0 && rand.Float64() < r.flaky {
 		http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -105,7 +110,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func dispatcher(st *store.Store, url string) *Dispatcher {
 	return &Dispatcher{Name: "hook", Sink: &Webhook{URL: url, Secret: []byte("s3cret")}, Outbox: st,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Batch: 50}
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Batch: 50,
+		MaxAttempts: 1000}
 }
 
 // TestDeliveryAtLeastOnce runs a receiver that fails its first calls, then
@@ -180,6 +186,70 @@ func TestPoisonIsParked(t *testing.T) {
 		if id == "a-000007" {
 			t.Error("the refused event was delivered")
 		}
+	}
+}
+
+// TestDeadLetterAfterAttempts: an event the receiver keeps failing with a
+// retryable error is dead-lettered after MaxAttempts, counted, and the
+// events behind it are delivered; partial progress is counted as delivered.
+func TestDeadLetterAfterAttempts(t *testing.T) {
+	st := openStore(t)
+	rcv := &receiver{stuck: "a-000004"}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	record(t, st, 0, 10)
+	d := dispatcher(st, srv.URL)
+	d.MaxAttempts = 5
+	var delivered, dead atomic.Int64
+	d.Delivered = func(n int) { delivered.Add(int64(n)) }
+	d.DeadLettered = func() { dead.Add(1) }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Run(ctx)
+	waitFor(t, "9 deliveries", func() bool { return len(rcv.got()) >= 9 })
+	if n, _ := st.Parked(context.Background(), "hook"); n != 1 || dead.Load() != 1 {
+		t.Errorf("dead letters: %d stored, %d counted; want 1", n, dead.Load())
+	}
+	dl, err := st.DeadLetters(context.Background(), "hook", 10)
+	if err != nil || len(dl) != 1 || dl[0].EventID != "a-000004" || !strings.Contains(dl[0].Error, "5 attempts") {
+		t.Errorf("dead letters = %+v, %v; want a-000004 after 5 attempts", dl, err)
+	}
+	if got, want := rcv.calls.Load(), int64(9+5*(1+quickRetries)); got != want {
+		t.Errorf("%d calls to the receiver, want %d (9 delivered, 5 attempts of %d calls at the stuck one)", got, want, 1+quickRetries)
+	}
+	waitFor(t, "the delivered count", func() bool { return delivered.Load() == 9 })
+	ss, err := st.SinkStates(context.Background(), []string{"hook"})
+	if err != nil || len(ss) != 1 || ss[0].Pending != 0 || ss[0].DeadLetters != 1 {
+		t.Errorf("sink state = %+v, %v; want nothing pending, one dead letter", ss, err)
+	}
+}
+
+// BenchmarkDeliveryFlaky delivers 2,000 alerts through a webhook to a
+// receiver on loopback that answers 500 to none, or 30%, of its calls, and
+// reports alerts a second.
+func BenchmarkDeliveryFlaky(b *testing.B) {
+	for _, flaky := range []float64{0, 0.3} {
+		b.Run(fmt.Sprintf("fail=%.0fpct", flaky*100), func(b *testing.B) {
+			var total time.Duration
+			for b.Loop() {
+				st := openStore(b)
+				rcv := &receiver{flaky: flaky}
+				srv := httptest.NewServer(rcv)
+				record(b, st, 0, 2000)
+				d := dispatcher(st, srv.URL)
+				d.MaxBackoff = time.Second
+				ctx, cancel := context.WithCancel(context.Background())
+				start := time.Now()
+				go d.Run(ctx)
+				for len(rcv.got()) < 2000 {
+					time.Sleep(time.Millisecond)
+				}
+				total += time.Since(start)
+				cancel()
+				srv.Close()
+			}
+			b.ReportMetric(float64(2000*b.N)/total.Seconds(), "alerts/s")
+		})
 	}
 }
 

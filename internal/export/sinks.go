@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -76,9 +77,26 @@ func client(c *http.Client) *http.Client {
 	return &http.Client{Timeout: 30 * time.Second}
 }
 
+// quickRetries is how many times post repeats a request that failed with
+// a transient error before it reports the failure: a receiver behind a
+// load balancer that fails one call in three loses a third of its
+// throughput this way, not most of it to the dispatcher's backoff (which
+// takes over when the receiver keeps failing).
+const quickRetries = 2
+
 // post sends body and maps the answer to nil, a transient or a permanent
 // error.
 func post(ctx context.Context, c *http.Client, url string, body []byte, hdr map[string]string) ([]byte, error) {
+	for attempt := 0; ; attempt++ {
+		rb, err := postOnce(ctx, c, url, body, hdr)
+		var perm *Permanent
+		if err == nil || errors.As(err, &perm) || attempt == quickRetries || ctx.Err() != nil {
+			return rb, err
+		}
+	}
+}
+
+func postOnce(ctx context.Context, c *http.Client, url string, body []byte, hdr map[string]string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, &Permanent{Err: err}

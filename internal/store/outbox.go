@@ -75,3 +75,62 @@ func (s *Store) Parked(ctx context.Context, sink string) (int, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sink_parked WHERE sink = ?`, sink).Scan(&n)
 	return n, err
 }
+
+// DeadLetter is an event a sink set aside: refused for good, or failed
+// too many times in a row.
+type DeadLetter struct {
+	Sink     string    `json:"sink"`
+	Seq      int64     `json:"seq"`
+	EventID  string    `json:"event_id"`
+	Error    string    `json:"error"`
+	ParkedAt time.Time `json:"parked_at"`
+}
+
+// DeadLetters returns a sink's dead letters, newest first.
+func (s *Store) DeadLetters(ctx context.Context, sink string, limit int) ([]DeadLetter, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sink, seq, event_id, error, parked_at FROM sink_parked WHERE sink = ? ORDER BY seq DESC LIMIT ?`, sink, limit)
+	if err != nil {
+		return nil, fmt.Errorf("dead letters: %w", err)
+	}
+	defer rows.Close()
+	var out []DeadLetter
+	for rows.Next() {
+		var d DeadLetter
+		var at string
+		if err := rows.Scan(&d.Sink, &d.Seq, &d.EventID, &d.Error, &at); err != nil {
+			return nil, fmt.Errorf("dead letters: %w", err)
+		}
+		d.ParkedAt, _ = time.Parse(time.RFC3339Nano, at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// SinkState is where a sink stands: its position in the outbox, the events
+// after it, and its dead letters.
+type SinkState struct {
+	Sink        string `json:"sink"`
+	Position    int64  `json:"position"`
+	Pending     int64  `json:"pending"`
+	DeadLetters int64  `json:"dead_letters"`
+}
+
+// SinkStates returns the state of each named sink.
+func (s *Store) SinkStates(ctx context.Context, sinks []string) ([]SinkState, error) {
+	var out []SinkState
+	for _, sink := range sinks {
+		st := SinkState{Sink: sink}
+		err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM sink_positions WHERE sink = ?), 0)`, sink).Scan(&st.Position)
+		if err == nil {
+			err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE seq > ?`, st.Position).Scan(&st.Pending)
+		}
+		if err == nil {
+			err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM sink_parked WHERE sink = ?`, sink).Scan(&st.DeadLetters)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sink %s: %w", sink, err)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}

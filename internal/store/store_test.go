@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -117,4 +119,17 @@ func ids(as []alert.Alert) []string {
 		out = append(out, a.ID)
 	}
 	return out
+}
+
+// A data directory whose name has URI characters opens where it says.
+func TestOpenOddDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "50% off?#1")
+	s, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
+		t.Errorf("database not in %s: %v", dir, err)
+	}
 }
