@@ -39,6 +39,8 @@ type Store interface {
 	DeleteSuppression(ctx context.Context, id string, c controlplane.Change) error
 	Suppressions(ctx context.Context) ([]alert.Suppression, error)
 	AlertsOfTypes(ctx context.Context, subscription string, types []string, since, until time.Time, limit int) ([]alert.Alert, bool, error)
+	SinkStates(ctx context.Context, sinks []string) ([]store.SinkState, error)
+	DeadLetters(ctx context.Context, sink string, limit int) ([]store.DeadLetter, error)
 }
 
 // Options are the API's collaborators beyond the store.
@@ -57,6 +59,8 @@ type Options struct {
 	SuppressionsChanged func()
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// Sinks are the configured export sinks' names.
+	Sinks []string
 }
 
 // Error is an API failure with a status and a message safe to show.
@@ -76,6 +80,8 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	}
 	mux := http.NewServeMux()
 	h := func(f handlerFunc) http.Handler { return adapter{f: f, log: log, auth: o.Auth} }
+	mux.Handle("GET /api/export/sinks", h(func(r *http.Request) (any, error) { return exportSinks(s, r, o.Sinks) }))
+	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
 	mux.Handle("GET /api/alerts/{id}", h(func(r *http.Request) (any, error) { return getAlert(s, r) }))
 	mux.Handle("PATCH /api/alerts/{id}", h(func(r *http.Request) (any, error) {

@@ -3,40 +3,76 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wardenhq/warden/internal/api"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/export"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/store"
 )
 
-// startExport runs one dispatcher per configured sink until ctx ends.
-func startExport(ctx context.Context, cfg *config.Config, st *store.Store, reg prometheus.Registerer, log *slog.Logger) error {
+// startExport runs one dispatcher per configured sink until ctx ends. It
+// returns when each sink last dead-lettered an event, for readiness.
+func startExport(ctx context.Context, cfg *config.Config, st *store.Store, reg prometheus.Registerer, log *slog.Logger) (func() map[string]time.Time, error) {
+	var mu sync.Mutex
+	deadAt := map[string]time.Time{}
+	deadSince := func() map[string]time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(deadAt)
+	}
 	delivered := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_export_delivered_total", Help: "Alerts delivered, per sink."}, []string{"sink"})
 	failures := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_export_failures_total", Help: "Failed delivery attempts, per sink (retried)."}, []string{"sink"})
+	dead := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "warden_export_dead_letters_total", Help: "Events set aside, per sink: refused for good or failed too often in a row."}, []string{"sink"})
 	if len(cfg.Export.Sinks) > 0 {
-		reg.MustRegister(delivered, failures)
+		reg.MustRegister(delivered, failures, dead)
+	}
+	// Pending and dead letters per sink are read from the store when
+	// scraped (sink names come from configuration, not from clients).
+	for _, k := range cfg.Export.Sinks {
+		pos := sinkPosition(k.Name)
+		state := func() store.SinkState {
+			ss, err := st.SinkStates(context.Background(), []string{pos})
+			if err != nil || len(ss) == 0 {
+				return store.SinkState{}
+			}
+			return ss[0]
+		}
+		reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_export_pending", Help: "Outbox events not yet delivered, per sink.", ConstLabels: prometheus.Labels{"sink": k.Name}},
+				func() float64 { return float64(state().Pending) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_export_dead_letters", Help: "Dead letters held, per sink.", ConstLabels: prometheus.Labels{"sink": k.Name}},
+				func() float64 { return float64(state().DeadLetters) }))
 	}
 	for _, k := range cfg.Export.Sinks {
 		sink, err := newSink(k, log)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		name := k.Name
 		d := &export.Dispatcher{Name: sinkPosition(name), Sink: sink, Outbox: st, Log: log,
-			Filter:    export.Filter{MinSeverity: scan.Severity(k.MinSeverity), Subscriptions: k.Subscriptions, Types: k.Types},
-			Delivered: func(n int) { delivered.WithLabelValues(name).Add(float64(n)) },
-			Failed:    func(error) { failures.WithLabelValues(name).Inc() }}
+			Filter:       export.Filter{MinSeverity: scan.Severity(k.MinSeverity), Subscriptions: k.Subscriptions, Types: k.Types},
+			Delivered:    func(n int) { delivered.WithLabelValues(name).Add(float64(n)) },
+			Failed:       func(error) { failures.WithLabelValues(name).Inc() },
+			DeadLettered: func() {
+				dead.WithLabelValues(name).Inc()
+				mu.Lock()
+				deadAt[name] = time.Now()
+				mu.Unlock()
+			}}
 		go d.Run(ctx)
 	}
-	return nil
+	return deadSince, nil
 }
 
 // sinkPosition names a sink's position in the outbox.
-func sinkPosition(name string) string { return "sink:" + name }
+func sinkPosition(name string) string { return api.SinkPosition(name) }
 
 // stdoutSink is where a stdout sink writes (the process's standard output).
 var stdoutSink = os.Stdout

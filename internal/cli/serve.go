@@ -87,6 +87,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		return err
 	}
 	defer st.Close()
+	st.SetExporting(len(cfg.Export.Sinks) > 0)
 	if err := st.SeedSubscriptions(ctx, seedSettings(cfg), time.Now()); err != nil {
 		return err
 	}
@@ -192,7 +193,8 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		go w.Run(cacheCtx)
 	}
 
-	if err := startExport(cacheCtx, cfg, st, reg, log); err != nil {
+	deadSince, err := startExport(cacheCtx, cfg, st, reg, log)
+	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	go purge(cacheCtx, cfg, st, log)
@@ -200,17 +202,10 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	var draining atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if draining.Load() {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
-			return
-		}
-		if err := st.Ping(r.Context()); err != nil {
-			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, "ready\n")
-	})
+	unready := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "warden_unready",
+		Help: "1 while a readiness check fails (store_write, journal, spool, sink:<name>), as of the last /readyz."}, []string{"check"})
+	reg.MustRegister(unready)
+	mux.Handle("GET /readyz", &readiness{draining: &draining, write: st.CheckWrite, journal: jr, deadSince: deadSince, unready: unready})
 	var tokens []api.Token
 	for _, t := range cfg.API.Tokens {
 		tokens = append(tokens, api.Token{Name: t.Name, Role: t.Role, Token: t.Token, Subscriptions: t.Subscriptions, Scopes: t.Scopes})
@@ -221,8 +216,12 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		metrics = auth.Scoped(api.ScopeMetrics, metrics)
 	}
 	mux.Handle("GET /metrics", metrics)
+	var sinks []string
+	for _, k := range cfg.Export.Sinks {
+		sinks = append(sinks, k.Name)
+	}
 	mux.Handle("/api/", api.New(st, log, api.Options{Auth: auth, Changed: settings.Invalidate,
-		Suppress: supp.rules, SuppressionsChanged: supp.changed}))
+		Suppress: supp.rules, SuppressionsChanged: supp.changed, Sinks: sinks}))
 	mux.Handle("/portal/", auth.LocalGuard(portal.Handler("/portal/")))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", auth.Scoped(api.ScopeShield,

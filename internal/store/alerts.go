@@ -101,7 +101,7 @@ func (s *Store) recordAlerts(ctx context.Context, tx *sql.Tx, as []alert.Alert) 
 				continue
 			}
 		}
-		if a.Status == "suppressed" {
+		if a.Status == "suppressed" || s.noOutbox {
 			continue
 		}
 		// The outbox row is written in the same transaction: an alert is

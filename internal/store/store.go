@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -28,7 +29,14 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	db   *sql.DB
 	path string
+	// noOutbox is set when no export sink is configured: alerts are then
+	// stored without an outbox event nobody would read.
+	noOutbox bool
 }
+
+// SetExporting says whether any export sink reads the outbox; without one,
+// RecordAlerts writes no outbox events.
+func (s *Store) SetExporting(on bool) { s.noOutbox = !on }
 
 // FileName is the database's name inside the data directory.
 const FileName = "warden.db"
@@ -85,6 +93,14 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Ping checks that the database answers, for readiness.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// CheckWrite proves the store takes writes by rewriting one row: readiness
+// asks it, since a locked or full database still answers reads.
+func (s *Store) CheckWrite(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+		time.Now().UTC().Format(time.RFC3339Nano))
+	return err
+}
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }

@@ -133,3 +133,24 @@ func TestOpenOddDirectory(t *testing.T) {
 		t.Errorf("database not in %s: %v", dir, err)
 	}
 }
+
+// Without an export sink, alerts are stored with no outbox event.
+func TestNoOutboxWithoutSinks(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SetExporting(false)
+	t0 := time.Now()
+	if err := s.RecordAlerts(ctx, []alert.Alert{{ID: "x", Type: "t", FirstSeen: t0, LastSeen: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Alert(ctx, "x"); err != nil {
+		t.Errorf("alert not stored: %v", err)
+	}
+	if ev, _ := s.OutboxAfter(ctx, 0, 10); len(ev) != 0 {
+		t.Errorf("%d outbox events with no sink, want 0", len(ev))
+	}
+}

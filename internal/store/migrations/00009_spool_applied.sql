@@ -6,5 +6,13 @@ CREATE TABLE spool_applied (
     applied_at TEXT NOT NULL
 );
 
+-- One row that readiness rewrites: a write that proves the store takes
+-- writes (a locked or full database fails it; a read would not).
+CREATE TABLE heartbeat (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at TEXT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE heartbeat;
 DROP TABLE spool_applied;
