@@ -57,9 +57,9 @@ func startExport(ctx context.Context, cfg *config.Config, st *store.Store, reg p
 		}
 		name := k.Name
 		d := &export.Dispatcher{Name: sinkPosition(name), Sink: sink, Outbox: st, Log: log,
-			Filter:       export.Filter{MinSeverity: scan.Severity(k.MinSeverity), Subscriptions: k.Subscriptions, Types: k.Types},
-			Delivered:    func(n int) { delivered.WithLabelValues(name).Add(float64(n)) },
-			Failed:       func(error) { failures.WithLabelValues(name).Inc() },
+			Filter:    export.Filter{MinSeverity: scan.Severity(k.MinSeverity), Subscriptions: k.Subscriptions, Types: k.Types},
+			Delivered: func(n int) { delivered.WithLabelValues(name).Add(float64(n)) },
+			Failed:    func(error) { failures.WithLabelValues(name).Inc() },
 			DeadLettered: func() {
 				dead.WithLabelValues(name).Inc()
 				mu.Lock()

@@ -2,13 +2,13 @@ package export
 
 import (
 	"bytes"
-	"errors"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
