@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
@@ -27,6 +28,10 @@ type workers struct {
 	mu   sync.RWMutex
 	shut bool
 	wg   sync.WaitGroup
+
+	// shed counts work dropped since the last log line about it; lastLog
+	// is when that line was written (unix nanoseconds).
+	shed, lastLog atomic.Int64
 }
 
 func startWorkers(g *Gateway, rec Recorder, size, n int) *workers {
@@ -46,20 +51,33 @@ func startWorkers(g *Gateway, rec Recorder, size, n int) *workers {
 	return w
 }
 
-// submit queues ex without waiting.
+// submit queues detect-mode work without waiting. When the queue is full
+// the work is shed, visibly: counted, and logged at most every
+// shedLogEvery with how much was shed. (Blocked exchanges never come
+// here: their alerts are recorded on the request path, see recordNow.)
 func (w *workers) submit(ex *exchange) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
-	if w.shut {
-		w.g.metrics.Dropped.WithLabelValues("scan").Inc()
-		return
+	if !w.shut {
+		select {
+		case w.jobs <- ex:
+			return
+		default:
+		}
 	}
-	select {
-	case w.jobs <- ex:
-	default:
-		w.g.metrics.Dropped.WithLabelValues("scan").Inc()
+	w.g.metrics.Dropped.WithLabelValues("scan").Inc()
+	n := w.shed.Add(1)
+	now := time.Now().UnixNano()
+	last := w.lastLog.Load()
+	if now-last >= int64(shedLogEvery) && w.lastLog.CompareAndSwap(last, now) {
+		w.shed.Add(-n)
+		w.g.log.Warn("detect-mode work shed: the scan queue is full, these exchanges are forwarded unscanned",
+			"shed", n, "queue", cap(w.jobs))
 	}
 }
+
+// shedLogEvery bounds the log lines about shed work.
+const shedLogEvery = 10 * time.Second
 
 // baseline is where sensitive types are learnt, if anywhere.
 func (w *workers) baseline() Baseline {
