@@ -205,6 +205,20 @@ type Limits struct {
 	StreamIdleTimeout time.Duration `yaml:"stream_idle_timeout"`
 	// ShutdownGrace is how long a shutdown waits for streams to finish.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// BodyReadTimeout bounds the time a client has to send its whole
+	// request body (a slow sender holds a connection, not memory).
+	BodyReadTimeout time.Duration `yaml:"body_read_timeout"`
+	// MaxBodiesBytes bounds the bytes of request bodies held in memory at
+	// once across all requests; past it a request is answered 503.
+	MaxBodiesBytes int64 `yaml:"max_bodies_bytes"`
+	// MaxParts bounds the messages and content parts of one request that
+	// are scanned: block mode refuses a larger request, detect mode scans
+	// the last MaxParts (the newest turns) and counts the rest as skipped.
+	MaxParts int `yaml:"max_parts"`
+	// MaxStreamBytes bounds the text of one streamed response Warden keeps
+	// for scanning: block mode ends a longer stream with an error, detect
+	// mode scans the first MaxStreamBytes and passes the rest on unkept.
+	MaxStreamBytes int64 `yaml:"max_stream_bytes"`
 }
 
 // Scan configures the scan pipeline.
@@ -421,6 +435,18 @@ func (c *Config) fillDefaults() {
 	}
 	if l.ShutdownGrace == 0 {
 		l.ShutdownGrace = 30 * time.Second
+	}
+	if l.BodyReadTimeout == 0 {
+		l.BodyReadTimeout = 30 * time.Second
+	}
+	if l.MaxBodiesBytes == 0 {
+		l.MaxBodiesBytes = 128 << 20
+	}
+	if l.MaxParts == 0 {
+		l.MaxParts = 10000
+	}
+	if l.MaxStreamBytes == 0 {
+		l.MaxStreamBytes = 16 << 20
 	}
 	if c.Alerts.AggregationWindow == 0 {
 		c.Alerts.AggregationWindow = 10 * time.Minute

@@ -120,11 +120,15 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	if c.Limits.MaxBodyBytes < 0 {
 		bad("limits.max_body_bytes", "must be positive")
 	}
+	if c.Limits.MaxBodiesBytes < 0 || c.Limits.MaxParts < 0 || c.Limits.MaxStreamBytes < 0 {
+		bad("limits", "max_bodies_bytes, max_parts and max_stream_bytes must be positive")
+	}
 	for _, d := range []struct {
 		path string
 		v    time.Duration
 	}{{"limits.upstream_header_timeout", c.Limits.UpstreamHeaderTimeout}, {"limits.request_timeout", c.Limits.RequestTimeout},
-		{"limits.stream_idle_timeout", c.Limits.StreamIdleTimeout}, {"limits.shutdown_grace", c.Limits.ShutdownGrace}} {
+		{"limits.stream_idle_timeout", c.Limits.StreamIdleTimeout}, {"limits.shutdown_grace", c.Limits.ShutdownGrace},
+		{"limits.body_read_timeout", c.Limits.BodyReadTimeout}} {
 		if d.v < 0 {
 			bad(d.path, "must be positive")
 		}

@@ -101,6 +101,7 @@ type Gateway struct {
 	routes   map[string][]*route // by style
 	proxy    *httputil.ReverseProxy
 	work     *workers
+	bodies   *bodyBudget
 	idle     *idleWatch
 
 	// Observers resolved once: label lookups per stream event add up.
@@ -166,6 +167,7 @@ func New(o Options) (*Gateway, error) {
 		ErrorHandler:   g.proxyError,
 		ErrorLog:       slog.NewLogLogger(o.Log.Handler(), slog.LevelDebug),
 	}
+	g.bodies = &bodyBudget{max: o.Config.Limits.MaxBodiesBytes}
 	g.work = startWorkers(g, o.Recorder, o.Config.Scan.QueueSize, o.Config.Scan.Workers)
 	g.idle = newIdleWatch(o.Config.Limits.StreamIdleTimeout)
 	return g, nil

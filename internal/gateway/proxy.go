@@ -53,6 +53,11 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt == "text/event-stream" {
+		// What reaches the client is the events Warden passes on, not the
+		// upstream's bytes: a Content-Length of those would make the
+		// client stop short (or read nothing).
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
 		resp.Body = newStreamBody(g, ex, resp.Body)
 		return nil
 	}

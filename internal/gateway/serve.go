@@ -99,6 +99,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 		if body, err = g.readBody(w, r); err != nil {
 			return err
 		}
+		defer g.bodies.release(body)
 	}
 	rt := g.pickRoute(r, ep.style)
 	if rt == nil {
@@ -140,6 +141,15 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 				ex.req = req
 			}
 		}
+	}
+	if limit := g.cfg.Limits.MaxParts; ex.scan && len(req.Parts) > limit {
+		// Scanning work per request is bounded: block mode refuses what it
+		// cannot scan whole; detect mode scans the newest turns.
+		if ex.block {
+			return errorf(http.StatusRequestEntityTooLarge, "request_too_large", "the request has %d messages and content parts; Warden scans at most %d (limits.max_parts)", len(req.Parts), limit)
+		}
+		g.metrics.Skipped.WithLabelValues("over_max_parts").Add(float64(len(req.Parts) - limit))
+		req.Parts = req.Parts[len(req.Parts)-limit:]
 	}
 	if ex.scan {
 		ex.actx = g.alertContext(r, ep, rt, req, ex.sub, reqID)
@@ -198,20 +208,23 @@ func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	if r.ContentLength > limit {
 		return nil, errorf(http.StatusRequestEntityTooLarge, "request_too_large", "request body is %d bytes; the limit is %d", r.ContentLength, limit)
 	}
+	// A slow sender holds its connection until the deadline, not memory:
+	// the buffer grows with the bytes that arrive, never ahead of them
+	// (a declared Content-Length is a claim, not bytes).
+	if d := g.cfg.Limits.BodyReadTimeout; d > 0 {
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(d)) //nolint:errcheck // unsupported only on odd writers
+	}
 	rd := http.MaxBytesReader(w, r.Body, limit)
-	var body []byte
-	var err error
-	if n := r.ContentLength; n >= 0 {
-		// The usual case: read exactly the declared length, in one buffer.
-		body = make([]byte, n)
-		if _, err = io.ReadFull(rd, body); err == nil {
-			var one [1]byte
-			if m, _ := rd.Read(one[:]); m > 0 {
-				err = errors.New("body longer than its Content-Length")
-			}
-		}
-	} else {
-		body, err = io.ReadAll(rd)
+	body, err := g.bodies.read(rd, r.ContentLength)
+	if errors.Is(err, errBodiesFull) {
+		g.metrics.Dropped.WithLabelValues("body_budget").Inc()
+		return nil, errorf(http.StatusServiceUnavailable, "overloaded", "Warden holds too many request bodies at once; retry shortly")
+	}
+	if err == nil && r.ContentLength >= 0 && int64(len(body)) != r.ContentLength {
+		err = errors.New("body length differs from its Content-Length")
+	}
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		return nil, errorf(http.StatusRequestTimeout, "body_timeout", "the request body did not arrive within %s", g.cfg.Limits.BodyReadTimeout)
 	}
 	if err != nil {
 		var mbe *http.MaxBytesError

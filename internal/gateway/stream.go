@@ -64,6 +64,10 @@ type streamBody struct {
 	pend   []byte
 	pendEv []heldEvent
 	hold   []int
+
+	// fed counts the stream's bytes read so far, against
+	// limits.max_stream_bytes.
+	fed int64
 }
 
 // heldEvent is one event in pend: its bytes end at end; part is the part
@@ -115,6 +119,24 @@ func (s *streamBody) Read(p []byte) (int, error) {
 // feed splits new bytes into events and queues those that may pass.
 func (s *streamBody) feed(b []byte) {
 	if s.raw {
+		s.out = append(s.out, b...)
+		return
+	}
+	if s.fed += int64(len(b)); s.fed > s.g.cfg.Limits.MaxStreamBytes {
+		// Past what Warden keeps of one response: block mode ends the
+		// stream (fail closed); detect mode keeps what it has for the
+		// worker and passes the rest on, neither kept nor scanned.
+		s.g.metrics.Dropped.WithLabelValues("stream_too_long").Inc()
+		if s.ex.block {
+			s.ex.respBlocked = true
+			s.g.metrics.Blocked.WithLabelValues("response").Inc()
+			s.cut(errorf(http.StatusBadGateway, "upstream_too_large", "the response stream exceeded the %d bytes Warden scans (limits.max_stream_bytes)", s.g.cfg.Limits.MaxStreamBytes))
+			return
+		}
+		s.flagged = true
+		s.raw = true
+		s.release(true)
+		s.out = append(s.out, s.dec.Rest()...)
 		s.out = append(s.out, b...)
 		return
 	}
