@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -270,4 +272,87 @@ func TestBoundedMemory(t *testing.T) {
 	if p := peak.Load(); p > 300<<20 {
 		t.Errorf("resident memory peaked at %d MB, want under 300 MB", p>>20)
 	}
+}
+
+// TestDiskFull fills the store's disk under load (a small tmpfs; skipped
+// where this process may not mount one): blocked requests are answered
+// (400 while the spool's reserved space takes their alerts, 503 past it),
+// /readyz says so, and once space is freed the spool is replayed and no
+// request a client saw blocked is without its alert.
+func TestDiskFull(t *testing.T) {
+	needFaults(t)
+	mnt := filepath.Join(t.TempDir(), "disk")
+	if err := os.MkdirAll(mnt, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small filesystem to fill here: %v %s", err, out)
+	}
+	defer exec.Command("umount", "-l", mnt).Run() //nolint:errcheck
+	up := upstream()
+	defer up.Close()
+	w := start(t, config(t, mnt, up.URL, ""))
+	stop := make(chan struct{})
+	var seen []string
+	done := make(chan struct{})
+	go func() { seen = load(w.addr, 4, stop); close(done) }()
+	time.Sleep(500 * time.Millisecond)
+
+	filler := filepath.Join(mnt, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 1<<20)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			break // ENOSPC: the disk is full
+		}
+	}
+	f.Close()
+	reasons := map[string]bool{}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + w.addr + "/readyz")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 503 {
+				for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+					reasons[line[:strings.IndexByte(line+":", ':')]] = true
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	close(stop)
+	<-done
+	os.Remove(filler)
+	if !reasons["spool"] {
+		t.Errorf("/readyz while the disk was full named %v; want spool among them", reasons)
+	}
+	var last string
+	deadline = time.Now().Add(time.Minute)
+	for {
+		resp, err := http.Get("http://" + w.addr + "/readyz")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+			last = string(b)
+		}
+		if time.Now().After(deadline) {
+			w.stop()
+			t.Fatalf("/readyz did not recover within a minute of freeing the disk: %s\nlog: %s", last, w.logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	w.stop()
+	ids, stored := storedAlerts(t, w.dir)
+	if l := lost(seen, stored); len(seen) == 0 || len(l) > 0 {
+		t.Errorf("clients saw %d blocked; %d of them have no alert in the store", len(seen), len(l))
+	}
+	t.Logf("%d blocked around 5 s of a full disk, %d alerts stored; /readyz named %v", len(seen), len(ids), reasons)
 }

@@ -77,7 +77,9 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	ex.respFindings, ex.responseScanned, ex.respBlocked = fs, true, blocked
 	if blocked {
 		g.metrics.Blocked.WithLabelValues("response").Inc()
-		g.work.recordNow(ex)
+		if err := g.work.recordNow(ex); err != nil {
+			return errNotRecorded
+		}
 		return errorf(http.StatusBadRequest, "content_filter", "the response was blocked by Warden threat protection: %s", blockReason(fs))
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))

@@ -166,7 +166,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 			g.metrics.Blocked.WithLabelValues("prompt").Inc()
 			// The alert is stored (or spooled) before the client hears
 			// of the block: no queue between them to lose it from.
-			g.work.recordNow(ex)
+			if err := g.work.recordNow(ex); err != nil {
+				return errNotRecorded
+			}
 			return errorf(http.StatusBadRequest, "content_filter",
 				"the prompt was blocked by Warden threat protection: %s", blockReason(res.Findings))
 		}

@@ -271,7 +271,9 @@ func (s *streamBody) cut(e *Error) {
 	if s.ex.respBlocked {
 		// The alert is durable before the client sees the stream end.
 		s.ex.response = s.asm.Parts()
-		s.g.work.recordNow(s.ex)
+		if err := s.g.work.recordNow(s.ex); err != nil {
+			e = errNotRecorded
+		}
 	}
 	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e)...)
 	s.done = true

@@ -7,6 +7,7 @@ import (
 
 	"fmt"
 	"github.com/wardenhq/warden/internal/behaviour"
+	"net/http"
 	"runtime"
 	"slices"
 	"sync"
@@ -44,7 +45,7 @@ func startWorkers(g *Gateway, rec Recorder, size, n int) *workers {
 		go func() {
 			defer w.wg.Done()
 			for ex := range w.jobs {
-				w.process(ex)
+				w.process(ex) //nolint:errcheck // counted and logged in process
 			}
 		}()
 	}
@@ -93,13 +94,21 @@ func (w *workers) baseline() Baseline {
 // recordNow processes ex on the caller's goroutine: a blocked exchange's
 // alerts are recorded before the client is answered, never queued where
 // a full queue or a crash could lose them.
-func (w *workers) recordNow(ex *exchange) {
+//
+// It returns the error when the alerts could be neither stored nor
+// spooled: the caller then answers 503, so that no client sees a block
+// Warden has no record of.
+func (w *workers) recordNow(ex *exchange) error {
 	if ex.recorded {
-		return
+		return nil
 	}
 	ex.recorded = true
-	w.process(ex)
+	return w.process(ex)
 }
+
+// errNotRecorded answers a blocked request whose alert could not be
+// recorded.
+var errNotRecorded = errorf(http.StatusServiceUnavailable, "overloaded", "Warden blocked this request but could not record the alert; retry shortly")
 
 // stop closes the queue and waits for the workers to drain it.
 func (w *workers) stop(ctx context.Context) error {
@@ -122,7 +131,7 @@ func (w *workers) stop(ctx context.Context) error {
 // process scans what was not scanned on the request path and records the
 // alerts: prompt findings and response findings each as blocked or
 // detected according to what happened to that side.
-func (w *workers) process(ex *exchange) {
+func (w *workers) process(ex *exchange) error {
 	g := w.g
 	ctx := context.Background()
 	start := time.Now()
@@ -160,7 +169,7 @@ func (w *workers) process(ex *exchange) {
 		rf = append(rf, g.sensitiveAnomalies(ctx, b, ex, rf, now)...)
 	}
 	if len(pf) == 0 && len(rf) == 0 {
-		return
+		return nil
 	}
 	all := scan.Input{Parts: append(append([]scan.Part(nil), ex.prompt.Parts...), respIn.Parts...)}
 	alerts := alert.Build(ex.actx, &all, pf, ex.promptBlocked, now)
@@ -172,7 +181,9 @@ func (w *workers) process(ex *exchange) {
 	if err := w.record(ctx, alerts); err != nil {
 		g.metrics.Failed.WithLabelValues("alert_write").Inc()
 		g.log.Error("record alerts", "count", len(alerts), "request_id", ex.actx.RequestID, "err", err)
+		return err
 	}
+	return nil
 }
 
 // signals runs the checks every exchange feeds whatever its mode: threat

@@ -19,6 +19,11 @@ import (
 // and a JSON payload; a record is acknowledged only after it is synced. A
 // record torn by a crash was never acknowledged: Open cuts it off, so the
 // next append starts on a clean boundary.
+//
+// The file's first Reserve bytes are allocated on disk when it is opened
+// (where the system can), and the records are written into them: a full
+// disk, which stops the store, does not stop the spool. Past the valid
+// records the file holds zeros, which end a read.
 type Spool struct {
 	mu   sync.Mutex
 	f    *os.File
@@ -26,6 +31,9 @@ type Spool struct {
 	size int64
 	n    int
 }
+
+// Reserve is the space the spool claims on disk ahead of need.
+var Reserve int64 = 32 << 20
 
 // Batch is one spooled record: a key that makes replay idempotent, and the
 // alerts.
@@ -57,16 +65,42 @@ func OpenSpool(path string) (*Spool, error) {
 		f.Close()
 		return nil, err
 	}
-	if err := f.Truncate(valid); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("spool: cut torn record: %w", err)
-	}
-	if _, err := f.Seek(valid, io.SeekStart); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("spool: %w", err)
-	}
 	s.size, s.n = valid, len(bs)
+	// Zero what follows the valid records (a torn record, or records of
+	// an earlier cycle), then claim the reserve.
+	if err := s.zeroFrom(valid); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := reserve(f, Reserve); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("spool: reserve %d bytes: %w", Reserve, err)
+	}
 	return s, nil
+}
+
+// zeroFrom zeroes the file from off to its end (within the reserve, so
+// the blocks stay allocated) and cuts anything beyond the reserve.
+func (s *Spool) zeroFrom(off int64) error {
+	st, err := s.f.Stat()
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	end := st.Size()
+	if end > max(Reserve, off) {
+		if err := s.f.Truncate(max(Reserve, off)); err != nil {
+			return fmt.Errorf("spool: %w", err)
+		}
+		end = max(Reserve, off)
+	}
+	zeros := make([]byte, 64<<10)
+	for at := off; at < end; at += int64(len(zeros)) {
+		n := min(int64(len(zeros)), end-at)
+		if _, err := s.f.WriteAt(zeros[:n], at); err != nil {
+			return fmt.Errorf("spool: clear: %w", err)
+		}
+	}
+	return s.f.Sync()
 }
 
 // Append writes one batch and syncs it to disk.
@@ -85,10 +119,10 @@ func (s *Spool) Append(b Batch) error {
 	rec = append(rec, payload...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.f.Write(rec); err != nil {
-		// A partial write is cut off so the next record starts clean.
-		s.f.Truncate(s.size)           //nolint:errcheck // best effort; Open cuts it too
-		s.f.Seek(s.size, io.SeekStart) //nolint:errcheck
+	// A zero header after the record ends a read there, even where an
+	// earlier, longer cycle left bytes behind.
+	if _, err := s.f.WriteAt(append(rec, make([]byte, headerLen)...), s.size); err != nil {
+		// A partial write is no record: the next one overwrites it.
 		return fmt.Errorf("spool: write: %w", err)
 	}
 	if err := s.f.Sync(); err != nil {
@@ -107,18 +141,13 @@ func (s *Spool) Batches() ([]Batch, error) {
 	return bs, err
 }
 
-// Reset empties the spool, once its batches are in the store.
+// Reset empties the spool, once its batches are in the store: the records
+// are zeroed in place, keeping the reserve allocated.
 func (s *Spool) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.f.Truncate(0); err != nil {
-		return fmt.Errorf("spool: %w", err)
-	}
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("spool: %w", err)
-	}
-	if err := s.f.Sync(); err != nil {
-		return fmt.Errorf("spool: %w", err)
+	if err := s.zeroFrom(0); err != nil {
+		return err
 	}
 	s.size, s.n = 0, 0
 	return nil
@@ -137,11 +166,7 @@ func (s *Spool) Close() error { return s.f.Close() }
 // read parses the file from the start and returns its records and the
 // length of the valid prefix.
 func (s *Spool) read() ([]Batch, int64, error) {
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return nil, 0, fmt.Errorf("spool: %w", err)
-	}
-	defer s.f.Seek(0, io.SeekEnd) //nolint:errcheck // appends go to the end
-	return Parse(bufio.NewReader(s.f))
+	return Parse(bufio.NewReader(io.NewSectionReader(s.f, 0, 1<<62)))
 }
 
 // Parse reads spool records from r until the end or the first record that
