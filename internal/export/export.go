@@ -79,7 +79,7 @@ type Dispatcher struct {
 	Filter Filter
 	Outbox Outbox
 	Log    *slog.Logger
-	// Batch bounds the events per Send (default 500); Poll is how often an
+	// Batch bounds the events per Send (default 1000); Poll is how often an
 	// idle dispatcher looks for new events (default 200 ms); MaxBackoff
 	// bounds the wait between retries (default 1 minute).
 	Batch      int
@@ -112,7 +112,7 @@ type Dispatcher struct {
 func (d *Dispatcher) Run(ctx context.Context) {
 	batch := d.Batch
 	if batch <= 0 {
-		batch = 500
+		batch = 1000
 	}
 	poll := d.Poll
 	if poll <= 0 {
