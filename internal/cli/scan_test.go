@@ -73,6 +73,21 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+// One invalid byte, or a NUL, in front of a credential does not let it
+// through warden redact (the regular expressions stopped there before).
+func TestRedactBehindInvalidBytes(t *testing.T) {
+	in := "aws_secret_access_key = \xffwJ7rXUtnFEMIK7MDENGbPxRfiCYzQx3kL9pA2vB8\ncard\x00 4539 3010 1967 3114"
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"redact"}, strings.NewReader(in), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"wJ7rXUtnFEMIK7MDENGbPxRfiCYzQx3kL9pA2vB8", "4539 3010 1967 3114"} {
+		if strings.Contains(out.String(), leak) {
+			t.Errorf("warden redact let %q through: %q", leak, out.String())
+		}
+	}
+}
+
 // TestEDMHashRoundTrip hashes values with warden edm hash, configures the
 // file as exact data and checks that warden scan finds a value and that
 // neither the hash file nor the scan output holds it.

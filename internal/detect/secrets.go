@@ -18,6 +18,7 @@ import (
 	regexp "github.com/wasilibs/go-re2"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/wardenhq/warden/internal/cleantext"
 	"github.com/wardenhq/warden/internal/scan"
 )
 
@@ -175,8 +176,20 @@ type Match struct {
 	generic    bool
 }
 
-// Find returns the credentials in text, in rule order.
+// Find returns the credentials in text, in rule order. Bytes that are not
+// UTF-8 and NULs are taken out before the rules run (they would stop the
+// regular expressions or split a key), and the spans cover the raw bytes.
 func (d *Secrets) Find(text string) []Match {
+	tx := cleantext.Of(text)
+	ms := d.find(tx.Clean)
+	for i := range ms {
+		ms[i].Span[0], ms[i].Span[1] = tx.Raw(ms[i].Span[0], ms[i].Span[1])
+	}
+	return ms
+}
+
+// find is Find on clean text.
+func (d *Secrets) find(text string) []Match {
 	var out []Match
 	// Keywords are matched without case on an ASCII-lowered copy, whose
 	// offsets are the original's.

@@ -18,6 +18,8 @@ import (
 	"github.com/coregx/ahocorasick"
 	re2 "github.com/wasilibs/go-re2"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/wardenhq/warden/internal/cleantext"
 )
 
 // Proximity is how far (in bytes) from a match a keyword still corroborates
@@ -265,6 +267,18 @@ func (c *Classifier) Types() []*Type { return c.types }
 // several types fit one value (nine digits: a passport, an SSN, a bank
 // account), the one with the highest confidence wins.
 func (c *Classifier) Find(text string) []Match {
+	// Bytes that are not UTF-8 and NULs are taken out before any pattern
+	// runs (they would stop it or split a value); spans cover the raw bytes.
+	tx := cleantext.Of(text)
+	ms := c.find(tx.Clean)
+	for i := range ms {
+		ms[i].Span[0], ms[i].Span[1] = tx.Raw(ms[i].Span[0], ms[i].Span[1])
+	}
+	return ms
+}
+
+// find is Find on clean text.
+func (c *Classifier) find(text string) []Match {
 	kw := c.keywordHits(text)
 	var cands [][2]int
 	if c.alone != nil {
