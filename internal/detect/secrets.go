@@ -264,6 +264,15 @@ func (x *extRule) find(text string, ps []int, out []Match) []Match {
 				continue
 			}
 			s, e = s+lo, e+lo
+			if x.group == 0 {
+				// A whole-match rule often ends on the character after
+				// the secret ((?:[^a-z0-9]|$)): the '<' of a closing XML
+				// tag, a quote. It is not the secret, and a '<' in it
+				// read as a "<your key>" placeholder.
+				for e > s && strings.IndexByte("<>\"'`;, \t\r\n", text[e-1]) >= 0 {
+					e--
+				}
+			}
 			secret := text[s:e]
 			if coveredSpecific(out, s, e) || x.entropy > 0 && entropy(secret) < x.entropy || placeholder(secret, false) ||
 				x.allowed(secret, text[lo+m[0]:lo+m[1]], lineAround(text, s, e)) {
