@@ -173,21 +173,7 @@ func TestLockedStore(t *testing.T) {
 	if _, err := tx.Exec(`UPDATE heartbeat SET at = at`); err != nil {
 		t.Fatal(err)
 	}
-	reasons := map[string]bool{}
-	deadline := time.Now().Add(14 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + w.addr + "/readyz")
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 503 {
-				for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-					reasons[line[:strings.IndexByte(line+":", ':')]] = true
-				}
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	reasons := unreadyFor(w.addr, 14*time.Second)
 	tx.Rollback()
 	if !reasons["store_write"] || !reasons["spool"] {
 		t.Errorf("/readyz while the store was locked named %v; want store_write and spool", reasons)
@@ -195,14 +181,7 @@ func TestLockedStore(t *testing.T) {
 	time.Sleep(time.Second)
 	close(stop)
 	<-done
-	waitUntil(t, "/readyz to recover (the spool replayed)", time.Minute, func() bool {
-		resp, err := http.Get("http://" + w.addr + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
+	w.waitReady(time.Minute)
 	w.stop()
 	ids, stored := storedAlerts(t, w.dir)
 	if l := lost(seen, stored); len(seen) == 0 || len(l) > 0 {
@@ -310,49 +289,61 @@ func TestDiskFull(t *testing.T) {
 		}
 	}
 	f.Close()
-	reasons := map[string]bool{}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + w.addr + "/readyz")
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 503 {
-				for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-					reasons[line[:strings.IndexByte(line+":", ':')]] = true
-				}
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	reasons := unreadyFor(w.addr, 5*time.Second)
 	close(stop)
 	<-done
 	os.Remove(filler)
 	if !reasons["spool"] {
 		t.Errorf("/readyz while the disk was full named %v; want spool among them", reasons)
 	}
-	var last string
-	deadline = time.Now().Add(time.Minute)
-	for {
-		resp, err := http.Get("http://" + w.addr + "/readyz")
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-			last = string(b)
-		}
-		if time.Now().After(deadline) {
-			w.stop()
-			t.Fatalf("/readyz did not recover within a minute of freeing the disk: %s\nlog: %s", last, w.logs)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	w.waitReady(time.Minute)
 	w.stop()
 	ids, stored := storedAlerts(t, w.dir)
 	if l := lost(seen, stored); len(seen) == 0 || len(l) > 0 {
 		t.Errorf("clients saw %d blocked; %d of them have no alert in the store", len(seen), len(l))
 	}
 	t.Logf("%d blocked around 5 s of a full disk, %d alerts stored; /readyz named %v", len(seen), len(ids), reasons)
+}
+
+// unreadyFor polls /readyz for d and returns every check it named while
+// answering 503.
+func unreadyFor(addr string, d time.Duration) map[string]bool {
+	reasons := map[string]bool{}
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			reasons[line[:strings.IndexByte(line+":", ':')]] = true
+		}
+	}
+	return reasons
+}
+
+// waitReady waits for /readyz to answer 200 (the spool replayed), failing
+// the test with the last reasons and the log after limit.
+func (w *warden) waitReady(limit time.Duration) {
+	w.t.Helper()
+	var last string
+	for deadline := time.Now().Add(limit); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get("http://" + w.addr + "/readyz")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			last = string(b)
+		}
+		if time.Now().After(deadline) {
+			w.stop()
+			w.t.Fatalf("/readyz did not recover within %s: %s\nlog: %s", limit, last, w.logs)
+		}
+	}
 }
