@@ -223,6 +223,7 @@ func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		return nil, errorf(http.StatusServiceUnavailable, "overloaded", "Warden holds too many request bodies at once; retry shortly")
 	}
 	if err == nil && r.ContentLength >= 0 && int64(len(body)) != r.ContentLength {
+		g.bodies.release(body) // read, but refused: its bytes go back now
 		err = errors.New("body length differs from its Content-Length")
 	}
 	if ne, ok := err.(net.Error); ok && ne.Timeout() {
