@@ -116,7 +116,9 @@ func (j *Journal) Run(ctx context.Context) {
 	for {
 		select {
 		case p := <-j.in:
-			j.write(ctx, j.gather(p))
+			// A batch in hand is finished whatever happens to ctx: a
+			// shutdown must not turn it into a failed write.
+			j.write(context.Background(), j.gather(p))
 		case <-tick.C:
 			j.replay(ctx)
 		case <-ctx.Done():
