@@ -55,15 +55,19 @@ func load(addr string, n int, stop <-chan struct{}) []string {
 	return seen
 }
 
-// lost returns the users seen blocked that no stored alert names.
-func lost(seen []string, stored map[string]bool) []string {
-	var out []string
+// noneLost fails the test unless some requests were seen blocked and every
+// one of their users is named by a stored alert.
+func noneLost(t *testing.T, seen []string, stored map[string]bool) {
+	t.Helper()
+	var lost []string
 	for _, u := range seen {
 		if !stored[u] {
-			out = append(out, u)
+			lost = append(lost, u)
 		}
 	}
-	return out
+	if len(seen) == 0 || len(lost) > 0 {
+		t.Errorf("clients saw %d requests blocked; %d of them have no alert in the store (%v ...)", len(seen), len(lost), lost[:min(3, len(lost))])
+	}
 }
 
 // pending asks the API how many outbox events the sink has not delivered.
@@ -128,9 +132,7 @@ func TestKillNineUnderLoad(t *testing.T) {
 	})
 	w.stop()
 	ids, stored := storedAlerts(t, w.dir)
-	if l := lost(seen, stored); len(seen) == 0 || len(l) > 0 {
-		t.Errorf("clients saw %d requests blocked; %d of them have no alert in the store (%v ...)", len(seen), len(l), l[:min(3, len(l))])
-	}
+	noneLost(t, seen, stored)
 	got := rc.got()
 	repeats := 0
 	for _, n := range got {
@@ -184,9 +186,7 @@ func TestLockedStore(t *testing.T) {
 	w.waitReady(time.Minute)
 	w.stop()
 	ids, stored := storedAlerts(t, w.dir)
-	if l := lost(seen, stored); len(seen) == 0 || len(l) > 0 {
-		t.Errorf("clients saw %d blocked; %d of them have no alert in the store", len(seen), len(l))
-	}
+	noneLost(t, seen, stored)
 	t.Logf("%d blocked around a 14 s lock of the store, %d alerts stored; /readyz named %v", len(seen), len(ids), reasons)
 }
 
@@ -299,9 +299,7 @@ func TestDiskFull(t *testing.T) {
 	w.waitReady(time.Minute)
 	w.stop()
 	ids, stored := storedAlerts(t, w.dir)
-	if l := lost(seen, stored); len(seen) == 0 || len(l) > 0 {
-		t.Errorf("clients saw %d blocked; %d of them have no alert in the store", len(seen), len(l))
-	}
+	noneLost(t, seen, stored)
 	t.Logf("%d blocked around 5 s of a full disk, %d alerts stored; /readyz named %v", len(seen), len(ids), reasons)
 }
 
