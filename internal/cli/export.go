@@ -34,21 +34,10 @@ func startExport(ctx context.Context, cfg *config.Config, st *store.Store, reg p
 		reg.MustRegister(delivered, failures, dead)
 	}
 	// Pending and dead letters per sink are read from the store when
-	// scraped (sink names come from configuration, not from clients).
-	for _, k := range cfg.Export.Sinks {
-		pos := sinkPosition(k.Name)
-		state := func() store.SinkState {
-			ss, err := st.SinkStates(context.Background(), []string{pos})
-			if err != nil || len(ss) == 0 {
-				return store.SinkState{}
-			}
-			return ss[0]
-		}
-		reg.MustRegister(
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_export_pending", Help: "Outbox events not yet delivered, per sink.", ConstLabels: prometheus.Labels{"sink": k.Name}},
-				func() float64 { return float64(state().Pending) }),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "warden_export_dead_letters", Help: "Dead letters held, per sink.", ConstLabels: prometheus.Labels{"sink": k.Name}},
-				func() float64 { return float64(state().DeadLetters) }))
+	// scraped, once for every sink (sink names come from configuration,
+	// not from clients).
+	if len(cfg.Export.Sinks) > 0 {
+		reg.MustRegister(&sinkStates{st: st, sinks: cfg.Export.Sinks})
 	}
 	for _, k := range cfg.Export.Sinks {
 		sink, err := newSink(k, log)
@@ -104,4 +93,37 @@ func newSink(k config.Sink, log *slog.Logger) (export.Sink, error) {
 		return &export.NATS{URL: k.URL, Subject: k.Subject, Log: log}, nil
 	}
 	return nil, nil
+}
+
+var (
+	pendingDesc = prometheus.NewDesc("warden_export_pending", "Outbox events not yet delivered, per sink.", []string{"sink"}, nil)
+	deadDesc    = prometheus.NewDesc("warden_export_dead_letters", "Dead letters held, per sink.", []string{"sink"}, nil)
+)
+
+// sinkStates reports each sink's pending events and dead letters from one
+// read of the store per scrape.
+type sinkStates struct {
+	st    *store.Store
+	sinks []config.Sink
+}
+
+// Describe implements prometheus.Collector.
+func (c *sinkStates) Describe(ch chan<- *prometheus.Desc) { ch <- pendingDesc; ch <- deadDesc }
+
+// Collect implements prometheus.Collector. A sink the store cannot report
+// on reads 0, as a scrape must not fail.
+func (c *sinkStates) Collect(ch chan<- prometheus.Metric) {
+	pos := make([]string, len(c.sinks))
+	for i, k := range c.sinks {
+		pos[i] = sinkPosition(k.Name)
+	}
+	states, err := c.st.SinkStates(context.Background(), pos)
+	for i, k := range c.sinks {
+		var s store.SinkState
+		if err == nil && i < len(states) {
+			s = states[i]
+		}
+		ch <- prometheus.MustNewConstMetric(pendingDesc, prometheus.GaugeValue, float64(s.Pending), k.Name)
+		ch <- prometheus.MustNewConstMetric(deadDesc, prometheus.GaugeValue, float64(s.DeadLetters), k.Name)
+	}
 }
