@@ -19,6 +19,9 @@ import (
 const (
 	ActionDetected = "detected"
 	ActionBlocked  = "blocked"
+	// ActionRedacted: every value the alert is about was replaced by a
+	// placeholder and the interaction went on.
+	ActionRedacted = "redacted"
 )
 
 // Entity is something an alert is about: a user, an IP address, an

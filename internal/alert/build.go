@@ -49,6 +49,12 @@ func Build(c Context, in *scan.Input, fs []scan.Finding, blocked bool, now time.
 			})
 		}
 		a := &out[i]
+		switch {
+		case len(a.Findings) == 0 && f.Redacted && !blocked:
+			a.Action = ActionRedacted
+		case !f.Redacted && a.Action == ActionRedacted:
+			a.Action = ActionDetected
+		}
 		f.Quote = quotes(f.Quote, c.Evidence)
 		a.Findings = append(a.Findings, f)
 		if f.Confidence > a.Confidence {

@@ -25,6 +25,8 @@ type settingsPatch struct {
 	DataSecurity   *bool   `json:"data_security"`
 	ModelSecurity  *bool   `json:"model_security"`
 	Sensitivity    *string `json:"sensitivity"`
+	// Redact replaces the whole list; [] turns redaction off.
+	Redact *[]string `json:"redact"`
 }
 
 func (p settingsPatch) apply(s subscription.Settings) (subscription.Settings, error) {
@@ -55,6 +57,12 @@ func (p settingsPatch) apply(s subscription.Settings) (subscription.Settings, er
 		default:
 			return s, &Error{Status: http.StatusBadRequest, Message: `sensitivity must be "low", "medium" or "high"`}
 		}
+	}
+	if p.Redact != nil {
+		if err := subscription.CheckRedact(*p.Redact); err != nil {
+			return s, &Error{Status: http.StatusBadRequest, Message: err.Error()}
+		}
+		s.Redact = append([]string{}, *p.Redact...)
 	}
 	return s, nil
 }
@@ -99,7 +107,7 @@ func subscriptionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s 
 		d := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
 		d.DisallowUnknownFields()
 		if err := d.Decode(&patch); err != nil {
-			return nil, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with plan, mode, prompt_evidence, data_security, model_security, sensitivity or name: " + err.Error()}
+			return nil, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with plan, mode, prompt_evidence, data_security, model_security, sensitivity, redact or name: " + err.Error()}
 		}
 		after, err := patch.apply(before)
 		if err != nil {

@@ -321,7 +321,8 @@ func seedSettings(cfg *config.Config) []subscription.Settings {
 	out := make([]subscription.Settings, len(cfg.Subscriptions))
 	for i, s := range cfg.Subscriptions {
 		out[i] = subscription.Settings{ID: s.ID, Name: s.Name, Plan: s.Plan, Mode: subscription.Mode(s.Mode),
-			PromptEvidence: s.PromptEvidence, DataSecurity: s.DataSecurity, ModelSecurity: s.ModelSecurity, Sensitivity: s.Sensitivity}
+			PromptEvidence: s.PromptEvidence, DataSecurity: s.DataSecurity, ModelSecurity: s.ModelSecurity, Sensitivity: s.Sensitivity,
+			Redact: append([]string{}, s.Redact...)}
 	}
 	return out
 }

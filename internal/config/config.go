@@ -368,6 +368,9 @@ type Subscription struct {
 	DataSecurity   bool   `yaml:"data_security"`
 	ModelSecurity  bool   `yaml:"model_security"`
 	Sensitivity    string `yaml:"sensitivity"` // low, medium (default), high
+	// Redact: credentials, personal_data or kind ids whose values are
+	// replaced by placeholders before the request is forwarded.
+	Redact []string `yaml:"redact"`
 }
 
 // Identity says where end-user context comes from.

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/wardenhq/warden/internal/detect"
+	"github.com/wardenhq/warden/internal/subscription"
 )
 
 // Errors is every problem found in a configuration file, each naming the
@@ -345,6 +346,9 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		case "", "low", "medium", "high":
 		default:
 			bad(p+".sensitivity", "must be low, medium or high, not %q", s.Sensitivity)
+		}
+		if err := subscription.CheckRedact(s.Redact); err != nil {
+			bad(p+".redact", "%v", err)
 		}
 	}
 	for i, r := range c.Routes {

@@ -17,6 +17,7 @@ type Metrics struct {
 	Failed          *prometheus.CounterVec
 	Blocked         *prometheus.CounterVec
 	Skipped         *prometheus.CounterVec
+	Redacted        *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -53,7 +54,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_skipped_content_total", Help: "Non-text content (image, audio, file) present in requests and not scanned.",
 		}, []string{"kind"}),
+		Redacted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_redacted_values_total", Help: "Values replaced by placeholders (redact and continue), by side (prompt, response).",
+		}, []string{"side"}),
 	}
-	reg.MustRegister(m.Requests, m.UpstreamLatency, m.ScanLatency, m.Findings, m.Interactions, m.Dropped, m.Failed, m.Blocked, m.Skipped)
+	reg.MustRegister(m.Requests, m.UpstreamLatency, m.ScanLatency, m.Findings, m.Interactions, m.Dropped, m.Failed, m.Blocked, m.Skipped, m.Redacted)
 	return m
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/llmapi"
+	"github.com/wardenhq/warden/internal/redact"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/subscription"
 )
@@ -29,6 +30,11 @@ type exchange struct {
 	policy scan.Policy
 	scan   bool // plan on: scan and alert
 	block  bool // block mode
+	// redact: the subscription redacts some kinds, so the prompt is
+	// scanned before it is forwarded whatever the mode; table holds the
+	// values replaced, for restoring the answer (nil: none were).
+	redact bool
+	table  *redact.Table
 	req    *llmapi.Request
 	actx   alert.Context
 	// clientCtx is the inbound request's context; cancel ends the
@@ -111,6 +117,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	ex.policy.TrustSystem = !rt.cfg.ClientSystem
 	ex.scan = ex.sub.Plan && ep.api != llmapi.Passthrough
 	ex.block = ex.scan && ex.sub.Mode == subscription.ModeBlock
+	ex.redact = ex.scan && len(ex.sub.Redact) > 0
 	// What is scanned must be what the provider reads. A body two JSON
 	// readers could read differently (the parser refuses it) is refused in
 	// block mode; in detect mode (and with the plan off) the provider gets
@@ -143,9 +150,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 		}
 	}
 	if limit := g.cfg.Limits.MaxParts; ex.scan && len(req.Parts) > limit {
-		// Scanning work per request is bounded: block mode refuses what it
-		// cannot scan whole; detect mode scans the newest turns.
-		if ex.block {
+		// Scanning work per request is bounded: block mode (and redaction,
+		// which cannot leave a turn unread) refuses what it cannot scan
+		// whole; detect mode scans the newest turns.
+		if ex.block || ex.redact {
 			return errorf(http.StatusRequestEntityTooLarge, "request_too_large", "the request has %d messages and content parts; Warden scans at most %d (limits.max_parts)", len(req.Parts), limit)
 		}
 		g.metrics.Skipped.WithLabelValues("over_max_parts").Add(float64(len(req.Parts) - limit))
@@ -156,12 +164,24 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 		ex.prompt.Parts = toScanParts(req.Parts)
 		ex.prompt.JudgeSystem = true
 	}
-	if ex.block && len(ex.prompt.Parts) > 0 {
+	if (ex.block || ex.redact) && len(ex.prompt.Parts) > 0 {
 		start := time.Now()
 		res := g.pipeline.Scan(r.Context(), &ex.prompt, ex.policy)
-		g.scanPrompt.Observe(time.Since(start).Seconds())
 		ex.promptScanned, ex.promptFindings = true, res.Findings
-		if res.Verdict == scan.VerdictBlock {
+		verdict := res.Verdict
+		if ex.redact {
+			if verdict, err = g.redactAndRescan(r.Context(), ex, &body, res.Findings, verdict); err != nil {
+				ex.promptBlocked = true
+				g.metrics.Blocked.WithLabelValues("prompt").Inc()
+				if rerr := g.work.recordNow(ex); rerr != nil {
+					return errNotRecorded
+				}
+				return err
+			}
+			req = ex.req
+		}
+		g.scanPrompt.Observe(time.Since(start).Seconds())
+		if ex.block && verdict == scan.VerdictBlock {
 			ex.promptBlocked = true
 			g.metrics.Blocked.WithLabelValues("prompt").Inc()
 			// The alert is stored (or spooled) before the client hears

@@ -68,6 +68,9 @@ type streamBody struct {
 	// fed counts the stream's bytes read so far, against
 	// limits.max_stream_bytes.
 	fed int64
+
+	// rest restores the request's redacted values (nil: none were).
+	rest *restorer
 }
 
 // heldEvent is one event in pend: its bytes end at end; part is the part
@@ -81,6 +84,9 @@ func newStreamBody(g *Gateway, ex *exchange, src io.ReadCloser) *streamBody {
 		outBuf: getSmall(), decBuf: getSmall()}
 	s.out = (*s.outBuf)[:0]
 	s.dec.Buffer(*s.decBuf)
+	if ex.table != nil {
+		s.rest = newRestorer(ex.table)
+	}
 	g.idle.add(s)
 	return s
 }
@@ -165,6 +171,9 @@ func (s *streamBody) feed(b []byte) {
 		if e != nil {
 			s.cut(e)
 			return
+		}
+		if s.rest != nil {
+			raw = s.rest.event(raw, ev, s.asm.Deltas())
 		}
 		if !s.ex.block {
 			s.out = append(s.out, raw...)

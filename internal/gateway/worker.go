@@ -155,9 +155,12 @@ func (w *workers) process(ex *exchange) error {
 	g.metrics.ScanLatency.WithLabelValues("async").Observe(time.Since(start).Seconds())
 	if !ex.sub.DataSecurity {
 		// Sensitive data users send is recorded for the data security
-		// component only; without it Warden keeps no trace of it.
-		pf = slices.DeleteFunc(slices.Clone(pf), func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" })
-		rf = slices.DeleteFunc(slices.Clone(rf), func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" })
+		// component only; without it Warden keeps no trace of it, but
+		// for what it redacted: that record (a kind, never the value) is
+		// of an action Warden took.
+		unrecorded := func(f scan.Finding) bool { return f.Type == "sensitive_data_in_prompt" && !f.Redacted }
+		pf = slices.DeleteFunc(slices.Clone(pf), unrecorded)
+		rf = slices.DeleteFunc(slices.Clone(rf), unrecorded)
 	}
 	if !ex.signalled {
 		sp, sr := g.signals(ex)

@@ -1,6 +1,8 @@
 package llmapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -122,6 +124,7 @@ func TestStreamAssembly(t *testing.T) {
 		var d Decoder
 		d.Write([]byte(tt.give))
 		s := NewStream(tt.api)
+		fromDeltas := map[int]string{} // the parts again, from Deltas' spans
 		for {
 			_, ev, ok, err := d.Next()
 			if err != nil || !ok {
@@ -129,6 +132,19 @@ func TestStreamAssembly(t *testing.T) {
 			}
 			if _, err := s.Event(ev); err != nil {
 				t.Errorf("%s: Event: %v", tt.name, err)
+			}
+			data := bytes.TrimSpace(ev.Data)
+			for _, dl := range s.Deltas() {
+				var text string
+				if err := json.Unmarshal([]byte(`"`+string(data[dl.Start:dl.End])+`"`), &text); err != nil {
+					t.Fatalf("%s: delta %v of %s is not a JSON string's inside: %v", tt.name, dl, data, err)
+				}
+				fromDeltas[dl.Part] += text
+			}
+		}
+		for i, p := range s.Parts() {
+			if fromDeltas[i] != p.Text {
+				t.Errorf("%s: part %d from its deltas is %q, want %q", tt.name, i, fromDeltas[i], p.Text)
 			}
 		}
 		if diff := cmp.Diff(tt.want, s.Parts()); diff != "" {

@@ -20,7 +20,22 @@ type Stream struct {
 	Done bool
 	// Failed is set when the upstream sent an error event.
 	Failed bool
+
+	cur    []byte  // the data of the event being read
+	deltas []Delta // the text it carried
 }
+
+// Delta is one piece of text an event carried: the part it grew and where
+// its JSON string (between the quotes, escapes and all) is in the event's
+// data (Event.Data with surrounding space trimmed).
+type Delta struct {
+	Part       int
+	Start, End int
+}
+
+// Deltas returns the text the last event carried, in the order of its
+// data. The slice is reused by the next call to Event.
+func (s *Stream) Deltas() []Delta { return s.deltas }
 
 type streamPart struct {
 	role string
@@ -93,6 +108,11 @@ func (s *Stream) append(key partKey, role string, raw []byte) int {
 		s.keys[key] = i
 		s.parts = append(s.parts, streamPart{role: role})
 	}
+	// raw is a slice of the event's data (the parser never copies; it
+	// limits capacities, so the offset comes from the addresses).
+	if off := int(uintptr(unsafe.Pointer(unsafe.SliceData(raw))) - uintptr(unsafe.Pointer(unsafe.SliceData(s.cur)))); len(s.cur) > 0 && off >= 0 && off+len(raw) <= len(s.cur) {
+		s.deltas = append(s.deltas, Delta{Part: i, Start: off, End: off + len(raw)})
+	}
 	p := &s.parts[i]
 	if bytes.IndexByte(raw, '\\') < 0 {
 		p.text = append(p.text, raw...)
@@ -121,6 +141,7 @@ func (s *Stream) append(key partKey, role string, raw []byte) int {
 // was most of the cost of following one.
 func (s *Stream) Event(ev Event) (int, error) {
 	data := bytes.TrimSpace(ev.Data)
+	s.cur, s.deltas = data, s.deltas[:0]
 	if len(data) == 0 {
 		return -1, nil
 	}

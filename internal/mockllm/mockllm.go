@@ -10,6 +10,8 @@
 //	X-Mock-Tool-Args  also answer with a tool call with these arguments
 //	X-Mock-Leading    "space": tokens carry the space before a word ("Hello",
 //	                  " world"), as real tokenizers emit them; default after
+//	X-Mock-Chunk      stream the reply in pieces of this many bytes instead
+//	                  (a placeholder or a key split mid-word)
 //	X-Mock-Fail       "hang" (never answer), "close" (drop the connection),
 //	                  "midstream" (drop it after two events), or a status
 package mockllm
@@ -51,7 +53,7 @@ type Mock struct {
 
 type planKey struct {
 	path, reply, tool string
-	tokens            int
+	tokens, chunk     int
 	stream            bool
 }
 
@@ -117,6 +119,10 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("X-Mock-Leading") == "space" {
 		p.words = leadingSpace(reply)
 	}
+	chunk, _ := strconv.Atoi(r.Header.Get("X-Mock-Chunk"))
+	if chunk > 0 {
+		p.words = pieces(reply, (len(reply)+chunk-1)/chunk)
+	}
 	if n, _ := strconv.Atoi(r.Header.Get("X-Mock-Tokens")); n > len(p.words) {
 		base := p.words
 		for len(p.words) < n {
@@ -151,7 +157,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"message":"mock: unknown path"}}`, http.StatusNotFound)
 		return
 	}
-	key := planKey{path: r.URL.Path, stream: p.stream, tokens: len(p.words), reply: reply, tool: p.toolArgs}
+	key := planKey{path: r.URL.Path, stream: p.stream, tokens: len(p.words), chunk: chunk, reply: reply, tool: p.toolArgs}
 	if !p.stream || f.events == nil {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(m.cached(key, func() [][]byte { return [][]byte{f.whole(p)} })[0])

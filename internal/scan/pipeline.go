@@ -215,7 +215,7 @@ func VerdictOf(fs []Finding, pol Policy) Verdict {
 	v := VerdictAllow
 	for _, f := range fs {
 		switch {
-		case f.Confidence >= pol.BlockAt && !f.Advisory:
+		case f.Confidence >= pol.BlockAt && !f.Advisory && !f.Redacted:
 			return VerdictBlock
 		case f.Confidence >= pol.FlagAt:
 			v = VerdictFlag

@@ -103,6 +103,10 @@ type Finding struct {
 	// user's own card number in a prompt is for the data security
 	// component to see, not a reason to refuse the user.
 	Advisory bool `json:"advisory,omitempty"`
+	// Redacted says the value was replaced by a placeholder (redact and
+	// continue): it never reached the model, or the client. A redacted
+	// finding does not block.
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 // Part is one piece of text of an interaction with its role.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
@@ -26,9 +27,9 @@ func (s *Store) ChangeSubscription(ctx context.Context, c controlplane.Change, a
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	sub := c.After
 	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET name = ?, plan_enabled = ?, mode = ?, prompt_evidence = ?,
-		data_security = ?, model_security = ?, source = 'api', updated_at = ?, updated_by = ?, sensitivity = ? WHERE id = ?`,
+		data_security = ?, model_security = ?, source = 'api', updated_at = ?, updated_by = ?, sensitivity = ?, redact = ? WHERE id = ?`,
 		sub.Name, sub.Plan, string(sub.Mode), sub.PromptEvidence, sub.DataSecurity, sub.ModelSecurity,
-		ts(c.At), c.Principal, sensitivity(sub), sub.ID); err != nil {
+		ts(c.At), c.Principal, sensitivity(sub), strings.Join(sub.Redact, ","), sub.ID); err != nil {
 		return fmt.Errorf("change subscription %s: %w", sub.ID, err)
 	}
 	if err := insertChange(ctx, tx, c, body); err != nil {

@@ -5,12 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/internal/subscription"
 )
 
-const subscriptionColumns = `id, name, plan_enabled, mode, prompt_evidence, data_security, model_security, source, updated_at, updated_by, sensitivity`
+const subscriptionColumns = `id, name, plan_enabled, mode, prompt_evidence, data_security, model_security, source, updated_at, updated_by, sensitivity, redact`
 
 // SeedSubscriptions writes the subscriptions of the configuration file. A
 // subscription changed through the API since (source "api") keeps its
@@ -23,14 +24,14 @@ func (s *Store) SeedSubscriptions(ctx context.Context, subs []subscription.Setti
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	for _, sub := range subs {
 		_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (`+subscriptionColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'config', ?, 'config', ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'config', ?, 'config', ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan_enabled = excluded.plan_enabled,
 				mode = excluded.mode, prompt_evidence = excluded.prompt_evidence,
 				data_security = excluded.data_security, model_security = excluded.model_security,
-				updated_at = excluded.updated_at, sensitivity = excluded.sensitivity
+				updated_at = excluded.updated_at, sensitivity = excluded.sensitivity, redact = excluded.redact
 			WHERE subscriptions.source = 'config'`,
 			sub.ID, sub.Name, sub.Plan, string(sub.Mode), sub.PromptEvidence, sub.DataSecurity, sub.ModelSecurity,
-			now.UTC().Format(time.RFC3339Nano), sensitivity(sub))
+			now.UTC().Format(time.RFC3339Nano), sensitivity(sub), strings.Join(sub.Redact, ","))
 		if err != nil {
 			return fmt.Errorf("seed subscription %s: %w", sub.ID, err)
 		}
@@ -41,14 +42,14 @@ func (s *Store) SeedSubscriptions(ctx context.Context, subs []subscription.Setti
 // PutSubscription writes a subscription's settings as changed at run time.
 func (s *Store) PutSubscription(ctx context.Context, sub subscription.Settings) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (`+subscriptionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'api', ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'api', ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan_enabled = excluded.plan_enabled,
 			mode = excluded.mode, prompt_evidence = excluded.prompt_evidence,
 			data_security = excluded.data_security, model_security = excluded.model_security,
 			source = 'api', updated_at = excluded.updated_at, updated_by = excluded.updated_by,
-			sensitivity = excluded.sensitivity`,
+			sensitivity = excluded.sensitivity, redact = excluded.redact`,
 		sub.ID, sub.Name, sub.Plan, string(sub.Mode), sub.PromptEvidence, sub.DataSecurity, sub.ModelSecurity,
-		sub.UpdatedAt.UTC().Format(time.RFC3339Nano), sub.UpdatedBy, sensitivity(sub))
+		sub.UpdatedAt.UTC().Format(time.RFC3339Nano), sub.UpdatedBy, sensitivity(sub), strings.Join(sub.Redact, ","))
 	if err != nil {
 		return fmt.Errorf("put subscription %s: %w", sub.ID, err)
 	}
@@ -85,11 +86,15 @@ func (s *Store) Subscription(ctx context.Context, id string) (subscription.Setti
 
 func scanSubscription(r interface{ Scan(...any) error }) (subscription.Settings, error) {
 	var sub subscription.Settings
-	var mode, updated string
+	var mode, updated, redact string
 	err := r.Scan(&sub.ID, &sub.Name, &sub.Plan, &mode, &sub.PromptEvidence, &sub.DataSecurity,
-		&sub.ModelSecurity, &sub.Source, &updated, &sub.UpdatedBy, &sub.Sensitivity)
+		&sub.ModelSecurity, &sub.Source, &updated, &sub.UpdatedBy, &sub.Sensitivity, &redact)
 	if err != nil {
 		return sub, err
+	}
+	sub.Redact = []string{}
+	if redact != "" {
+		sub.Redact = strings.Split(redact, ",")
 	}
 	sub.Mode = subscription.Mode(mode)
 	sub.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)

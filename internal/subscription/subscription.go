@@ -6,6 +6,7 @@ package subscription
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -41,11 +42,58 @@ type Settings struct {
 	// Sensitivity is low, medium (the default) or high: how readily
 	// findings flag and block.
 	Sensitivity string `json:"sensitivity,omitempty"`
+	// Redact lists what is redacted and the request continued rather than
+	// only reported (or blocked): "credentials", "personal_data" (every
+	// sensitive information type) or single kinds ("email_address",
+	// "aws_access_key"). See Redacts.
+	Redact []string `json:"redact"`
 	// Source is "config" for settings seeded from the configuration file
 	// and "api" once changed at run time.
 	Source    string    `json:"source"`
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy string    `json:"updated_by,omitempty"`
+}
+
+// Redact targets that stand for a whole family of kinds.
+const (
+	RedactCredentials  = "credentials"
+	RedactPersonalData = "personal_data"
+)
+
+// CheckRedact reports the first entry of a redact list that is neither a
+// family nor a kind id (lower-case letters, digits and underscores), or a
+// duplicate.
+func CheckRedact(list []string) error {
+	seen := map[string]bool{}
+	for _, r := range list {
+		ok := r != "" && r[0] >= 'a' && r[0] <= 'z'
+		for i := 0; i < len(r) && ok; i++ {
+			c := r[i]
+			ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
+		}
+		if !ok {
+			return fmt.Errorf("redact entry %q: want credentials, personal_data or a kind id such as email_address", r)
+		}
+		if seen[r] {
+			return fmt.Errorf("redact entry %q appears twice", r)
+		}
+		seen[r] = true
+	}
+	return nil
+}
+
+// Redacts reports whether the subscription redacts a value of kind, found
+// by a credential detector (credential) or a sensitive-type one.
+func (s Settings) Redacts(kind string, credential bool) bool {
+	if kind == "" {
+		return false
+	}
+	for _, r := range s.Redact {
+		if r == kind || credential && r == RedactCredentials || !credential && r == RedactPersonalData {
+			return true
+		}
+	}
+	return false
 }
 
 // Loader reads every subscription's settings; the store implements it.
