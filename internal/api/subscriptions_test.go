@@ -180,3 +180,30 @@ func TestAnomalousOperation(t *testing.T) {
 		t.Errorf("stored settings %+v (%v): want plan off, updated by carl through the api", sub, err)
 	}
 }
+
+// TestPatchRedact checks that the redact list is set, validated, kept by
+// the store and cleared with [].
+func TestPatchRedact(t *testing.T) {
+	f := newFixture(t)
+	const owner, office = "owner-token-0123456789", "10.0.0.5:4000"
+	code, v := f.do(t, "PATCH", "/api/subscriptions/a", owner, office, "ua", `{"redact":["credentials","email_address"]}`)
+	if code != 200 {
+		t.Fatalf("PATCH redact: %d %v", code, v)
+	}
+	sub, err := f.st.Subscription(context.Background(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(sub.Redact, ","); got != "credentials,email_address" {
+		t.Errorf("stored redact = %q, want credentials,email_address", got)
+	}
+	if code, v := f.do(t, "PATCH", "/api/subscriptions/a", owner, office, "ua", `{"redact":["Email!"]}`); code != 400 {
+		t.Errorf("a bad entry: %d %v, want 400", code, v)
+	}
+	if code, v := f.do(t, "PATCH", "/api/subscriptions/a", owner, office, "ua", `{"redact":[]}`); code != 200 {
+		t.Fatalf("clearing redact: %d %v", code, v)
+	}
+	if sub, _ := f.st.Subscription(context.Background(), "a"); len(sub.Redact) != 0 {
+		t.Errorf("redact after clearing = %v, want none", sub.Redact)
+	}
+}

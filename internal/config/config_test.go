@@ -21,6 +21,9 @@ func TestLoadGood(t *testing.T) {
 	if c.Routes[0].APIKeys[0] != "team" {
 		t.Errorf("api_keys[0] = %q, want team", c.Routes[0].APIKeys[0])
 	}
+	if got := strings.Join(c.Subscriptions[0].Redact, ","); got != "credentials,email_address" {
+		t.Errorf("redact = %q, want credentials,email_address", got)
+	}
 	if c.Listen != "127.0.0.1:9999" {
 		t.Errorf("listen = %q, want the WARDEN_LISTEN override", c.Listen)
 	}
@@ -48,6 +51,7 @@ func TestLoadBad(t *testing.T) {
 			"bad-scan.bad.yaml:4: scan.deny[0].id: required",
 			"bad-scan.bad.yaml:5: scan.deny[0].pattern: not a valid pattern",
 			"bad-scan.bad.yaml:8: subscriptions[0].sensitivity: must be low, medium or high",
+			"bad-scan.bad.yaml:9: subscriptions[0].redact: redact entry \"Email Address\": want credentials, personal_data or a kind id",
 		}},
 		{"bad-sensitive.bad.yaml", []string{"bad-sensitive.bad.yaml:2: scan.sensitive: sensitive type badge: pattern"}},
 		{"bad-edm.bad.yaml", []string{"bad-edm.bad.yaml:2: scan.sensitive: exact_data[0]: open testdata/missing.hashes"}},

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,12 @@ func Weakening(before, after subscription.Settings) []string {
 	}
 	if before.ModelSecurity && !after.ModelSecurity {
 		out = append(out, "model security switched off")
+	}
+	// What is no longer redacted reaches the model provider in clear.
+	for _, r := range before.Redact {
+		if !slices.Contains(after.Redact, r) {
+			out = append(out, "redaction of "+r+" switched off")
+		}
 	}
 	// Evidence on puts redacted prompt and response snippets in every
 	// alert and export: more data in more places.

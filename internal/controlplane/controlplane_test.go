@@ -9,7 +9,8 @@ import (
 )
 
 var (
-	strong = subscription.Settings{ID: "s", Plan: true, Mode: subscription.ModeBlock, Sensitivity: "high", DataSecurity: true, ModelSecurity: true}
+	strong = subscription.Settings{ID: "s", Plan: true, Mode: subscription.ModeBlock, Sensitivity: "high", DataSecurity: true, ModelSecurity: true,
+		Redact: []string{"credentials", "email_address"}}
 	t0     = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 )
 
@@ -31,6 +32,7 @@ func TestWeakening(t *testing.T) {
 		{"data security", with(func(s *subscription.Settings) { s.DataSecurity = false }), "data security switched off"},
 		{"model security", with(func(s *subscription.Settings) { s.ModelSecurity = false }), "model security switched off"},
 		{"evidence on", with(func(s *subscription.Settings) { s.PromptEvidence = true }), "prompt evidence switched on"},
+		{"redaction off", with(func(s *subscription.Settings) { s.Redact = []string{"email_address"} }), "redaction of credentials switched off"},
 		{"same", strong, ""},
 	}
 	for _, tt := range tests {
@@ -44,6 +46,7 @@ func TestWeakening(t *testing.T) {
 		s.Plan = false
 		s.Mode = subscription.ModeDetect
 		s.Sensitivity = "low"
+		s.Redact = nil
 	}), strong); len(got) != 0 {
 		t.Errorf("strengthening: Weakening = %v, want none", got)
 	}

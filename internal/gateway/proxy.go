@@ -61,7 +61,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		resp.Body = newStreamBody(g, ex, resp.Body)
 		return nil
 	}
-	if !ex.block && ex.table == nil {
+	if !ex.inline() {
 		resp.Body = &captureBody{rc: resp.Body, ex: ex, limit: int(g.cfg.Limits.MaxBodyBytes)}
 		return nil
 	}
@@ -73,22 +73,20 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	if int64(len(body)) > g.cfg.Limits.MaxBodyBytes {
 		return errorf(http.StatusBadGateway, "upstream_too_large", "the upstream response exceeds the limit of %d bytes", g.cfg.Limits.MaxBodyBytes)
 	}
-	if !ex.block {
-		// Restored for the client; the worker scans what the model said.
-		ex.responseRaw = body
-		return g.setBody(resp, ex.restoreBody(body))
-	}
 	fs, blocked := g.scanResponse(ex, body)
+	failed := false
 	if ex.redact {
 		// Values the subscription redacts are taken out rather than the
-		// answer refused; what is left decides.
+		// answer refused; what is left decides. One that cannot be taken
+		// out stops the answer, whatever the mode.
 		out, ok := g.redactResponse(ex, body, fs)
 		if ok {
 			body, blocked = out, scan.VerdictOf(fs, ex.policy) == scan.VerdictBlock
 		} else {
-			blocked = true
+			failed = true
 		}
 	}
+	blocked = blocked && ex.block || failed
 	ex.respFindings, ex.responseScanned, ex.respBlocked = fs, true, blocked
 	if blocked {
 		g.metrics.Blocked.WithLabelValues("response").Inc()
@@ -97,11 +95,11 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		}
 		return errorf(http.StatusBadRequest, "content_filter", "the response was blocked by Warden threat protection: %s", blockReason(fs))
 	}
-	return g.setBody(resp, ex.restoreBody(body))
+	return setBody(resp, ex.restoreBody(body))
 }
 
 // setBody makes body the response's.
-func (g *Gateway) setBody(resp *http.Response, body []byte) error {
+func setBody(resp *http.Response, body []byte) error {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))

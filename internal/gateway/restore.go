@@ -2,22 +2,22 @@ package gateway
 
 import (
 	"bytes"
-	"encoding/json"
 
 	"github.com/wardenhq/warden/internal/llmapi"
 	"github.com/wardenhq/warden/internal/redact"
 )
 
-// restorer puts a request's redacted values back into a streamed answer.
-// A model writes a placeholder over several tokens ("[EMAIL", "_ADDRESS",
-// "_1]"), so each part's text deltas are followed: a delta that ends in
-// what could still become a placeholder keeps that piece back and the
-// part's next delta starts with it. Events are rewritten only where they
-// change; an event without text (a part's or the stream's end) first
-// sends what is still kept back, then passes with any placeholder in its
-// other strings (a final full text) restored.
+// restorer writes the events of a stream whose text Warden changes: the
+// request's redacted values put back, and values of redacted kinds in the
+// answer replaced. A model writes a placeholder over several tokens
+// ("[EMAIL", "_ADDRESS", "_1]"), so each part's text deltas are followed:
+// a delta that ends in what could still become a placeholder keeps that
+// piece back and the part's next delta starts with it. Events are
+// rewritten only where they change; an event without text (a part's or
+// the stream's end) first sends what is still kept back, then passes with
+// any placeholder in its other strings (a final full text) restored.
 type restorer struct {
-	t     *redact.Table
+	t     *redact.Table // nil: nothing to restore
 	carry map[int]string
 	last  map[int]eventTemplate
 }
@@ -34,56 +34,57 @@ func newRestorer(t *redact.Table) *restorer {
 	return &restorer{t: t, carry: map[int]string{}, last: map[int]eventTemplate{}}
 }
 
-// event returns the bytes to send for an event whose text the assembler
-// just read (deltas, from llmapi.Stream.Deltas), given its raw bytes.
-func (r *restorer) event(raw []byte, ev llmapi.Event, deltas []llmapi.Delta) []byte {
-	data := bytes.TrimSpace(ev.Data)
-	if len(deltas) == 0 {
+// event returns the bytes to send for an event (raw, named name, with
+// data) whose text deltas are ds: texts[k] is the text delta k is to
+// carry, orig[k] the text it carried.
+func (r *restorer) event(raw []byte, name string, data []byte, ds []llmapi.Delta, orig, texts []string) []byte {
+	if len(ds) == 0 {
 		var out []byte
-		if ev.Name != "ping" { // Anthropic's keep-alive ends nothing
+		if name != "ping" { // Anthropic's keep-alive ends nothing
 			out = r.flush(nil)
+		}
+		if r.t == nil {
+			return append(out, raw...)
 		}
 		nd, err := llmapi.RewriteStrings(data, r.t.Restore)
 		if err != nil || bytes.Equal(nd, data) {
 			return append(out, raw...)
 		}
-		return appendEvent(out, ev.Name, nd)
+		return appendEvent(out, name, nd)
 	}
 	var nd []byte
 	last := 0
 	type span struct{ part, start, end int }
 	var held []span // deltas whose part keeps a piece back, in nd
-	for _, d := range deltas {
-		var text string
-		if err := json.Unmarshal(append(append([]byte{'"'}, data[d.Start:d.End]...), '"'), &text); err != nil {
-			continue // not what the assembler read either: pass it as it is
+	for k, d := range ds {
+		head := r.carry[d.Part] + texts[k]
+		if r.t != nil {
+			n := r.t.Partial(head)
+			r.carry[d.Part] = head[n:]
+			head, _ = r.t.Restore(head[:n])
 		}
-		t := r.carry[d.Part] + text
-		k := r.t.Partial(t)
-		head, _ := r.t.Restore(t[:k])
-		r.carry[d.Part] = t[k:]
 		nd = append(nd, data[last:d.Start]...)
 		start := len(nd)
-		if head == text {
+		if head == orig[k] {
 			nd = append(nd, data[d.Start:d.End]...)
 		} else {
 			enc := llmapi.AppendJSONString(nil, head)
 			nd = append(nd, enc[1:len(enc)-1]...)
 		}
 		last = d.End
-		if k < len(t) {
+		if r.carry[d.Part] != "" {
 			held = append(held, span{d.Part, start, len(nd)})
 		}
 	}
 	nd = append(nd, data[last:]...)
 	// nd is this event's own: a template may keep it.
 	for _, h := range held {
-		r.last[h.part] = eventTemplate{name: ev.Name, data: nd, start: h.start, end: h.end}
+		r.last[h.part] = eventTemplate{name: name, data: nd, start: h.start, end: h.end}
 	}
 	if bytes.Equal(nd, data) {
 		return raw
 	}
-	return appendEvent(nil, ev.Name, nd)
+	return appendEvent(nil, name, nd)
 }
 
 // flush returns, appended to out, an event per part for the text still

@@ -35,8 +35,11 @@ type exchange struct {
 	// values replaced, for restoring the answer (nil: none were).
 	redact bool
 	table  *redact.Table
-	req    *llmapi.Request
-	actx   alert.Context
+	// respRedacted names the kinds redacted in a streamed answer, so its
+	// alert says so.
+	respRedacted map[string]bool
+	req          *llmapi.Request
+	actx         alert.Context
 	// clientCtx is the inbound request's context; cancel ends the
 	// outbound one (a cut stream, an idle upstream).
 	clientCtx context.Context
@@ -68,6 +71,11 @@ type exchange struct {
 }
 
 type exchangeKey struct{}
+
+// inline reports whether the exchange is judged on the request path: in
+// block mode, and wherever values are redacted (a response value of a
+// redacted kind must be replaced before the client reads it).
+func (ex *exchange) inline() bool { return ex.block || ex.redact }
 
 // needsWork reports whether the worker has anything left to do: scanning
 // in detect mode, or alerts for findings. Every exchange feeds the

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -69,14 +70,22 @@ type streamBody struct {
 	// limits.max_stream_bytes.
 	fed int64
 
-	// rest restores the request's redacted values (nil: none were).
-	rest *restorer
+	// rest rewrites released events where the subscription redacts:
+	// the request's values restored, redacted ranges (per part, sorted)
+	// replaced.
+	rest     *restorer
+	redacted map[int][]redactedRange
 }
 
 // heldEvent is one event in pend: its bytes end at end; part is the part
-// it grew (-1: none) and upto that part's length after it.
+// it grew (-1: none) and upto that part's length after it. Where events
+// are rewritten (redaction), it also keeps the event's name, data and
+// text deltas.
 type heldEvent struct {
 	end, part, upto int
+	name            string
+	data            []byte
+	deltas          []llmapi.Delta
 }
 
 func newStreamBody(g *Gateway, ex *exchange, src io.ReadCloser) *streamBody {
@@ -84,7 +93,7 @@ func newStreamBody(g *Gateway, ex *exchange, src io.ReadCloser) *streamBody {
 		outBuf: getSmall(), decBuf: getSmall()}
 	s.out = (*s.outBuf)[:0]
 	s.dec.Buffer(*s.decBuf)
-	if ex.table != nil {
+	if ex.redact {
 		s.rest = newRestorer(ex.table)
 	}
 	g.idle.add(s)
@@ -133,7 +142,7 @@ func (s *streamBody) feed(b []byte) {
 		// stream (fail closed); detect mode keeps what it has for the
 		// worker and passes the rest on, neither kept nor scanned.
 		s.g.metrics.Dropped.WithLabelValues("stream_too_long").Inc()
-		if s.ex.block {
+		if s.ex.inline() {
 			s.ex.respBlocked = true
 			s.g.metrics.Blocked.WithLabelValues("response").Inc()
 			s.cut(errorf(http.StatusBadGateway, "upstream_too_large", "the response stream exceeded the %d bytes Warden scans (limits.max_stream_bytes)", s.g.cfg.Limits.MaxStreamBytes))
@@ -151,7 +160,7 @@ func (s *streamBody) feed(b []byte) {
 		raw, ev, ok, err := s.dec.Next()
 		if err != nil {
 			s.g.metrics.Dropped.WithLabelValues("stream_event_too_large").Inc()
-			if s.ex.block {
+			if s.ex.inline() {
 				// Block mode fails closed: what cannot be read is
 				// not passed on unscanned.
 				s.cut(errorf(http.StatusBadGateway, "upstream_error", "a stream event exceeded what Warden can scan"))
@@ -172,10 +181,7 @@ func (s *streamBody) feed(b []byte) {
 			s.cut(e)
 			return
 		}
-		if s.rest != nil {
-			raw = s.rest.event(raw, ev, s.asm.Deltas())
-		}
-		if !s.ex.block {
+		if !s.ex.inline() {
 			s.out = append(s.out, raw...)
 			continue
 		}
@@ -184,8 +190,18 @@ func (s *streamBody) feed(b []byte) {
 		if i >= 0 {
 			upto = s.asm.Len(i)
 		}
-		s.pendEv = append(s.pendEv, heldEvent{end: len(s.pend), part: i, upto: upto})
-		s.release(s.asm.Done)
+		h := heldEvent{end: len(s.pend), part: i, upto: upto}
+		if s.rest != nil {
+			// Rewritten when released: keep what that needs.
+			h.name, h.data = ev.Name, append([]byte(nil), bytes.TrimSpace(ev.Data)...)
+			h.deltas = append([]llmapi.Delta(nil), s.asm.Deltas()...)
+		}
+		s.pendEv = append(s.pendEv, h)
+		if s.asm.Done {
+			s.releaseAll()
+		} else {
+			s.release(false)
+		}
 	}
 }
 
@@ -204,7 +220,15 @@ func (s *streamBody) release(all bool) {
 	if n == 0 {
 		return
 	}
-	s.out = append(s.out, s.pend[:cut]...)
+	if s.rest != nil {
+		from := 0
+		for _, h := range s.pendEv[:n] {
+			s.out = s.rewrite(s.out, h, s.pend[from:h.end])
+			from = h.end
+		}
+	} else {
+		s.out = append(s.out, s.pend[:cut]...)
+	}
 	rest := copy(s.pend, s.pend[cut:])
 	s.pend = s.pend[:rest]
 	k := copy(s.pendEv, s.pendEv[n:])
@@ -223,7 +247,7 @@ func (s *streamBody) event(ev llmapi.Event) (int, *Error) {
 		s.g.metrics.Failed.WithLabelValues("stream_parse").Inc()
 		return -1, nil
 	}
-	if i < 0 || !s.ex.block {
+	if i < 0 || !s.ex.inline() {
 		return i, nil
 	}
 	for len(s.scanned) <= i {
@@ -257,13 +281,28 @@ func (s *streamBody) event(ev llmapi.Event) (int, *Error) {
 	if len(res.Findings) > 0 {
 		s.flagged = true
 	}
-	if res.Verdict == scan.VerdictBlock {
+	whole := s.asm.Tail(i, s.asm.Len(i))
+	pending := len(whole.Text)
+	if s.ex.redact {
+		// A value near the end may still grow, or turn out to be
+		// something else once the words after it come (a name, an
+		// address): it is noted once settled, and held until then.
+		var noted bool
+		noted, pending = s.noteRedactions(i, from, res.Findings, trailingWords(whole.Text, redactHoldWords))
+		if noted {
+			res.Verdict = scan.VerdictOf(res.Findings, s.ex.policy)
+		}
+	}
+	if s.ex.block && res.Verdict == scan.VerdictBlock {
 		s.ex.respBlocked = true
 		s.g.metrics.Blocked.WithLabelValues("response").Inc()
 		return i, errorf(http.StatusBadRequest, "content_filter", "the response was stopped by Warden threat protection: %s", blockReason(res.Findings))
 	}
-	whole := s.asm.Tail(i, s.asm.Len(i))
-	s.hold[i] = s.g.pipeline.Hold(role, whole.Text, s.hold[i])
+	hold := s.g.pipeline.Hold(role, whole.Text, s.hold[i])
+	if s.ex.redact {
+		hold = min(hold, max(min(trailingWords(whole.Text, redactHoldWords), pending), s.hold[i]))
+	}
+	s.hold[i] = hold
 	if len(whole.Text)-s.hold[i] > maxHold {
 		// Fail closed: a value that long cannot be judged in time.
 		s.ex.respBlocked = true
@@ -297,7 +336,7 @@ func (s *streamBody) end(err error) {
 	rest := s.dec.Rest()
 	if len(rest) > 0 && !s.raw {
 		// Trailing bytes without the blank line that ends an event.
-		if s.ex.block {
+		if s.ex.inline() {
 			if _, e := s.event(llmapi.ParseEvent(rest)); e != nil {
 				s.cut(e)
 				return
@@ -307,9 +346,9 @@ func (s *streamBody) end(err error) {
 		}
 	}
 	if errors.Is(err, io.EOF) && (s.asm.Done || s.asm.Failed || s.raw) && !s.idled.Load() {
-		s.release(true)
+		s.releaseAll()
 		s.out = append(s.out, rest...)
-	} else if !s.ex.block {
+	} else if !s.ex.inline() {
 		s.out = append(s.out, rest...)
 	} else {
 		// Block mode keeps what a stream that ended abnormally held: a
@@ -336,7 +375,7 @@ func (s *streamBody) end(err error) {
 func (s *streamBody) finish() {
 	if s.ex.response == nil {
 		s.ex.response = s.asm.Parts()
-		if s.ex.block && !s.flagged && !s.raw {
+		if s.ex.inline() && !s.flagged && !s.raw {
 			s.ex.responseScanned = true
 		}
 	}

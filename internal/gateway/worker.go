@@ -153,6 +153,15 @@ func (w *workers) process(ex *exchange) error {
 		rf = g.scanResponseParts(ctx, ex)
 	}
 	g.metrics.ScanLatency.WithLabelValues("async").Observe(time.Since(start).Seconds())
+	if ex.respRedacted != nil && !ex.responseScanned {
+		// The stream's windows redacted these kinds as they went; the
+		// whole answer scanned again finds the same values.
+		for i := range rf {
+			if ex.redactable(rf[i]) && ex.respRedacted[rf[i].Kind] {
+				rf[i].Redacted = true
+			}
+		}
+	}
 	if !ex.sub.DataSecurity {
 		// Sensitive data users send is recorded for the data security
 		// component only; without it Warden keeps no trace of it, but

@@ -140,6 +140,9 @@ func TestStreamAssembly(t *testing.T) {
 					t.Fatalf("%s: delta %v of %s is not a JSON string's inside: %v", tt.name, dl, data, err)
 				}
 				fromDeltas[dl.Part] += text
+				if got := s.Text(dl.Part, dl.From, dl.To); got != text {
+					t.Errorf("%s: delta %v reads %q in its part, want %q", tt.name, dl, got, text)
+				}
 			}
 		}
 		for i, p := range s.Parts() {

@@ -25,12 +25,14 @@ type Stream struct {
 	deltas []Delta // the text it carried
 }
 
-// Delta is one piece of text an event carried: the part it grew and where
+// Delta is one piece of text an event carried: the part it grew, where
 // its JSON string (between the quotes, escapes and all) is in the event's
-// data (Event.Data with surrounding space trimmed).
+// data (Event.Data with surrounding space trimmed), and where its text is
+// in the part (From, To).
 type Delta struct {
 	Part       int
 	Start, End int
+	From, To   int
 }
 
 // Deltas returns the text the last event carried, in the order of its
@@ -69,6 +71,13 @@ func (s *Stream) Tail(i, n int) Part {
 		t = t[len(t)-n:]
 	}
 	return Part{Role: p.role, Text: unsafe.String(unsafe.SliceData(t), len(t))}
+}
+
+// Text returns bytes from to to of part i's text, sharing the
+// assembler's memory as Tail does.
+func (s *Stream) Text(i, from, to int) string {
+	t := s.parts[i].text[from:to]
+	return unsafe.String(unsafe.SliceData(t), len(t))
 }
 
 // Role returns the role of part i.
@@ -110,29 +119,35 @@ func (s *Stream) append(key partKey, role string, raw []byte) int {
 	}
 	// raw is a slice of the event's data (the parser never copies; it
 	// limits capacities, so the offset comes from the addresses).
-	if off := int(uintptr(unsafe.Pointer(unsafe.SliceData(raw))) - uintptr(unsafe.Pointer(unsafe.SliceData(s.cur)))); len(s.cur) > 0 && off >= 0 && off+len(raw) <= len(s.cur) {
-		s.deltas = append(s.deltas, Delta{Part: i, Start: off, End: off + len(raw)})
-	}
 	p := &s.parts[i]
-	if bytes.IndexByte(raw, '\\') < 0 {
-		p.text = append(p.text, raw...)
+	if off := int(uintptr(unsafe.Pointer(unsafe.SliceData(raw))) - uintptr(unsafe.Pointer(unsafe.SliceData(s.cur)))); len(s.cur) > 0 && off >= 0 && off+len(raw) <= len(s.cur) {
+		from := len(p.text)
+		p.text = appendUnescaped(p.text, raw)
+		s.deltas = append(s.deltas, Delta{Part: i, Start: off, End: off + len(raw), From: from, To: len(p.text)})
 		return i
 	}
-	n := len(p.text)
-	p.text = append(p.text, make([]byte, len(raw))...)
-	out, err := jsonparser.Unescape(raw, p.text[n:])
-	if err != nil {
-		p.text = append(p.text[:n], raw...) // keep what was sent rather than drop it
-		return i
-	}
-	if len(out) == 0 {
-		p.text = p.text[:n]
-	} else if &out[0] != &p.text[n] {
-		p.text = append(p.text[:n], out...)
-	} else {
-		p.text = p.text[:n+len(out)]
-	}
+	p.text = appendUnescaped(p.text, raw)
 	return i
+}
+
+// appendUnescaped appends the text of the JSON string raw (escapes and
+// all) to text; raw as it is when it does not unescape.
+func appendUnescaped(text, raw []byte) []byte {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return append(text, raw...)
+	}
+	n := len(text)
+	text = append(text, make([]byte, len(raw))...)
+	out, err := jsonparser.Unescape(raw, text[n:])
+	switch {
+	case err != nil:
+		return append(text[:n], raw...) // keep what was sent rather than drop it
+	case len(out) == 0:
+		return text[:n]
+	case &out[0] != &text[n]:
+		return append(text[:n], out...)
+	}
+	return text[:n+len(out)]
 }
 
 // Event reads one event and returns the index of the part that grew, or -1
