@@ -127,6 +127,30 @@ func TestBrowserCannotDriveTokenlessAPI(t *testing.T) {
 	if sub := demoSubscription(t, base); status != http.StatusOK || sub["sensitivity"] != "high" {
 		t.Errorf("same-origin PATCH from the portal = %d, subscription %v; want 200 and sensitivity high", status, sub)
 	}
+
+	// The portal's settings form sets what is redacted.
+	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/portal/#subscriptions")); err != nil {
+		t.Fatalf("subscriptions page: %v", err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`!!document.querySelector('input[name="redact"]')`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("no redact field on the subscriptions page: %v", err)
+	}
+	const fill = `(() => { const i = document.querySelector('input[name="redact"]'); i.value = "credentials, email_address";
+		[...i.closest("tr").querySelectorAll("button")].find((b) => b.textContent === "Save").click(); return true; })()`
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fill)); err != nil {
+		t.Fatalf("filling the redact field: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := fmt.Sprint(demoSubscription(t, base)["redact"])
+		if got == "[credentials email_address]" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redact after saving the form = %s, want [credentials email_address]", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // patchFrom opens page and, from it, PATCHes the demo subscription as the

@@ -145,11 +145,15 @@ async function subscriptionsView() {
     const dsec = el("input", { type: "checkbox", checked: s.data_security });
     const msec = el("input", { type: "checkbox", checked: s.model_security });
     const sens = select("sensitivity", ["low", "medium", "high"], s.sensitivity || "medium");
+    // Redact and continue: credentials, personal_data or kind ids, comma-separated.
+    const redact = el("input", { type: "text", name: "redact", size: 24, value: (s.redact || []).join(", "),
+      placeholder: "credentials, personal_data" });
     const save = async () => {
       try {
         await api("PATCH", "/api/subscriptions/" + encodeURIComponent(s.id), {
           plan: plan.checked, mode: mode.value, prompt_evidence: evidence.checked,
-          data_security: dsec.checked, model_security: msec.checked, sensitivity: sens.value });
+          data_security: dsec.checked, model_security: msec.checked, sensitivity: sens.value,
+          redact: redact.value.split(",").map((x) => x.trim()).filter((x) => x) });
         subscriptionsView().catch(fail);
       } catch (e) { fail(e); }
     };
@@ -162,12 +166,12 @@ async function subscriptionsView() {
       log.replaceChildren(el("h3", {}, "Changes to " + s.id), table(["When", "Principal", "Role", "Address", "User agent", "Plan / change", "Mode / rule"],
         (c.changes || []).map((x) => ({ item: x, cells: [when(x.at), x.principal, x.role, x.ip || "", x.user_agent || ""].concat(what(x)) }))));
     };
-    return { item: s, cells: [s.id + (s.name ? " (" + s.name + ")" : ""), plan, mode, evidence, dsec, msec, sens,
+    return { item: s, cells: [s.id + (s.name ? " (" + s.name + ")" : ""), plan, mode, evidence, dsec, msec, sens, redact,
       (s.updated_by || s.source) + " " + when(s.updated_at),
       el("span", {}, el("button", { onclick: save }, "Save"), " ", el("button", { onclick: () => audit().catch(fail) }, "Changes"))] };
   });
   const log = el("div", { class: "detail" });
-  show(el("div", {}, table(["Subscription", "Plan", "Mode", "Prompt evidence", "Data security", "Model security", "Sensitivity", "Last change", ""], rows), log));
+  show(el("div", {}, table(["Subscription", "Plan", "Mode", "Prompt evidence", "Data security", "Model security", "Sensitivity", "Redact", "Last change", ""], rows), log));
 }
 
 async function suppressionsView() {
