@@ -52,6 +52,10 @@ func benchStream() []byte {
 const benchReply = `{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! I am a mock model. How can I help you today?"},"finish_reason":"stop"}]}`
 
 func benchGateway(b *testing.B, tr http.RoundTripper, mode subscription.Mode, detectors ...string) http.Handler {
+	return benchGatewayWith(b, tr, subscription.Settings{ID: "s", Plan: true, Mode: mode}, detectors...)
+}
+
+func benchGatewayWith(b *testing.B, tr http.RoundTripper, sub subscription.Settings, detectors ...string) http.Handler {
 	cfg := config.Default()
 	cfg.Upstreams = []config.Upstream{{Name: "u", URL: "http://upstream.invalid"}}
 	cfg.Routes = []config.Route{{Name: "o", Style: config.StyleOpenAI, Upstream: "u", Subscription: "s"}}
@@ -63,7 +67,7 @@ func benchGateway(b *testing.B, tr http.RoundTripper, mode subscription.Mode, de
 		b.Fatal(err)
 	}
 	g, err := New(Options{Config: cfg, Pipeline: scan.NewPipeline(ds...),
-		Settings: memSettings{"s": {ID: "s", Plan: true, Mode: mode}}, Recorder: &memRecorder{},
+		Settings: memSettings{"s": sub}, Recorder: &memRecorder{},
 		Metrics: NewMetrics(prometheus.NewRegistry()), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Transport: tr})
 	if err != nil {
 		b.Fatal(err)
@@ -111,5 +115,14 @@ func BenchmarkProxy(b *testing.B) {
 	})
 	b.Run("stream/warden-block-default", func(b *testing.B) {
 		runHandler(b, benchGateway(b, sseTr, subscription.ModeBlock, detect.Default...), streamed)
+	})
+	// Redact and continue with nothing to redact: the prompt scanned
+	// before it goes, every stream event held and rewritten on release.
+	redacting := subscription.Settings{ID: "s", Plan: true, Mode: subscription.ModeBlock, Redact: []string{"credentials", "personal_data"}}
+	b.Run("request/warden-redact-default", func(b *testing.B) {
+		runHandler(b, benchGatewayWith(b, jsonTr, redacting, detect.Default...), plain)
+	})
+	b.Run("stream/warden-redact-default", func(b *testing.B) {
+		runHandler(b, benchGatewayWith(b, sseTr, redacting, detect.Default...), streamed)
 	})
 }

@@ -131,6 +131,9 @@ func (s *streamBody) redactText(i, from, to int, text string) string {
 
 // rewrite appends to out the bytes to send for held event h (raw).
 func (s *streamBody) rewrite(out []byte, h heldEvent, raw []byte) []byte {
+	if s.rest.t == nil && len(s.redacted) == 0 {
+		return append(out, raw...) // nothing to restore, nothing found
+	}
 	orig := make([]string, len(h.deltas))
 	texts := make([]string, len(h.deltas))
 	for k, d := range h.deltas {
