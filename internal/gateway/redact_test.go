@@ -246,3 +246,22 @@ func TestRedactOnlyListedKinds(t *testing.T) {
 		t.Errorf("the upstream got %s, want the client's bytes %s", got.Body, body)
 	}
 }
+
+// TestRedactSystemText checks that a value in the application's own
+// instructions is redacted too: detectors leave system text alone, the
+// provider reads it all the same.
+func TestRedactSystemText(t *testing.T) {
+	h := newHarness(t, withRedact("email_address"))
+	body := `{"model":"gpt-4o","messages":[{"role":"system","content":"The customer is ` + redactEmail + `."},{"role":"user","content":"Who am I?"}]}`
+	resp, b := h.do("POST", "/v1/chat/completions", body, map[string]string{"X-Mock-Reply": "You are [EMAIL_ADDRESS_1]."})
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, b)
+	}
+	got, _ := h.mock.Last()
+	if strings.Contains(string(got.Body), redactEmail) || !strings.Contains(string(got.Body), "[EMAIL_ADDRESS_1]") {
+		t.Errorf("the upstream got %s, want the address replaced", got.Body)
+	}
+	if text := clientText(t, b, false); text != "You are "+redactEmail+"." {
+		t.Errorf("the client read %q", text)
+	}
+}

@@ -23,6 +23,10 @@ import (
 // anything was replaced, scans what will be forwarded again: its verdict is
 // the one that counts, and a redactable value found in it fails closed.
 func (g *Gateway) redactAndRescan(ctx context.Context, ex *exchange, body *[]byte, fs []scan.Finding, verdict scan.Verdict) (scan.Verdict, error) {
+	if sys := g.systemValues(ctx, ex); len(sys) > 0 {
+		fs = append(fs, sys...)
+		ex.promptFindings = fs
+	}
 	out, nreq, err := g.redactPrompt(ex, *body, ex.req, fs)
 	if err != nil || nreq == ex.req {
 		return verdict, err
@@ -36,6 +40,33 @@ func (g *Gateway) redactAndRescan(ctx context.Context, ex *exchange, body *[]byt
 	}
 	*body, ex.req = out, nreq
 	return res.Verdict, nil
+}
+
+// systemValues finds the redactable values of the prompt's system parts.
+// Detectors leave system text alone (the application wrote it), but a
+// value there reaches the provider all the same: an application that puts
+// a customer's record into its instructions is what redaction is for.
+// The parts are scanned as user text, and only redactable findings kept.
+func (g *Gateway) systemValues(ctx context.Context, ex *exchange) []scan.Finding {
+	var in scan.Input
+	var from []int
+	for i, p := range ex.prompt.Parts {
+		if p.Role == scan.RoleSystem {
+			in.Parts = append(in.Parts, scan.Part{Role: scan.RoleUser, Text: p.Text})
+			from = append(from, i)
+		}
+	}
+	if len(in.Parts) == 0 {
+		return nil
+	}
+	var out []scan.Finding
+	for _, f := range g.pipeline.Scan(ctx, &in, ex.policy).Findings {
+		if ex.redactable(f) {
+			f.Part, f.Advisory = from[f.Part], true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // redactable reports whether the subscription redacts the value of f.
