@@ -30,6 +30,7 @@ import (
 	"strings"
 
 	"github.com/wardenhq/warden/internal/classifier"
+	"github.com/wardenhq/warden/internal/credkv"
 	"github.com/wardenhq/warden/internal/suffix"
 )
 
@@ -38,11 +39,14 @@ func main() {
 	out := flag.String("out", "internal/classifier/model.bin", "where to write the model")
 	lock := flag.Bool("lock", false, "re-pin internal/classifier/datasets.lock to the data instead of training")
 	split := flag.Bool("split", false, "extend internal/classifier/heldout.txt (the test split) instead of training")
+	cred := flag.Bool("cred", false, "train the credential validator (internal/credkv/validator.json) instead")
 	flag.Parse()
 	run := func() error { return train(*data, *out) }
 	switch {
 	case *lock:
 		run = func() error { return repin(*data, "internal/classifier/datasets.lock") }
+	case *cred:
+		run = func() error { return trainCred(*data, "internal/credkv/validator.json") }
 	case *split:
 		run = func() error { return pickSplit(*data, "internal/classifier/heldout.txt") }
 	}
@@ -70,6 +74,18 @@ func train(data, out string) error {
 		return err
 	}
 	fmt.Printf("suffix language model on %d texts; wrote %s (%d bytes, sha256 %x)\n", n, lmOut, len(lm), sha256.Sum256(lm))
+	return nil
+}
+
+func trainCred(data, out string) error {
+	b, m, err := credkv.Build(data)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("credential validator: %s; threshold %.3f; wrote %s (sha256 %x)\n", m.Trained, m.Threshold, out, sha256.Sum256(b))
 	return nil
 }
 

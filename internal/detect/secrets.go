@@ -13,12 +13,14 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/coregx/ahocorasick"
 	regexp "github.com/wasilibs/go-re2"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/wardenhq/warden/internal/cleantext"
+	"github.com/wardenhq/warden/internal/credkv"
 	"github.com/wardenhq/warden/internal/scan"
 )
 
@@ -41,6 +43,9 @@ type SecretRule struct {
 	Confidence float64  `yaml:"confidence"`
 	Match      []string `yaml:"match"`
 	NoMatch    []string `yaml:"nomatch"`
+	// NotInBlock: no match inside a PEM block whose BEGIN line names one
+	// of these (a public key's body is base64 too, and public).
+	NotInBlock []string `yaml:"not_in_block"`
 
 	re *regexp.Regexp
 }
@@ -67,6 +72,10 @@ type Secrets struct {
 	tailKw    [][]byte // by tails pattern id, lower case
 	tailReach []int
 	maxReach  int
+	// kv judges assignments the rules do not know (nil: rules only);
+	// automaton owners from kvFirst are its keywords.
+	kv      *credkv.Model
+	kvFirst int
 }
 
 var _ scan.Detector = (*Secrets)(nil)
@@ -106,11 +115,21 @@ func DefaultSecrets() (*Secrets, error) {
 			d.owner = append(d.owner, len(rs)+i)
 		}
 	}
+	// So do the words assignments are looked for around (credkv),
+	// after gitleaks': one pass over the text finds them all.
+	d.kvFirst = len(rs) + len(extKw)
+	for i, k := range credkv.Keywords() {
+		kws = append(kws, k)
+		d.owner = append(d.owner, d.kvFirst+i)
+	}
 	ac, err := ahocorasick.NewBuilder().AddStrings(kws).Build()
 	if err != nil {
 		return nil, err
 	}
 	d.ac = ac
+	if d.kv, err = credkv.Default(); err != nil {
+		return nil, err
+	}
 	return d, d.buildTails(extKw)
 }
 
@@ -200,10 +219,15 @@ func (d *Secrets) find(text string) []Match {
 		bp = new([]byte)
 	}
 	*bp = asciiLower(*bp, text)
+	var kvHits []credkv.Hit
 	for _, m := range d.ac.FindAllOverlapping(*bp) {
 		o := d.owner[m.PatternID]
 		if o < len(d.rules) {
 			hit[o] = true
+			continue
+		}
+		if o >= d.kvFirst {
+			kvHits = append(kvHits, credkv.Hit{Start: m.Start, Word: o - d.kvFirst})
 			continue
 		}
 		if extHits == nil {
@@ -211,7 +235,7 @@ func (d *Secrets) find(text string) []Match {
 		}
 		extHits[o-len(d.rules)] = append(extHits[o-len(d.rules)], m.Start)
 	}
-	d.bufs.Put(bp)
+	defer d.bufs.Put(bp)
 	run := longestBase64Run(text, d.maxRun)
 	for ri, r := range d.rules {
 		if len(r.Keywords) > 0 && !hit[ri] || len(r.Keywords) == 0 && run < r.MinRun {
@@ -220,6 +244,9 @@ func (d *Secrets) find(text string) []Match {
 		for _, m := range r.re.FindAllStringSubmatchIndex(text, 16) {
 			start, end := secretGroup(m, r.Group)
 			if start < 0 {
+				continue
+			}
+			if len(r.NotInBlock) > 0 && inBlock(text, start, r.NotInBlock) {
 				continue
 			}
 			if conf, ok := r.judge(text[start:end]); ok {
@@ -232,11 +259,15 @@ func (d *Secrets) find(text string) []Match {
 	for _, xi := range slices.Sorted(maps.Keys(extHits)) {
 		out = d.ext[xi].find(text, extHits[xi], out)
 	}
-	return slices.DeleteFunc(out, func(m Match) bool {
+	out = slices.DeleteFunc(out, func(m Match) bool {
 		return m.generic && slices.ContainsFunc(out, func(o Match) bool {
 			return !o.generic && o.Span[0] < m.Span[1] && m.Span[0] < o.Span[1]
 		})
 	})
+	if d.kv != nil && len(kvHits) > 0 {
+		out = d.assignments(text, unsafe.String(unsafe.SliceData(*bp), len(*bp)), kvHits, out)
+	}
+	return out
 }
 
 // find adds the rule's matches in windows around the keyword positions ps
