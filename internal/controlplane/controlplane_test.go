@@ -11,7 +11,7 @@ import (
 var (
 	strong = subscription.Settings{ID: "s", Plan: true, Mode: subscription.ModeBlock, Sensitivity: "high", DataSecurity: true, ModelSecurity: true,
 		Redact: []string{"credentials", "email_address"}}
-	t0     = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 )
 
 func with(f func(*subscription.Settings)) subscription.Settings {

@@ -27,7 +27,17 @@ func TestExperimentValidator(t *testing.T) {
 		th := PickThreshold(train, cv, fp)
 		var tp, p, fpn, n int
 		for i, r := range train {
-			if r.Secret { p++; if cv[i] >= th { tp++ } } else { n++; if cv[i] >= th { fpn++ } }
+			if r.Secret {
+				p++
+				if cv[i] >= th {
+					tp++
+				}
+			} else {
+				n++
+				if cv[i] >= th {
+					fpn++
+				}
+			}
 		}
 		fmt.Printf("cv maxFP %.2f: threshold %.3f recall %d/%d, look-alikes %d/%d\n", fp, th, tp, p, fpn, n)
 	}
@@ -37,7 +47,17 @@ func TestExperimentValidator(t *testing.T) {
 	sc := RowScores(test, Examples(test), w)
 	var tp, p, fpn, n int
 	for i, r := range test {
-		if r.Secret { p++; if sc[i] >= th { tp++ } } else { n++; if sc[i] >= th { fpn++ } }
+		if r.Secret {
+			p++
+			if sc[i] >= th {
+				tp++
+			}
+		} else {
+			n++
+			if sc[i] >= th {
+				fpn++
+			}
+		}
 	}
 	fmt.Printf("held out: recall %d/%d, look-alikes %d/%d (%d features)\n", tp, p, fpn, n, len(w))
 }

@@ -91,4 +91,3 @@ func inBlock(text string, i int, labels []string) bool {
 	}
 	return false
 }
-

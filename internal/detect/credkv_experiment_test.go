@@ -75,12 +75,20 @@ func TestCredkvCombined(t *testing.T) {
 					flag := rule || kv
 					if r.Secret {
 						p++
-						if flag { tp++ }
-						if ruleOnly { tpRules++ }
+						if flag {
+							tp++
+						}
+						if ruleOnly {
+							tpRules++
+						}
 					} else {
 						n++
-						if flag { fp++ }
-						if ruleOnly { fpRules++ }
+						if flag {
+							fp++
+						}
+						if ruleOnly {
+							fpRules++
+						}
 					}
 				}
 				fmt.Printf("maxFP %.2f th %.3f veto %.1f %-8s: rules %.1f%%/%.1f%%  combined recall %.1f%% (%d/%d) look-alikes %.1f%% (%d/%d)\n",
