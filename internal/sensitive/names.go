@@ -73,16 +73,18 @@ type token struct {
 func codeLine(line string) bool {
 	n := 0
 	for i := 0; i < len(line); i++ {
-		switch line[i] {
-		case '{', '}', '(', ')', ';', '=', '<', '>', '[', ']':
-			n++
-			if n >= 3 {
-				return true
-			}
-		}
+		n += int(codeByte[line[i]])
 	}
-	return false
+	return n >= 3
 }
+
+// codeByte marks the brackets and operators that make a line code.
+var codeByte = func() (t [256]uint8) {
+	for _, c := range "{}();=<>[]" {
+		t[c] = 1
+	}
+	return t
+}()
 
 // tokens splits text into words (letters, digits, apostrophes and hyphens
 // inside them), noting where a line or sentence ended before each, into
@@ -149,9 +151,16 @@ func tokens(text string, out []token) []token {
 	return out
 }
 
-func asciiWord(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+func asciiWord(c byte) bool { return wordByte[c] }
+
+// wordByte marks the ASCII letters and digits: a table read beats three
+// range tests in the tokenizer's inner loop.
+var wordByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	return t
+}()
 
 func wordRune(r rune) bool {
 	if r < utf8.RuneSelf {
@@ -167,13 +176,20 @@ func isLetterAt(s string, i int) bool {
 
 // honorific reports titles that precede a name but are not part of it.
 func honorific(w string) bool {
-	if len(w) > 5 {
+	if len(w) < 2 || len(w) > 5 {
 		return false
 	}
-	for _, h := range [...]string{"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame", "lord", "lady", "rev"} {
-		if strings.EqualFold(w, h) {
-			return true
+	var b [5]byte
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
 		}
+		b[i] = c
+	}
+	switch string(b[:len(w)]) {
+	case "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame", "lord", "lady", "rev":
+		return true
 	}
 	return false
 }
