@@ -36,7 +36,8 @@ func ReadNameRows(path string) ([]NameRow, error) {
 			Text string `json:"text"`
 			Meta struct {
 				Family   string `json:"family"`
-				Template int    `json:"template_id"`
+				Locale   string `json:"locale"`
+				Template *int   `json:"template_id"`
 				Spans    []struct {
 					Type       string `json:"type"`
 					Start, End int
@@ -51,7 +52,13 @@ func ReadNameRows(path string) ([]NameRow, error) {
 			off = append(off, i)
 		}
 		off = append(off, len(r.Text))
-		row := NameRow{Text: r.Text, Group: fmt.Sprintf("%s/%d", r.Meta.Family, r.Meta.Template)}
+		// The group a row is held out with: its template (presidio-synth),
+		// or its family (the format) and locale (faker-pii).
+		group := r.Meta.Family + "/" + r.Meta.Locale
+		if r.Meta.Template != nil {
+			group = fmt.Sprintf("%s/%d", r.Meta.Family, *r.Meta.Template)
+		}
+		row := NameRow{Text: r.Text, Group: group}
 		for _, s := range r.Meta.Spans {
 			if s.Type == "PERSON" && s.Start >= 0 && s.End < len(off) && s.Start < s.End {
 				row.Names = append(row.Names, [2]int{off[s.Start], off[s.End]})

@@ -7,54 +7,57 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // validators are the checks a candidate must pass before it counts: check
 // digits where the format has them, ranges and dates where it does not.
 // Each takes the candidate as matched, separators included.
 var validators = map[string]func(string) bool{
-	"luhn":        func(s string) bool { return luhn(digits(s)) },
-	"credit_card": creditCard,
-	"iban":        iban,
-	"bic":         bic,
-	"aba":         aba,
-	"ssn":         ssn,
-	"itin":        func(s string) bool { d := digits(s); return len(d) == 9 && d[0] == '9' },
-	"nino":        nino,
-	"nhs":         nhs,
-	"tfn":         tfn,
-	"au_medicare": auMedicare,
-	"abn":         abn,
-	"verhoeff":    func(s string) bool { return verhoeff(digits(s)) },
-	"cpf":         cpf,
-	"cnpj":        cnpj,
-	"my_number":   myNumber,
-	"cn_id":       cnID,
-	"dni":         dni,
-	"it_fiscal":   itFiscal,
-	"de_id":       deID,
-	"fr_nir":      frNIR,
-	"bsn":         bsn,
-	"be_nn":       beNN,
-	"se_pnr":      sePNR,
-	"no_fnr":      noFNR,
-	"fi_hetu":     fiHETU,
-	"pesel":       pesel,
-	"dk_cpr":      dkCPR,
-	"pt_nif":      ptNIF,
-	"sg_nric":     sgNRIC,
-	"kr_rrn":      krRRN,
-	"il_id":       ilID,
-	"npi":         func(s string) bool { return luhn("80840" + digits(s)) },
-	"dea":         dea,
-	"vin":         vin,
-	"ipv4":        ipv4,
-	"ipv6":        ipv6,
-	"email":       email,
-	"phone":       phone,
-	"date":        plausibleDate,
-	"btc":         btc,
-	"eth":         eth,
+	"luhn":          func(s string) bool { return luhn(digits(s)) },
+	"credit_card":   creditCard,
+	"iban":          iban,
+	"bic":           bic,
+	"aba":           aba,
+	"ssn":           ssn,
+	"itin":          func(s string) bool { d := digits(s); return len(d) == 9 && d[0] == '9' },
+	"nino":          nino,
+	"nhs":           nhs,
+	"tfn":           tfn,
+	"au_medicare":   auMedicare,
+	"abn":           abn,
+	"verhoeff":      func(s string) bool { return verhoeff(digits(s)) },
+	"cpf":           cpf,
+	"cnpj":          cnpj,
+	"my_number":     myNumber,
+	"cn_id":         cnID,
+	"dni":           dni,
+	"it_fiscal":     itFiscal,
+	"de_id":         deID,
+	"fr_nir":        frNIR,
+	"bsn":           bsn,
+	"be_nn":         beNN,
+	"se_pnr":        sePNR,
+	"no_fnr":        noFNR,
+	"fi_hetu":       fiHETU,
+	"pesel":         pesel,
+	"dk_cpr":        dkCPR,
+	"pt_nif":        ptNIF,
+	"sg_nric":       sgNRIC,
+	"kr_rrn":        krRRN,
+	"il_id":         ilID,
+	"npi":           func(s string) bool { return luhn("80840" + digits(s)) },
+	"dea":           dea,
+	"vin":           vin,
+	"ipv4":          ipv4,
+	"ipv6":          ipv6,
+	"email":         email,
+	"person_name":   personName,
+	"address_value": addressValue,
+	"phone":         phone,
+	"date":          plausibleDate,
+	"btc":           btc,
+	"eth":           eth,
 }
 
 // digits returns the ASCII digits of s.
@@ -778,4 +781,57 @@ func eth(s string) bool {
 		}
 		return -1
 	}, s[2:])) && strings.Trim(s[2:], "0") != ""
+}
+
+// personName rejects a value in a name's place that is not one person's
+// name: one opening with a capitalised function word ("The Mcdonald, Reid
+// and Martin team", "Your Account"), or naming a group or a company.
+func personName(s string) bool {
+	first, rest, _ := strings.Cut(s, " ")
+	switch strings.ToLower(first) {
+	case "the", "a", "an", "our", "your", "my", "this", "that", "these", "those", "dear", "hello", "hi", "team",
+		"all", "any", "no", "none", "null", "unknown", "customer", "user", "admin", "support", "sales", "service":
+		return false
+	}
+	for _, w := range strings.Fields(strings.ToLower(rest)) {
+		switch strings.Trim(w, ".,") {
+		case "team", "group", "inc", "ltd", "llc", "gmbh", "corp", "company", "department", "office", "support",
+			"services", "service", "and", "&", "university", "bank", "hotel", "street", "road", "avenue":
+			return false
+		}
+	}
+	return true
+}
+
+// addressValue accepts a value of an address field that reads as a postal
+// address: a number and a word of at least three letters (or a CJK
+// character), not a network, hardware or wallet address.
+func addressValue(s string) bool {
+	s = strings.TrimSpace(s)
+	letters, digits, cjk := 0, 0, false
+	run, longest := 0, 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+			run = 0
+		case unicode.IsLetter(r):
+			letters++
+			run++
+			longest = max(longest, run)
+			if unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana) {
+				cjk = true
+			}
+		default:
+			run = 0
+		}
+	}
+	if digits == 0 || letters == 0 || longest < 3 && !cjk {
+		return false
+	}
+	l := strings.ToLower(s)
+	if strings.HasPrefix(l, "0x") || strings.Count(s, ".") == 3 && letters == 0 || strings.Count(s, ":") >= 2 {
+		return false // hex wallet, IPv4, IPv6 or MAC
+	}
+	return true
 }
