@@ -1,6 +1,7 @@
 // Command trainnames rebuilds the person-name model of the sensitive
-// information types from the shared presidio-synth sentences,
-// deterministically:
+// information types from the shared presidio-synth sentences and
+// faker-pii's rows (less their held-out locales), each checked against its
+// pin in the training lock file, deterministically:
 //
 //	go run ./cmd/trainnames -data ../shared/datasets -out internal/sensitive/names.bin
 //
@@ -12,8 +13,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 
+	"github.com/wardenhq/warden/internal/classifier"
 	"github.com/wardenhq/warden/internal/sensitive"
 )
 
@@ -21,7 +22,14 @@ func main() {
 	data := flag.String("data", "../shared/datasets", "the shared datasets directory")
 	out := flag.String("out", "internal/sensitive/names.bin", "where to write the model")
 	flag.Parse()
-	rows, err := sensitive.ReadNameRows(filepath.Join(*data, "presidio-synth", "data.jsonl"))
+	l := classifier.DefaultLock()
+	rows, err := sensitive.ReadNameTraining(*data, func(folder string) error {
+		p, ok := l.Learns(folder)
+		if !ok {
+			return fmt.Errorf("%s is not pinned for a data-security model in datasets.lock", folder)
+		}
+		return p.Verify(*data)
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "trainnames:", err)
 		os.Exit(1)
@@ -34,5 +42,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "trainnames:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("trained on %d sentences; wrote %s (%d bytes, sha256 %x)\n", len(rows), *out, len(b), sha256.Sum256(b))
+	fmt.Printf("trained on %d rows; wrote %s (%d bytes, sha256 %x)\n", len(rows), *out, len(b), sha256.Sum256(b))
 }

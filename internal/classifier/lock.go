@@ -29,9 +29,10 @@ const (
 	UseTrain Use = "train" // the shipped model learns from it
 	UseHold  Use = "hold"  // licence allows training; not opted in
 	UseEval  Use = "eval"  // tests and evaluation only
-	// UseCred: the credential validator (internal/credkv) learns from
-	// it; the prompt model does not.
-	UseCred Use = "cred"
+	// UseDataSec: the data-security models (the credential validator
+	// of internal/credkv, the person-name model of internal/sensitive)
+	// learn from it; the prompt model does not.
+	UseDataSec Use = "datasec"
 )
 
 // Pin is one folder of the lock file.
@@ -101,13 +102,13 @@ func ParseLock(b []byte) (Lock, error) {
 		}
 		p := Pin{Folder: f[0], Licence: f[1], Rows: rows, SHA256: f[3], Use: Use(f[4])}
 		switch p.Use {
-		case UseTrain, UseCred:
+		case UseTrain, UseDataSec:
 			if !trainable(p) {
 				return nil, fmt.Errorf("datasets.lock:%d: %s is marked train but its licence %q does not allow a shipped model", n, p.Folder, p.Licence)
 			}
 		case UseHold, UseEval:
 		default:
-			return nil, fmt.Errorf("datasets.lock:%d: use %q, want train, cred, hold or eval", n, p.Use)
+			return nil, fmt.Errorf("datasets.lock:%d: use %q, want train, datasec, hold or eval", n, p.Use)
 		}
 		if seen[p.Folder] {
 			return nil, fmt.Errorf("datasets.lock:%d: %s pinned twice", n, p.Folder)
@@ -160,11 +161,11 @@ func (l Lock) Trains(folder string) bool {
 	return ok && p.Use == UseTrain
 }
 
-// Learns reports whether a shipped model for credentials may learn from
-// folder: it is pinned for training, by every model or by that one.
+// Learns reports whether a data-security model may learn from folder:
+// it is pinned for training, by every model or by those.
 func (l Lock) Learns(folder string) (Pin, bool) {
 	p, ok := l.Pin(folder)
-	return p, ok && (p.Use == UseTrain || p.Use == UseCred)
+	return p, ok && (p.Use == UseTrain || p.Use == UseDataSec)
 }
 
 // Verify checks that a folder's data.jsonl under dir is the pinned bytes.

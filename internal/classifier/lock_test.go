@@ -43,7 +43,7 @@ func TestParseLock(t *testing.T) {
 		{"share-alike trained", "x\tCC-BY-SA-4.0\t1\t" + sum + "\ttrain\n", "does not allow a shipped model"},
 		{"share-alike part", "x\tMIT AND CC-BY-SA-4.0\t1\t" + sum + "\ttrain\n", "does not allow a shipped model"},
 		{"eval-only may be eval", "x\tresearch-only\t1\t" + sum + "\teval\n", ""},
-		{"unknown use", "x\tMIT\t1\t" + sum + "\tmaybe\n", "want train, cred, hold or eval"},
+		{"unknown use", "x\tMIT\t1\t" + sum + "\tmaybe\n", "want train, datasec, hold or eval"},
 		{"bad hash", "x\tMIT\t1\tabc\ttrain\n", "not a sha256"},
 		{"bad rows", "x\tMIT\t-1\t" + sum + "\ttrain\n", "not a count"},
 		{"fields", "x\tMIT\t1\n", "want 5"},

@@ -37,6 +37,13 @@ func TestFakerNames(t *testing.T) {
 		fmt.Printf("  %-28s names %4d found %5.1f%%  predictions %4d right %5.1f%%\n", name, s.Gold, 100*float64(s.Found)/float64(max(s.Gold, 1)), s.Pred, 100*float64(s.Correct)/float64(max(s.Pred, 1)))
 	}
 	report("all", rows)
+	var held []NameRow
+	for _, r := range rows {
+		if r.HeldOut() {
+			held = append(held, r)
+		}
+	}
+	report("held-out locales", held)
 	for _, set := range []map[string][]NameRow{by, loc} {
 		var ks []string
 		for k := range set {

@@ -7,6 +7,9 @@ import (
 	"hash/fnv"
 	"math"
 	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -18,6 +21,77 @@ type NameRow struct {
 	Text  string
 	Names [][2]int
 	Group string
+	// Folder is the shared folder the row came from.
+	Folder string
+}
+
+// NameFolders are the folders the name model learns from; each must be
+// pinned for a data-security model in the training lock file. faker-pii
+// is not one of them: trained on (all its rows, or its running text only)
+// the model found more names in faker-pii's held-out locales and took
+// German nouns and list items for names in ordinary text
+// (TestNamesFakerHeldOut, docs/data-security.md); its names are found by
+// the field patterns instead.
+var NameFolders = []string{"presidio-synth"}
+
+// HeldOut reports whether r is in the name model's fixed test split:
+// faker-pii's rows of the four locales (of 19) whose salted hash is
+// lowest, chosen blind to what they hold. They are never trained on.
+func (r NameRow) HeldOut() bool {
+	if r.Folder != "faker-pii" {
+		return false
+	}
+	_, locale, _ := strings.Cut(r.Group, "/")
+	return heldOutLocales[locale]
+}
+
+// runningText reports whether r is prose, what the model reads names in:
+// faker-pii's structured rows (CSV, JSON, SQL, XML, vCard, labels,
+// signatures) are left to the field patterns, and taught the model to take
+// any capitalised word in a list for a name.
+func runningText(r NameRow) bool {
+	if r.Folder != "faker-pii" {
+		return true
+	}
+	fam, _, _ := strings.Cut(r.Group, "/")
+	return fam == "faker_pii_freetext"
+}
+
+var heldOutLocales = func() map[string]bool {
+	all := strings.Fields("cs_CZ de_DE el_GR en_GB en_US es_ES fi_FI fr_FR hi_IN it_IT ja_JP ko_KR nl_NL pl_PL pt_BR ru_RU sv_SE uk_UA zh_CN")
+	hash := func(l string) uint32 {
+		h := fnv.New32a()
+		h.Write([]byte("names split v1\x00" + l))
+		return h.Sum32()
+	}
+	sort.Slice(all, func(i, j int) bool { return hash(all[i]) < hash(all[j]) })
+	m := map[string]bool{}
+	for _, l := range all[:4] {
+		m[l] = true
+	}
+	return m
+}()
+
+// ReadNameTraining reads the name folders under dir, each checked
+// against its pin by verify (classifier's lock; a function, so that this
+// package need not import the prompt model's), without the held-out rows.
+func ReadNameTraining(dir string, verify func(folder string) error) ([]NameRow, error) {
+	var out []NameRow
+	for _, f := range NameFolders {
+		if err := verify(f); err != nil {
+			return nil, err
+		}
+		rows, err := ReadNameRows(filepath.Join(dir, f, "data.jsonl"))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if !r.HeldOut() && runningText(r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
 }
 
 // ReadNameRows reads presidio-synth's JSONL (meta.spans in characters,
@@ -58,7 +132,7 @@ func ReadNameRows(path string) ([]NameRow, error) {
 		if r.Meta.Template != nil {
 			group = fmt.Sprintf("%s/%d", r.Meta.Family, *r.Meta.Template)
 		}
-		row := NameRow{Text: r.Text, Group: group}
+		row := NameRow{Text: r.Text, Group: group, Folder: filepath.Base(filepath.Dir(path))}
 		for _, s := range r.Meta.Spans {
 			if s.Type == "PERSON" && s.Start >= 0 && s.End < len(off) && s.Start < s.End {
 				row.Names = append(row.Names, [2]int{off[s.Start], off[s.End]})
