@@ -14,17 +14,7 @@ import (
 // the rules alone. The figures of docs/data-security.md. An experiment:
 // WARDEN_EXPERIMENTS=1 go test -run TestCredentialSplit -v ./internal/detect/
 func TestCredentialSplit(t *testing.T) {
-	if os.Getenv("WARDEN_EXPERIMENTS") == "" {
-		t.Skip("an experiment: set WARDEN_EXPERIMENTS=1 to run it")
-	}
-	rows, err := credkv.ReadRows("../../../shared/datasets")
-	if err != nil {
-		t.Skip(err)
-	}
-	d, err := DefaultSecrets()
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, train, test := credSplit(t)
 	kv := d.kv
 	for _, withKV := range []bool{false, true} {
 		d.kv = nil
@@ -32,11 +22,12 @@ func TestCredentialSplit(t *testing.T) {
 			d.kv = kv
 		}
 		for _, held := range []bool{true, false} {
+			rows := train
+			if held {
+				rows = test
+			}
 			var p, tp, n, fp int
 			for _, r := range rows {
-				if r.HeldOut() != held {
-					continue
-				}
 				found := len(d.Find(r.Text)) > 0
 				if r.Secret {
 					p++
@@ -54,4 +45,29 @@ func TestCredentialSplit(t *testing.T) {
 				withKV, held, 100*float64(tp)/float64(p), tp, p, 100*float64(fp)/float64(n), fp, n)
 		}
 	}
+}
+
+// credSplit returns the secrets detector and the credential folders'
+// rows split as the validator's training was; it skips unless
+// experiments are asked for and the shared data is there.
+func credSplit(t *testing.T) (d *Secrets, train, test []credkv.Row) {
+	t.Helper()
+	if os.Getenv("WARDEN_EXPERIMENTS") == "" {
+		t.Skip("an experiment: set WARDEN_EXPERIMENTS=1 to run it")
+	}
+	rows, err := credkv.ReadRows("../../../shared/datasets")
+	if err != nil {
+		t.Skip(err)
+	}
+	if d, err = DefaultSecrets(); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.HeldOut() {
+			test = append(test, r)
+		} else {
+			train = append(train, r)
+		}
+	}
+	return d, train, test
 }

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/wardenhq/warden/internal/credkv"
@@ -13,25 +12,7 @@ import (
 // rule matches the validator rejects dropped, on the validator's
 // family-held-out split and its cross-validation.
 func TestCredkvCombined(t *testing.T) {
-	if os.Getenv("WARDEN_EXPERIMENTS") == "" {
-		t.Skip("an experiment: set WARDEN_EXPERIMENTS=1")
-	}
-	rows, err := credkv.ReadRows("../../../shared/datasets")
-	if err != nil {
-		t.Skip(err)
-	}
-	d, err := DefaultSecrets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var train, test []credkv.Row
-	for _, r := range rows {
-		if r.HeldOut() {
-			test = append(test, r)
-		} else {
-			train = append(train, r)
-		}
-	}
+	d, train, test := credSplit(t)
 	cv := credkv.CrossScores(train, 5, credkv.DefaultTrain)
 	w := credkv.Train(credkv.Examples(append(train, credkv.Augment(train)...)), credkv.DefaultTrain)
 	m := &credkv.Model{Weights: w}
