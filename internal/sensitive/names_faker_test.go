@@ -2,7 +2,7 @@ package sensitive
 
 import (
 	"fmt"
-		"os"
+	"os"
 	"strings"
 	"testing"
 )
