@@ -500,7 +500,7 @@ func (m *NameModel) find(text string) []Match {
 			for k := lo; k < hi; k++ {
 				sum += ps[k]
 			}
-			if c := nameLevel(max(sum/float64(hi-lo), ps[best])); c > 0 {
+			if c := nameLevel(max(sum/float64(hi-lo), ps[best])); c > 0 && !notPerson(text, ts[lo].s, ts[hi-1].e) {
 				out = append(out, Match{Type: "person_name", Class: "personal", Confidence: c, Span: [2]int{ts[lo].s, ts[hi-1].e}})
 			}
 		}
