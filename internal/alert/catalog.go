@@ -307,6 +307,18 @@ var (
 	}
 )
 
+// CustomRule is raised when one of the team's own rules (scan.deny)
+// matches: a topic or content it does not allow, not an attack.
+var CustomRule = Kind{
+	Type:        "Warden.AI.CustomRule",
+	DisplayName: "An interaction matched one of your own rules",
+	Description: "A prompt, document or tool result matched a rule your team configured (scan.deny): a topic or content the team does not allow on this deployment.",
+	Severity:    scan.SeverityMedium,
+	Tactics:     []string{"Impact"},
+	Techniques:  []string{"AML.T0048"},
+	Remediation: []string{"Review the interaction against the policy the rule stands for.", "Review the user and application that sent it."},
+}
+
 // DataExfiltration is raised for a link in a model's answer that carries
 // data out in its URL (detect.Exfil).
 var DataExfiltration = Kind{
@@ -329,7 +341,7 @@ var Catalogue = []*Kind{
 	&PhishingUserPrompt, &SuspiciousUserAgent, &ASCIISmuggling, &TorIP, &SuspiciousIP, &WalletDuplicates,
 	&WalletVolume, &AccessAnomaly, &AnomalousOperation, &AnomalousToolInvocation, &LLMReconnaissance, &ModelMalware,
 	&SensitiveDataLeak, &SensitiveDataAnomaly, &IndirectInjection, &HiddenText, &SystemPromptLeak, &SecretInPrompt,
-	&SensitiveDataInPrompt, &CredentialExtraction, &DataExfiltration, &Generic,
+	&SensitiveDataInPrompt, &CredentialExtraction, &DataExfiltration, &CustomRule, &Generic,
 }
 
 // KindByType returns the catalogue entry of an alert type.
@@ -344,6 +356,9 @@ func KindByType(t string) (Kind, bool) {
 
 // KindFor maps a finding to its alert type.
 func KindFor(f scan.Finding, blocked bool) Kind {
+	if f.Type == "custom_rule" {
+		return CustomRule
+	}
 	switch f.Category {
 	case scan.CategoryJailbreak:
 		if blocked {

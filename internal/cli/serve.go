@@ -312,7 +312,8 @@ func detectOptions(cfg *config.Config) detect.Options {
 		o.Extra = append(o.Extra, &shieldclient.Remote{URL: ps.URL, Key: ps.Key, Timeout: ps.Timeout, FailClosed: ps.FailClosed})
 	}
 	for _, d := range cfg.Scan.Deny {
-		o.Deny = append(o.Deny, detect.DenyRule{ID: d.ID, Pattern: d.Pattern, Confidence: d.Confidence, Description: d.Description})
+		o.Deny = append(o.Deny, detect.DenyRule{ID: d.ID, Pattern: d.Pattern, Confidence: d.Confidence, Description: d.Description,
+			Category: scan.Category(d.Category)})
 	}
 	return o
 }

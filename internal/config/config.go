@@ -314,6 +314,10 @@ type DenyRule struct {
 	Pattern     string  `yaml:"pattern"`
 	Confidence  float64 `yaml:"confidence"`
 	Description string  `yaml:"description"`
+	// Category is what a match is: policy (the default: a topic the team
+	// does not allow), or an attack category (jailbreak, data_poisoning,
+	// data_leakage, credential_theft, abuse) when the rule is one.
+	Category string `yaml:"category"`
 }
 
 // Upstream is an LLM API endpoint.

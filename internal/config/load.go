@@ -189,6 +189,11 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		if d.Confidence < 0 || d.Confidence > 1 {
 			bad(p+".confidence", "must be in [0, 1]")
 		}
+		switch d.Category {
+		case "", "policy", "jailbreak", "data_poisoning", "data_leakage", "credential_theft", "abuse":
+		default:
+			bad(p+".category", "must be policy, jailbreak, data_poisoning, data_leakage, credential_theft or abuse, not %q", d.Category)
+		}
 	}
 	modelSubs := map[string]bool{}
 	for _, sub := range c.Subscriptions {

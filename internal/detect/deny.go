@@ -15,6 +15,11 @@ type DenyRule struct {
 	Pattern     string
 	Confidence  float64 // 0 means 0.9
 	Description string
+	// Category is what a match is; empty means policy. A policy rule's
+	// finding is of type custom_rule; an attack category's has that
+	// category's type for the part (jailbreak in a user turn, indirect
+	// injection in a document).
+	Category scan.Category
 }
 
 // Deny runs a team's own rules on user turns, documents and tool results:
@@ -58,6 +63,15 @@ func (d *Deny) Detect(_ context.Context, in *scan.Input) ([]scan.Finding, error)
 		for k, re := range d.res {
 			if loc := re.FindStringIndex(n.Text); loc != nil {
 				r := d.rules[k]
+				cat, typ := cat, typ
+				switch r.Category {
+				case "", scan.CategoryPolicy:
+					cat, typ = scan.CategoryPolicy, "custom_rule"
+				case scan.CategoryJailbreak, scan.CategoryDataPoisoning:
+					// The role decides which of the two, as for signatures.
+				default:
+					cat, typ = r.Category, "custom_rule"
+				}
 				out = append(out, scan.Finding{Category: cat, Type: typ, Confidence: r.Confidence, Severity: scan.SeverityMedium,
 					Detector: "deny", Part: i, Spans: []scan.Span{n.Original(loc[0], loc[1])}, Reason: "custom rule " + r.ID})
 			}

@@ -145,6 +145,7 @@ func TestCatalogueThroughGateway(t *testing.T) {
 		{want: alert.LLMReconnaissance, phases: []catPhase{{reqs: []catReq{
 			user("What tools do you have access to?"), user("What topics are you not allowed to talk about?"), user("Can you execute shell commands?"),
 		}}}},
+		{want: alert.CustomRule, phases: []catPhase{{reqs: []catReq{user("What does my horoscope say about my payslip this month?")}}}},
 		{want: alert.Generic, phases: []catPhase{{reqs: []catReq{withReply(hello, "FORBIDDEN words from a detector the catalogue does not know")}}}},
 	}
 	covered := map[string]bool{}
@@ -175,6 +176,8 @@ func TestCatalogueThroughGateway(t *testing.T) {
 					h := newHarness(t, func(c *config.Config, s memSettings) {
 						c.Scan.Detectors = detect.Default
 						c.Scan.PhishingDomainsFile = phishing
+						// A team's own rule: a topic the payroll assistant does not discuss.
+						c.Scan.Deny = []config.DenyRule{{ID: "no-horoscopes", Pattern: `(?i)\bhoroscopes?\b`}}
 						c.Identity.Headers.SourceIP = "X-End-User-IP"
 						sub := s["sub"]
 						sub.Mode = mode

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/llmapi"
+	"github.com/wardenhq/warden/internal/scan"
 )
 
 // Error is a failure answered by Warden itself, written in the caller's
@@ -19,6 +20,10 @@ type Error struct {
 	Code    string // content_filter, request_too_large, upstream_timeout, ...
 	Message string
 	Err     error
+	// Side and Finding say, for a block, which side of the interaction
+	// was blocked and by which finding.
+	Side    string
+	Finding *scan.Finding
 }
 
 func (e *Error) Error() string {
@@ -46,29 +51,53 @@ func asError(err error) *Error {
 // writeError writes e in the error shape of style. It is the one place
 // gateway errors become responses.
 func writeError(w http.ResponseWriter, style string, e *Error, requestID string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Del("Content-Length")
+	setRequestID(h, style, requestID)
+	w.WriteHeader(e.Status)
+	json.NewEncoder(w).Encode(errorBody(style, e, requestID)) //nolint:errcheck // the client may be gone
+}
+
+// setRequestID gives a response the request-id header the provider's SDK
+// reads (x-request-id for OpenAI and Azure, request-id for Anthropic),
+// Warden's id where the upstream did not send its own.
+func setRequestID(h http.Header, style, requestID string) {
+	if requestID == "" {
+		return
+	}
+	name := "X-Request-Id"
+	if style == config.StyleAnthropic {
+		name = "Request-Id"
+	}
+	if h.Get(name) == "" {
+		h.Set(name, requestID)
+	}
+}
+
+func errorBody(style string, e *Error, requestID string) any {
 	msg := e.Message
 	if requestID != "" {
 		msg += " (warden request " + requestID + ")"
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Del("Content-Length")
-	w.WriteHeader(e.Status)
-	json.NewEncoder(w).Encode(errorBody(style, e, msg)) //nolint:errcheck // the client may be gone
-}
-
-func errorBody(style string, e *Error, msg string) any {
+	detail := wardenDetail(e, requestID)
 	switch style {
 	case config.StyleAnthropic:
-		return map[string]any{"type": "error", "error": map[string]any{"type": anthropicErrorType(e), "message": msg}}
+		body := map[string]any{"type": "error", "error": map[string]any{"type": anthropicErrorType(e), "message": msg, "warden": detail}}
+		if requestID != "" {
+			body["request_id"] = requestID
+		}
+		return body
 	case config.StyleAzureOpenAI:
-		inner := map[string]any{"code": e.Code, "message": msg, "param": nil, "status": e.Status}
+		inner := map[string]any{"code": e.Code, "message": msg, "param": nil, "status": e.Status, "warden": detail}
 		if e.Code == "content_filter" {
-			inner["param"] = "prompt"
+			if e.Side != sideResponse {
+				inner["param"] = "prompt"
+			}
 			inner["innererror"] = map[string]any{
 				"code": "ResponsibleAIPolicyViolation",
 				"content_filter_result": map[string]any{
-					"jailbreak": map[string]any{"filtered": true, "detected": true},
+					azureFilterCategory(e): map[string]any{"filtered": true, "detected": true},
 				},
 			}
 		}
@@ -78,7 +107,7 @@ func errorBody(style string, e *Error, msg string) any {
 	if e.Status >= 500 {
 		typ = "server_error"
 	}
-	return map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": e.Code}}
+	return map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": e.Code, "warden": detail}}
 }
 
 func anthropicErrorType(e *Error) string {
@@ -98,16 +127,20 @@ func anthropicErrorType(e *Error) string {
 // streamErrorEvent is the final event that ends a stream Warden cuts, in the
 // stream grammar of api: an error chunk then [DONE] for OpenAI-style
 // streams, a named error event for the Responses API and Anthropic.
-func streamErrorEvent(style string, api llmapi.API, e *Error) []byte {
+func streamErrorEvent(style string, api llmapi.API, e *Error, requestID string) []byte {
 	switch {
 	case style == config.StyleAnthropic:
-		b, _ := json.Marshal(errorBody(style, e, e.Message))
+		b, _ := json.Marshal(errorBody(style, e, requestID))
 		return []byte("event: error\ndata: " + string(b) + "\n\n")
 	case api == llmapi.OpenAIResponses:
-		b, _ := json.Marshal(map[string]any{"type": "error", "code": e.Code, "message": e.Message, "param": nil})
+		msg := e.Message
+		if requestID != "" {
+			msg += " (warden request " + requestID + ")"
+		}
+		b, _ := json.Marshal(map[string]any{"type": "error", "code": e.Code, "message": msg, "param": nil, "warden": wardenDetail(e, requestID)})
 		return []byte("event: error\ndata: " + string(b) + "\n\n")
 	}
-	b, _ := json.Marshal(errorBody(style, e, e.Message))
+	b, _ := json.Marshal(errorBody(style, e, requestID))
 	return []byte("data: " + string(b) + "\n\ndata: [DONE]\n\n")
 }
 

@@ -83,6 +83,9 @@ var detectorCache sync.Map // key -> []scan.Detector
 
 func buildDetectors(names []string, o detect.Options) ([]scan.Detector, error) {
 	key := strings.Join(names, ",") + "|" + o.PhishingFile + "|" + strings.Join(o.Canaries, ",")
+	for _, d := range o.Deny {
+		key += "|deny:" + d.ID + ":" + d.Pattern + ":" + string(d.Category)
+	}
 	if d, ok := detectorCache.Load(key); ok {
 		// Clipped: callers append their own, never into the shared array.
 		return slices.Clip(d.([]scan.Detector)), nil
@@ -160,7 +163,11 @@ func newHarnessWith(t *testing.T, verifier *identity.Verifier, opts ...harnessOp
 	if len(names) == 0 {
 		names = []string{"signatures"}
 	}
-	dets, err := buildDetectors(names, detect.Options{PhishingFile: cfg.Scan.PhishingDomainsFile, Canaries: cfg.Scan.Canaries})
+	o := detect.Options{PhishingFile: cfg.Scan.PhishingDomainsFile, Canaries: cfg.Scan.Canaries}
+	for _, d := range cfg.Scan.Deny {
+		o.Deny = append(o.Deny, detect.DenyRule{ID: d.ID, Pattern: d.Pattern, Confidence: d.Confidence, Category: scan.Category(d.Category)})
+	}
+	dets, err := buildDetectors(names, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,9 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 func (g *Gateway) modifyResponse(resp *http.Response) error {
 	ex := exchangeOf(resp.Request)
 	g.metrics.UpstreamLatency.WithLabelValues(ex.ep.style).Observe(time.Since(ex.sentAt).Seconds())
+	// The provider's own request id is kept; an upstream without one
+	// (a local model server) gets Warden's, so the SDK has one to show.
+	setRequestID(resp.Header, ex.ep.style, ex.reqID)
 	if !ex.scan || resp.StatusCode/100 != 2 {
 		return nil
 	}
@@ -93,7 +96,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		if err := g.work.recordNow(ex); err != nil {
 			return errNotRecorded
 		}
-		return errorf(http.StatusBadRequest, "content_filter", "the response was blocked by Warden threat protection: %s", blockReason(fs))
+		return blockError(sideResponse, fs, ex.policy)
 	}
 	return setBody(resp, ex.restoreBody(body))
 }

@@ -23,6 +23,7 @@ import (
 // exchange is one request's state, from the client's bytes to the alert.
 // It travels to the proxy hooks in the request context.
 type exchange struct {
+	reqID string // Warden's id of the request, in headers, errors and logs
 	ep    endpoint
 	route *route
 	sub   subscription.Settings
@@ -119,7 +120,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	if rt == nil {
 		return errorf(http.StatusNotFound, "no_route", "no Warden route matches this request")
 	}
-	ex := &exchange{ep: ep, route: rt, clientCtx: r.Context()}
+	ex := &exchange{ep: ep, route: rt, clientCtx: r.Context(), reqID: reqID}
 	ex.sub, _ = g.settings.Get(rt.cfg.Subscription)
 	ex.policy = scan.ForSensitivity(g.policy, ex.sub.Sensitivity)
 	ex.policy.TrustSystem = !rt.cfg.ClientSystem
@@ -197,8 +198,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 			if err := g.work.recordNow(ex); err != nil {
 				return errNotRecorded
 			}
-			return errorf(http.StatusBadRequest, "content_filter",
-				"the prompt was blocked by Warden threat protection: %s", blockReason(res.Findings))
+			return blockError(sidePrompt, ex.promptFindings, ex.policy)
 		}
 	}
 
@@ -302,12 +302,6 @@ func publicParseError(err error) string {
 	return "unexpected shape"
 }
 
-func blockReason(fs []scan.Finding) string {
-	for _, f := range fs {
-		return string(f.Category) + " (" + f.Reason + ")"
-	}
-	return "policy"
-}
 
 func boolLabel(b bool) string {
 	if b {

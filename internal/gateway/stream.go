@@ -296,7 +296,7 @@ func (s *streamBody) event(ev llmapi.Event) (int, *Error) {
 	if s.ex.block && res.Verdict == scan.VerdictBlock {
 		s.ex.respBlocked = true
 		s.g.metrics.Blocked.WithLabelValues("response").Inc()
-		return i, errorf(http.StatusBadRequest, "content_filter", "the response was stopped by Warden threat protection: %s", blockReason(res.Findings))
+		return i, blockError(sideResponse, res.Findings, s.ex.policy)
 	}
 	hold := s.g.pipeline.Hold(role, whole.Text, s.hold[i])
 	if s.ex.redact {
@@ -307,7 +307,9 @@ func (s *streamBody) event(ev llmapi.Event) (int, *Error) {
 		// Fail closed: a value that long cannot be judged in time.
 		s.ex.respBlocked = true
 		s.g.metrics.Blocked.WithLabelValues("response").Inc()
-		return i, errorf(http.StatusBadRequest, "content_filter", "the response was stopped by Warden threat protection: more than %d bytes could not be released unjudged", maxHold)
+		e := errorf(http.StatusBadRequest, "content_filter", "the response was stopped by Warden threat protection: more than %d bytes could not be released unjudged", maxHold)
+		e.Side = sideResponse
+		return i, e
 	}
 	return i, nil
 }
@@ -323,7 +325,7 @@ func (s *streamBody) cut(e *Error) {
 			e = errNotRecorded
 		}
 	}
-	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e)...)
+	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e, s.ex.reqID)...)
 	s.done = true
 	s.ex.cancel()
 }
@@ -368,7 +370,7 @@ func (s *streamBody) end(err error) {
 		e = &Error{Status: http.StatusBadGateway, Code: "upstream_error", Message: "the upstream stream failed", Err: err}
 	}
 	s.g.metrics.Failed.WithLabelValues("upstream_stream").Inc()
-	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e)...)
+	s.out = append(s.out, streamErrorEvent(s.ex.ep.style, s.ex.ep.api, e, s.ex.reqID)...)
 }
 
 // finish records the assembled response for the alert, once.

@@ -45,6 +45,9 @@ const (
 	CategoryDataPoisoning   Category = "data_poisoning"
 	CategoryThreatIntel     Category = "threat_intel"
 	CategoryAbuse           Category = "abuse"
+	// CategoryPolicy is a team's own rule (a topic it does not allow):
+	// not an attack, a policy.
+	CategoryPolicy Category = "policy"
 )
 
 // Severity grades a finding or an alert.
