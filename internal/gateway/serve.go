@@ -302,7 +302,6 @@ func publicParseError(err error) string {
 	return "unexpected shape"
 }
 
-
 func boolLabel(b bool) string {
 	if b {
 		return "true"
