@@ -210,13 +210,21 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			style = config.StyleAnthropic
 		}
 		writeError(sw, style, errorf(http.StatusNotFound, "not_found", "Warden serves no API at %s %s", r.Method, r.URL.Path), "")
-	} else if err := g.serve(sw, r, ep); err != nil {
-		e := asError(err)
-		if e.Status >= 500 {
-			g.log.Warn("request failed", "route", ep.style, "status", e.Status, "code", e.Code, "err", e.Err)
+	} else {
+		ex, err := g.serve(sw, r, ep)
+		if err != nil {
+			e := asError(err)
+			if e.Status >= 500 {
+				g.log.Warn("request failed", "route", ep.style, "status", e.Status, "code", e.Code, "err", e.Err)
+			}
+			if !sw.wrote {
+				writeError(sw, ep.style, e, sw.Header().Get("X-Warden-Request-Id"))
+			}
 		}
-		if !sw.wrote {
-			writeError(sw, ep.style, e, sw.Header().Get("X-Warden-Request-Id"))
+		// One decision line a request: here, or by the worker that
+		// scans it (detect mode) once it has.
+		if ex == nil || !ex.queued {
+			g.logDecision(ex, ep, sw.Header().Get("X-Warden-Request-Id"), sw.statusCode(), err)
 		}
 	}
 	g.metrics.Requests.WithLabelValues(style, itoa(sw.statusCode())).Inc()

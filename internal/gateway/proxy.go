@@ -43,7 +43,8 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 // it is released (block mode).
 func (g *Gateway) modifyResponse(resp *http.Response) error {
 	ex := exchangeOf(resp.Request)
-	g.metrics.UpstreamLatency.WithLabelValues(ex.ep.style).Observe(time.Since(ex.sentAt).Seconds())
+	ex.upstream = time.Since(ex.sentAt)
+	g.metrics.UpstreamLatency.WithLabelValues(ex.ep.style).Observe(ex.upstream.Seconds())
 	// The provider's own request id is kept; an upstream without one
 	// (a local model server) gets Warden's, so the SDK has one to show.
 	setRequestID(resp.Header, ex.ep.style, ex.reqID)
@@ -120,6 +121,7 @@ func (g *Gateway) scanResponse(ex *exchange, body []byte) ([]scan.Finding, bool)
 	ex.response = resp.Parts
 	start := time.Now()
 	fs := g.scanResponseParts(context.Background(), ex)
+	ex.respScan += time.Since(start)
 	g.scanResp.Observe(time.Since(start).Seconds())
 	return fs, scan.VerdictOf(fs, ex.policy) == scan.VerdictBlock
 }

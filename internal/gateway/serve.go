@@ -69,6 +69,16 @@ type exchange struct {
 	// recorded is set once the exchange's alerts were recorded on the
 	// request path (a block): the worker has nothing left to do.
 	recorded bool
+
+	// For the decision log: when the request came, how long each stage
+	// took, the status the client got, whether the worker has it (and
+	// logs the decision) or it was shed, and the findings as the worker
+	// recorded them.
+	start                                  time.Time
+	promptScan, upstream, respScan, asyncScan time.Duration
+	status                                 int
+	queued, shed                           bool
+	finalPrompt, finalResp                 []scan.Finding
 }
 
 type exchangeKey struct{}
@@ -102,25 +112,26 @@ func (g *Gateway) needsWork(ex *exchange) bool {
 }
 
 // serve handles one inference request.
-func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) error {
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex *exchange, err error) {
+	start := time.Now()
 	reqID := uuid.NewString()
 	w.Header().Set("X-Warden-Request-Id", reqID)
 	if ep.invalid != "" {
-		return errorf(http.StatusBadRequest, "invalid_request", "%s is not a valid name", ep.invalid)
+		return ex, errorf(http.StatusBadRequest, "invalid_request", "%s is not a valid name", ep.invalid)
 	}
 	var body []byte
 	if ep.api != llmapi.Passthrough {
 		var err error
 		if body, err = g.readBody(w, r); err != nil {
-			return err
+			return ex, err
 		}
 		defer g.bodies.release(body)
 	}
 	rt := g.pickRoute(r, ep.style)
 	if rt == nil {
-		return errorf(http.StatusNotFound, "no_route", "no Warden route matches this request")
+		return ex, errorf(http.StatusNotFound, "no_route", "no Warden route matches this request")
 	}
-	ex := &exchange{ep: ep, route: rt, clientCtx: r.Context(), reqID: reqID}
+	ex = &exchange{ep: ep, route: rt, clientCtx: r.Context(), reqID: reqID, start: start}
 	ex.sub, _ = g.settings.Get(rt.cfg.Subscription)
 	ex.policy = scan.ForSensitivity(g.policy, ex.sub.Sensitivity)
 	ex.policy.TrustSystem = !rt.cfg.ClientSystem
@@ -135,13 +146,13 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	if errors.Is(err, llmapi.ErrAmbiguous) {
 		canon, amb := llmapi.Canonical(body)
 		if ex.block || canon == nil {
-			return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is ambiguous: " + publicParseError(amb), Err: amb}
+			return ex, &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is ambiguous: " + publicParseError(amb), Err: amb}
 		}
 		body = canon
 		req, err = llmapi.ParseRequest(ep.api, body)
 	}
 	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is not valid for this API: " + publicParseError(err), Err: err}
+		return ex, &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "request body is not valid for this API: " + publicParseError(err), Err: err}
 	}
 	ex.req = req
 	g.metrics.Interactions.WithLabelValues(rt.cfg.Subscription, boolLabel(ex.scan)).Inc()
@@ -163,7 +174,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 		// which cannot leave a turn unread) refuses what it cannot scan
 		// whole; detect mode scans the newest turns.
 		if ex.block || ex.redact {
-			return errorf(http.StatusRequestEntityTooLarge, "request_too_large", "the request has %d messages and content parts; Warden scans at most %d (limits.max_parts)", len(req.Parts), limit)
+			return ex, errorf(http.StatusRequestEntityTooLarge, "request_too_large", "the request has %d messages and content parts; Warden scans at most %d (limits.max_parts)", len(req.Parts), limit)
 		}
 		g.metrics.Skipped.WithLabelValues("over_max_parts").Add(float64(len(req.Parts) - limit))
 		req.Parts = req.Parts[len(req.Parts)-limit:]
@@ -183,22 +194,23 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 				ex.promptBlocked = true
 				g.metrics.Blocked.WithLabelValues("prompt").Inc()
 				if rerr := g.work.recordNow(ex); rerr != nil {
-					return errNotRecorded
+					return ex, errNotRecorded
 				}
-				return err
+				return ex, err
 			}
 			req = ex.req
 		}
-		g.scanPrompt.Observe(time.Since(start).Seconds())
+		ex.promptScan = time.Since(start)
+		g.scanPrompt.Observe(ex.promptScan.Seconds())
 		if ex.block && verdict == scan.VerdictBlock {
 			ex.promptBlocked = true
 			g.metrics.Blocked.WithLabelValues("prompt").Inc()
 			// The alert is stored (or spooled) before the client hears
 			// of the block: no queue between them to lose it from.
 			if err := g.work.recordNow(ex); err != nil {
-				return errNotRecorded
+				return ex, errNotRecorded
 			}
-			return blockError(sidePrompt, ex.promptFindings, ex.policy)
+			return ex, blockError(sidePrompt, ex.promptFindings, ex.policy)
 		}
 	}
 
@@ -219,9 +231,12 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) err
 	ex.sentAt = time.Now()
 	g.proxy.ServeHTTP(w, out)
 	if ex.scan && g.needsWork(ex) {
-		g.work.submit(ex)
+		if sw, ok := w.(*statusWriter); ok {
+			ex.status = sw.statusCode()
+		}
+		ex.queued = g.work.submit(ex)
 	}
-	return nil
+	return ex, nil
 }
 
 // readBody reads the request body within the size limit.

@@ -277,6 +277,7 @@ func (s *streamBody) event(ev llmapi.Event) (int, *Error) {
 	s.win.Parts[len(s.win.Parts)-1].Set(scan.Role(win.Role), win.Text)
 	start := time.Now()
 	res := s.g.pipeline.Scan(context.Background(), &s.win, s.ex.policy)
+	s.ex.respScan += time.Since(start)
 	s.g.scanStream.Observe(time.Since(start).Seconds())
 	if len(res.Findings) > 0 {
 		s.flagged = true

@@ -46,6 +46,7 @@ func startWorkers(g *Gateway, rec Recorder, size, n int) *workers {
 			defer w.wg.Done()
 			for ex := range w.jobs {
 				w.process(ex) //nolint:errcheck // counted and logged in process
+				w.g.logDecision(ex, ex.ep, ex.reqID, ex.status, nil)
 			}
 		}()
 	}
@@ -56,16 +57,17 @@ func startWorkers(g *Gateway, rec Recorder, size, n int) *workers {
 // the work is shed, visibly: counted, and logged at most every
 // shedLogEvery with how much was shed. (Blocked exchanges never come
 // here: their alerts are recorded on the request path, see recordNow.)
-func (w *workers) submit(ex *exchange) {
+func (w *workers) submit(ex *exchange) bool {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if !w.shut {
 		select {
 		case w.jobs <- ex:
-			return
+			return true
 		default:
 		}
 	}
+	ex.shed = true
 	w.g.metrics.Dropped.WithLabelValues("scan").Inc()
 	n := w.shed.Add(1)
 	now := time.Now().UnixNano()
@@ -75,6 +77,7 @@ func (w *workers) submit(ex *exchange) {
 		w.g.log.Warn("detect-mode work shed: the scan queue is full, these exchanges are forwarded unscanned",
 			"shed", n, "queue", cap(w.jobs))
 	}
+	return false
 }
 
 // shedLogEvery bounds the log lines about shed work.
@@ -152,7 +155,8 @@ func (w *workers) process(ex *exchange) error {
 	if !ex.responseScanned {
 		rf = g.scanResponseParts(ctx, ex)
 	}
-	g.metrics.ScanLatency.WithLabelValues("async").Observe(time.Since(start).Seconds())
+	ex.asyncScan = time.Since(start)
+	g.metrics.ScanLatency.WithLabelValues("async").Observe(ex.asyncScan.Seconds())
 	if ex.respRedacted != nil && !ex.responseScanned {
 		// The stream's windows redacted these kinds as they went; the
 		// whole answer scanned again finds the same values.
@@ -180,6 +184,7 @@ func (w *workers) process(ex *exchange) error {
 	if b := w.baseline(); b != nil {
 		rf = append(rf, g.sensitiveAnomalies(ctx, b, ex, rf, now)...)
 	}
+	ex.finalPrompt, ex.finalResp = pf, rf
 	if len(pf) == 0 && len(rf) == 0 {
 		return nil
 	}

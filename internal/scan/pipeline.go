@@ -122,6 +122,15 @@ func NewPipeline(detectors ...Detector) *Pipeline {
 	return &Pipeline{detectors: detectors}
 }
 
+// Names returns the names of the pipeline's detectors, in order.
+func (p *Pipeline) Names() []string {
+	out := make([]string, len(p.detectors))
+	for i, d := range p.detectors {
+		out[i] = d.Name()
+	}
+	return out
+}
+
 // Wants reports whether any detector judges parts of role r.
 func (p *Pipeline) Wants(r Role) bool {
 	for _, d := range p.detectors {

@@ -1,0 +1,114 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/wardenhq/warden/internal/scan"
+)
+
+// logDecision writes the one line a request gets at info level: what
+// Warden decided about it and why, and how long each stage took. It names
+// the subscription, the route, the end user when known, the verdict, the
+// detectors that ran and those that fired with their scores; never the
+// prompt or the answer (findings are logged by detector, category, type
+// and confidence, never by their text or quotes). ex is nil when the
+// request failed before Warden knew its route.
+func (g *Gateway) logDecision(ex *exchange, ep endpoint, requestID string, status int, err error) {
+	if !g.log.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestID),
+		slog.String("route", ep.style),
+		slog.String("api", string(ep.api)),
+		slog.Int("status", status),
+	}
+	verdict := "error"
+	var e *Error
+	if errors.As(err, &e) && e.Code == "content_filter" {
+		verdict = "block"
+		attrs = append(attrs, slog.String("side", e.Side))
+		if f := e.Finding; f != nil {
+			attrs = append(attrs, slog.String("blocked_by", f.Detector+"/"+f.Type), slog.String("category", string(f.Category)))
+		}
+	} else if err != nil {
+		attrs = append(attrs, slog.String("error", asError(err).Code))
+	}
+	if ex == nil {
+		g.log.LogAttrs(context.Background(), slog.LevelInfo, "decision", append(attrs, slog.String("verdict", verdict))...)
+		return
+	}
+	attrs = append(attrs, slog.String("subscription", ex.route.cfg.Subscription))
+	if ex.actx.UserID != "" {
+		attrs = append(attrs, slog.String("user", ex.actx.UserID))
+	}
+	pf, rf := ex.promptFindings, ex.respFindings
+	if ex.finalPrompt != nil || ex.finalResp != nil {
+		pf, rf = ex.finalPrompt, ex.finalResp
+	}
+	switch {
+	case err != nil:
+	case !ex.scan:
+		verdict = "unscanned"
+	case ex.shed:
+		verdict = "shed"
+	case ex.respBlocked || ex.promptBlocked:
+		verdict = "block"
+		attrs = append(attrs, slog.String("side", map[bool]string{true: sidePrompt, false: sideResponse}[ex.promptBlocked]))
+	default:
+		verdict = findingsVerdict(append(append([]scan.Finding(nil), pf...), rf...), ex.policy)
+	}
+	attrs = append(attrs, slog.String("verdict", verdict), slog.String("mode", modeOf(ex)))
+	if ex.scan {
+		attrs = append(attrs, slog.Any("ran", g.pipeline.Names()))
+	}
+	if fired := firedList(pf, sidePrompt, firedList(rf, sideResponse, nil)); len(fired) > 0 {
+		attrs = append(attrs, slog.Any("fired", fired))
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	attrs = append(attrs, slog.Group("ms",
+		slog.Float64("total", ms(time.Since(ex.start))),
+		slog.Float64("prompt_scan", ms(ex.promptScan)),
+		slog.Float64("upstream", ms(ex.upstream)),
+		slog.Float64("response_scan", ms(ex.respScan)),
+		slog.Float64("async_scan", ms(ex.asyncScan))))
+	g.log.LogAttrs(context.Background(), slog.LevelInfo, "decision", attrs...)
+}
+
+// findingsVerdict is the verdict of findings that did not block: redact
+// when any value was taken out, else the pipeline's flag or allow.
+func findingsVerdict(fs []scan.Finding, pol scan.Policy) string {
+	for _, f := range fs {
+		if f.Redacted {
+			return "redact"
+		}
+	}
+	if scan.VerdictOf(fs, pol) == scan.VerdictAllow {
+		return "allow"
+	}
+	return "flag"
+}
+
+// firedList appends, for each finding, detector/type=confidence@side.
+func firedList(fs []scan.Finding, side string, out []string) []string {
+	for _, f := range fs {
+		out = append(out, f.Detector+"/"+f.Type+"="+strconv.FormatFloat(f.Confidence, 'f', 2, 64)+"@"+side)
+	}
+	return out
+}
+
+func modeOf(ex *exchange) string {
+	switch {
+	case !ex.scan:
+		return "off"
+	case ex.block:
+		return "block"
+	case ex.redact:
+		return "detect+redact"
+	}
+	return "detect"
+}
