@@ -235,6 +235,11 @@ type Scan struct {
 	Allow []string `yaml:"allow"`
 	// Deny adds the team's own rules.
 	Deny []DenyRule `yaml:"deny"`
+	// GuardrailHeaders adds response headers naming the checks that ran
+	// on the request and the prompt's verdict (X-Warden-Checks,
+	// X-Warden-Prompt-Verdict), for a client to see what judged it. Off by
+	// default: they tell a prober which detectors it faces.
+	GuardrailHeaders bool `yaml:"guardrail_headers"`
 	// Canaries are strings planted in system prompts; one in a response is
 	// a leaked system prompt.
 	Canaries []string `yaml:"canaries"`

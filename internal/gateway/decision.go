@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/internal/scan"
@@ -111,4 +113,19 @@ func modeOf(ex *exchange) string {
 		return "detect+redact"
 	}
 	return "detect"
+}
+
+// guardrailHeaders names, when scan.guardrail_headers is on, the checks
+// that ran on a scanned exchange and the prompt's verdict where it was
+// judged on the request path.
+func (g *Gateway) guardrailHeaders(h http.Header, ex *exchange) {
+	if !g.cfg.Scan.GuardrailHeaders || !ex.scan {
+		return
+	}
+	h.Set("X-Warden-Checks", strings.Join(g.pipeline.Names(), ","))
+	if ex.promptScanned {
+		h.Set("X-Warden-Prompt-Verdict", findingsVerdict(ex.promptFindings, ex.policy))
+	} else {
+		h.Set("X-Warden-Prompt-Verdict", "deferred")
+	}
 }

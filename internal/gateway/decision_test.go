@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/subscription"
 )
 
@@ -92,5 +93,21 @@ func TestDecisionLog(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGuardrailHeaders checks that the headers naming the checks appear
+// only when configured.
+func TestGuardrailHeaders(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		h := newHarness(t, withMode(subscription.ModeBlock), func(c *config.Config, _ memSettings) { c.Scan.GuardrailHeaders = on })
+		resp, _ := h.do("POST", "/v1/chat/completions", chatBody("What is the capital of France?", false), nil)
+		checks, verdict := resp.Header.Get("X-Warden-Checks"), resp.Header.Get("X-Warden-Prompt-Verdict")
+		if on && (!strings.Contains(checks, "signatures") || verdict != "allow") {
+			t.Errorf("on: X-Warden-Checks %q, X-Warden-Prompt-Verdict %q; want the checks and allow", checks, verdict)
+		}
+		if !on && (checks != "" || verdict != "") {
+			t.Errorf("off: X-Warden-Checks %q, X-Warden-Prompt-Verdict %q; want none", checks, verdict)
+		}
 	}
 }

@@ -48,6 +48,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	// The provider's own request id is kept; an upstream without one
 	// (a local model server) gets Warden's, so the SDK has one to show.
 	setRequestID(resp.Header, ex.ep.style, ex.reqID)
+	g.guardrailHeaders(resp.Header, ex)
 	if !ex.scan || resp.StatusCode/100 != 2 {
 		return nil
 	}
