@@ -152,7 +152,17 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	journalDone := make(chan struct{})
 	go func() { jr.Run(journalCtx); close(journalDone) }()
 	defer func() { stopJournal(); <-journalDone }()
+	tracer, stopTracing, err := newTracer(ctx, cfg.Tracing)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		stopTracing(sctx) //nolint:errcheck // traces are best effort at exit
+	}()
 	gw, err := gateway.New(gateway.Options{
+		Tracer:   tracer,
 		Config:   cfg,
 		Pipeline: pipeline,
 		Settings: settings,

@@ -26,6 +26,20 @@ type Config struct {
 	Alerts        Alerts         `yaml:"alerts"`
 	API           API            `yaml:"api"`
 	Retention     Retention      `yaml:"retention"`
+	Tracing       Tracing        `yaml:"tracing"`
+}
+
+// Tracing sends OpenTelemetry traces of requests (a span per stage and
+// guardrail) to an OTLP/HTTP collector. Off while OTLPEndpoint is empty.
+type Tracing struct {
+	// OTLPEndpoint is the collector's traces URL, such as
+	// http://localhost:4318/v1/traces.
+	OTLPEndpoint string `yaml:"otlp_endpoint"`
+	// SampleRatio is the share of traces kept that the caller did not
+	// already sample (its decision is followed); 0 means 1.
+	SampleRatio float64 `yaml:"sample_ratio"`
+	// ServiceName names Warden in the traces; empty means warden.
+	ServiceName string `yaml:"service_name"`
 }
 
 // Retention says how long the store keeps what it holds (defaults: alerts

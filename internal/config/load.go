@@ -356,6 +356,14 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad(p+".redact", "%v", err)
 		}
 	}
+	if t := c.Tracing; t.OTLPEndpoint != "" {
+		if u, err := url.Parse(t.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("tracing.otlp_endpoint", "must be an http or https URL, not %q", t.OTLPEndpoint)
+		}
+	}
+	if r := c.Tracing.SampleRatio; r < 0 || r > 1 {
+		bad("tracing.sample_ratio", "must be in [0, 1]")
+	}
 	for i, r := range c.Routes {
 		p := fmt.Sprintf("routes[%d]", i)
 		switch r.Style {

@@ -29,10 +29,9 @@ func (g *Gateway) logDecision(ex *exchange, ep endpoint, requestID string, statu
 		slog.String("api", string(ep.api)),
 		slog.Int("status", status),
 	}
-	verdict := "error"
+	verdict := verdictOf(ex, err, true)
 	var e *Error
 	if errors.As(err, &e) && e.Code == "content_filter" {
-		verdict = "block"
 		attrs = append(attrs, slog.String("side", e.Side))
 		if f := e.Finding; f != nil {
 			attrs = append(attrs, slog.String("blocked_by", f.Detector+"/"+f.Type), slog.String("category", string(f.Category)))
@@ -48,25 +47,13 @@ func (g *Gateway) logDecision(ex *exchange, ep endpoint, requestID string, statu
 	if ex.actx.UserID != "" {
 		attrs = append(attrs, slog.String("user", ex.actx.UserID))
 	}
-	pf, rf := ex.promptFindings, ex.respFindings
-	if ex.finalPrompt != nil || ex.finalResp != nil {
-		pf, rf = ex.finalPrompt, ex.finalResp
-	}
-	switch {
-	case err != nil:
-	case !ex.scan:
-		verdict = "unscanned"
-	case ex.shed:
-		verdict = "shed"
-	case ex.respBlocked || ex.promptBlocked:
-		verdict = "block"
+	pf, rf := ex.findings()
+	if err == nil && (ex.respBlocked || ex.promptBlocked) {
 		attrs = append(attrs, slog.String("side", map[bool]string{true: sidePrompt, false: sideResponse}[ex.promptBlocked]))
-	default:
-		verdict = findingsVerdict(append(append([]scan.Finding(nil), pf...), rf...), ex.policy)
 	}
 	attrs = append(attrs, slog.String("verdict", verdict), slog.String("mode", modeOf(ex)))
 	if ex.scan {
-		attrs = append(attrs, slog.Any("ran", g.pipeline.Names()))
+		attrs = append(attrs, slog.Any("ran", g.pipeline.Detectors()))
 	}
 	if fired := firedList(pf, sidePrompt, firedList(rf, sideResponse, nil)); len(fired) > 0 {
 		attrs = append(attrs, slog.Any("fired", fired))
@@ -122,10 +109,45 @@ func (g *Gateway) guardrailHeaders(h http.Header, ex *exchange) {
 	if !g.cfg.Scan.GuardrailHeaders || !ex.scan {
 		return
 	}
-	h.Set("X-Warden-Checks", strings.Join(g.pipeline.Names(), ","))
+	h.Set("X-Warden-Checks", strings.Join(g.pipeline.Detectors(), ","))
 	if ex.promptScanned {
 		h.Set("X-Warden-Prompt-Verdict", findingsVerdict(ex.promptFindings, ex.policy))
 	} else {
 		h.Set("X-Warden-Prompt-Verdict", "deferred")
 	}
+}
+
+// findings are the exchange's findings as far as they are known: the
+// worker's when it has scanned, else the request path's.
+func (ex *exchange) findings() (pf, rf []scan.Finding) {
+	if ex.finalPrompt != nil || ex.finalResp != nil {
+		return ex.finalPrompt, ex.finalResp
+	}
+	return ex.promptFindings, ex.respFindings
+}
+
+// verdictOf is what Warden decided about a request: block (a content
+// filter error or a cut stream), error, unscanned (plan off), shed (the
+// scan queue was full), deferred (queued for the worker, when asked before
+// it is done: final false), or the findings' redact, flag or allow.
+func verdictOf(ex *exchange, err error, final bool) string {
+	var e *Error
+	switch {
+	case errors.As(err, &e) && e.Code == "content_filter":
+		return "block"
+	case err != nil:
+		return "error"
+	case ex == nil:
+		return "error"
+	case !ex.scan:
+		return "unscanned"
+	case ex.shed:
+		return "shed"
+	case ex.respBlocked || ex.promptBlocked:
+		return "block"
+	case !final && ex.queued:
+		return "deferred" // the worker owns the exchange now
+	}
+	pf, rf := ex.findings()
+	return findingsVerdict(append(append([]scan.Finding(nil), pf...), rf...), ex.policy)
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/config"
@@ -80,6 +81,8 @@ type Options struct {
 	Transport http.RoundTripper
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Tracer makes spans of requests and their stages; nil: no tracing.
+	Tracer trace.Tracer
 }
 
 // Gateway is the inference proxy. Create it with New, serve it as an
@@ -106,6 +109,9 @@ type Gateway struct {
 
 	// Observers resolved once: label lookups per stream event add up.
 	scanStream, scanPrompt, scanResp prometheus.Observer
+
+	tracer  trace.Tracer
+	tracing bool
 }
 
 // New builds a gateway from its configuration.
@@ -128,6 +134,11 @@ func New(o Options) (*Gateway, error) {
 	}
 	if g.now == nil {
 		g.now = time.Now
+	}
+	g.tracer = noTracer
+	if o.Tracer != nil {
+		g.tracer, g.tracing = o.Tracer, true
+		g.pipeline.Observe(g.guardrailObserver())
 	}
 	g.scanStream = o.Metrics.ScanLatency.WithLabelValues("stream")
 	g.scanPrompt = o.Metrics.ScanLatency.WithLabelValues("prompt")
@@ -204,6 +215,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	ep, ok := classify(r)
 	style := ep.style
+	r, span := g.startRequestSpan(r, style)
 	if !ok {
 		style = config.StyleOpenAI
 		if strings.HasPrefix(r.URL.Path, "/v1/messages") {
@@ -223,9 +235,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		// One decision line a request: here, or by the worker that
 		// scans it (detect mode) once it has.
+		id := sw.Header().Get("X-Warden-Request-Id")
 		if ex == nil || !ex.queued {
-			g.logDecision(ex, ep, sw.Header().Get("X-Warden-Request-Id"), sw.statusCode(), err)
+			g.logDecision(ex, ep, id, sw.statusCode(), err)
 		}
+		endRequestSpan(span, ex, id, verdictOf(ex, err, false), sw.statusCode())
 	}
 	g.metrics.Requests.WithLabelValues(style, itoa(sw.statusCode())).Inc()
 }

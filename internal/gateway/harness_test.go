@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/config"
@@ -142,6 +143,17 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 }
 
 func newHarnessWith(t *testing.T, verifier *identity.Verifier, opts ...harnessOpt) *harness {
+	return newHarnessExtra(t, harnessExtra{verifier: verifier}, opts...)
+}
+
+// harnessExtra are the gateway's dependencies a test may set besides the
+// configuration.
+type harnessExtra struct {
+	verifier *identity.Verifier
+	tracer   trace.Tracer
+}
+
+func newHarnessExtra(t *testing.T, x harnessExtra, opts ...harnessOpt) *harness {
 	t.Helper()
 	h := &harness{t: t, mock: &mockllm.Mock{}, rec: &memRecorder{}}
 	h.upstream = httptest.NewServer(h.mock)
@@ -177,7 +189,8 @@ func newHarnessWith(t *testing.T, verifier *identity.Verifier, opts ...harnessOp
 		Pipeline:  scan.NewPipeline(append(dets, responseWord{})...),
 		Settings:  settings,
 		Recorder:  h.rec,
-		Verifier:  verifier,
+		Verifier:  x.verifier,
+		Tracer:    x.tracer,
 		Metrics:   NewMetrics(prometheus.NewRegistry()),
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Transport: h.tr,

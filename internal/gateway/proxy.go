@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/wardenhq/warden/internal/llmapi"
 	"github.com/wardenhq/warden/internal/scan"
 )
@@ -35,6 +38,10 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	if up.apiKey != "" {
 		setKey(pr.Out.Header, ex.ep.style, up.apiKey)
 	}
+	if g.tracing {
+		// The upstream joins the trace as the upstream span's child.
+		propagator.Inject(pr.Out.Context(), propagation.HeaderCarrier(pr.Out.Header))
+	}
 }
 
 // modifyResponse wraps the upstream's body so Warden sees the response: a
@@ -44,6 +51,7 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 func (g *Gateway) modifyResponse(resp *http.Response) error {
 	ex := exchangeOf(resp.Request)
 	ex.upstream = time.Since(ex.sentAt)
+	ex.endUpstream(resp.StatusCode)
 	g.metrics.UpstreamLatency.WithLabelValues(ex.ep.style).Observe(ex.upstream.Seconds())
 	// The provider's own request id is kept; an upstream without one
 	// (a local model server) gets Warden's, so the SDK has one to show.
@@ -78,7 +86,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	if int64(len(body)) > g.cfg.Limits.MaxBodyBytes {
 		return errorf(http.StatusBadGateway, "upstream_too_large", "the upstream response exceeds the limit of %d bytes", g.cfg.Limits.MaxBodyBytes)
 	}
-	fs, blocked := g.scanResponse(ex, body)
+	fs, blocked := g.scanResponse(resp.Request.Context(), ex, body)
 	failed := false
 	if ex.redact {
 		// Values the subscription redacts are taken out rather than the
@@ -113,7 +121,7 @@ func setBody(resp *http.Response, body []byte) error {
 
 // scanResponse parses and scans a whole response in block mode. Findings
 // refer to parts after the prompt's, as in the worker's combined input.
-func (g *Gateway) scanResponse(ex *exchange, body []byte) ([]scan.Finding, bool) {
+func (g *Gateway) scanResponse(ctx context.Context, ex *exchange, body []byte) ([]scan.Finding, bool) {
 	resp, err := llmapi.ParseResponse(ex.ep.api, body)
 	if err != nil {
 		g.metrics.Failed.WithLabelValues("response_parse").Inc()
@@ -121,7 +129,9 @@ func (g *Gateway) scanResponse(ex *exchange, body []byte) ([]scan.Finding, bool)
 	}
 	ex.response = resp.Parts
 	start := time.Now()
-	fs := g.scanResponseParts(context.Background(), ex)
+	ctx, span := g.stageSpan(ctx, "warden.response_scan", trace.SpanKindInternal)
+	fs := g.scanResponseParts(ctx, ex)
+	defer func() { endStage(span, fs, string(scan.VerdictOf(fs, ex.policy))) }()
 	ex.respScan += time.Since(start)
 	g.scanResp.Observe(time.Since(start).Seconds())
 	return fs, scan.VerdictOf(fs, ex.policy) == scan.VerdictBlock

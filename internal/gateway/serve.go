@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/llmapi"
@@ -74,11 +75,12 @@ type exchange struct {
 	// took, the status the client got, whether the worker has it (and
 	// logs the decision) or it was shed, and the findings as the worker
 	// recorded them.
-	start                                  time.Time
+	upstreamSpan                              trace.Span
+	start                                     time.Time
 	promptScan, upstream, respScan, asyncScan time.Duration
-	status                                 int
-	queued, shed                           bool
-	finalPrompt, finalResp                 []scan.Finding
+	status                                    int
+	queued, shed                              bool
+	finalPrompt, finalResp                    []scan.Finding
 }
 
 type exchangeKey struct{}
@@ -186,7 +188,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 	}
 	if (ex.block || ex.redact) && len(ex.prompt.Parts) > 0 {
 		start := time.Now()
-		res := g.pipeline.Scan(r.Context(), &ex.prompt, ex.policy)
+		sctx, span := g.stageSpan(r.Context(), "warden.prompt_scan", trace.SpanKindInternal)
+		res := g.pipeline.Scan(sctx, &ex.prompt, ex.policy)
 		ex.promptScanned, ex.promptFindings = true, res.Findings
 		verdict := res.Verdict
 		if ex.redact {
@@ -201,6 +204,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 			req = ex.req
 		}
 		ex.promptScan = time.Since(start)
+		endStage(span, ex.promptFindings, string(verdict))
 		g.scanPrompt.Observe(ex.promptScan.Seconds())
 		if ex.block && verdict == scan.VerdictBlock {
 			ex.promptBlocked = true
@@ -225,6 +229,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 	}
 	defer cancel()
 	ex.cancel = cancel
+	ctx, ex.upstreamSpan = g.stageSpan(ctx, "warden.upstream", trace.SpanKindClient)
+	defer ex.endUpstream(0)
 	out := r.WithContext(context.WithValue(ctx, exchangeKey{}, ex))
 	out.Body = io.NopCloser(bytes.NewReader(body))
 	out.ContentLength = int64(len(body))

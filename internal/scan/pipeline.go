@@ -58,6 +58,19 @@ type Pipeline struct {
 	allow     []Matcher
 	judge     Judge
 	band      [2]float64
+	observe   Observer
+}
+
+// Observer is told when a detector starts on an input and returns what the
+// pipeline calls when it is done, with how many findings it had: tracing
+// makes a span of each.
+type Observer func(ctx context.Context, detector string) func(findings int, err error)
+
+// Observe makes the pipeline report each detector's run to o. It returns
+// p; call it before the pipeline is used.
+func (p *Pipeline) Observe(o Observer) *Pipeline {
+	p.observe = o
+	return p
 }
 
 // Judge is a second opinion for the parts the detectors are unsure of: a
@@ -122,15 +135,6 @@ func NewPipeline(detectors ...Detector) *Pipeline {
 	return &Pipeline{detectors: detectors}
 }
 
-// Names returns the names of the pipeline's detectors, in order.
-func (p *Pipeline) Names() []string {
-	out := make([]string, len(p.detectors))
-	for i, d := range p.detectors {
-		out[i] = d.Name()
-	}
-	return out
-}
-
 // Wants reports whether any detector judges parts of role r.
 func (p *Pipeline) Wants(r Role) bool {
 	for _, d := range p.detectors {
@@ -178,7 +182,14 @@ func (p *Pipeline) Scan(ctx context.Context, in *Input, pol Policy) Result {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", d.Name(), err))
 			break
 		}
+		var done func(int, error)
+		if p.observe != nil {
+			done = p.observe(ctx, d.Name())
+		}
 		fs, err := d.Detect(ctx, in)
+		if done != nil {
+			done(len(fs), err)
+		}
 		if err != nil {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", d.Name(), err))
 		}
