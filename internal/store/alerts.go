@@ -211,16 +211,21 @@ func sevRank(expr string) string {
 		expr, scan.SeverityLow, scan.SeverityMedium, scan.SeverityHigh, scan.SeverityCritical)
 }
 
-// correlate returns the incident a new alert joins, creating one when no
-// open incident shares its user, address or resource within the window.
+// correlate returns the incident a new alert joins, creating one when none
+// fits. Who, not where: an alert with an end user joins an open incident of
+// that user within the window, and nothing else; shared infrastructure (an
+// application server's address, a deployment every user reaches) is weak
+// evidence and never merges different users. An alert with no user joins
+// an open incident of its address that has no user either; a deployment
+// alone merges nothing.
 func (s *Store) correlate(ctx context.Context, tx txq, a alert.Alert) (string, error) {
-	keys := incidentKeys(a)
-	// Within one batch the same users, addresses and resources recur: the
-	// incident a key led to, and the keys an incident already has, are
-	// remembered for the rest of the transaction.
+	strong, weak := incidentKeys(a)
+	// Within one batch the same users recur: the incident a user led to
+	// is remembered for the rest of the transaction.
 	cache, _ := tx.(*stmtTx)
 	var id string
-	for _, k := range keys {
+	since := ts(a.FirstSeen.Add(-IncidentWindow))
+	for _, k := range strong {
 		if cache != nil {
 			if id = cache.incidentOf[[3]string{k[0], k[1], a.Subscription}]; id != "" {
 				break
@@ -228,12 +233,29 @@ func (s *Store) correlate(ctx context.Context, tx txq, a alert.Alert) (string, e
 		}
 		err := tx.QueryRowContext(ctx, `SELECT i.id FROM incident_keys k JOIN incidents i ON i.id = k.incident
 			WHERE k.kind = ? AND k.value = ? AND i.subscription = ? AND i.status != 'resolved' AND i.last_seen >= ?
-			ORDER BY i.last_seen DESC LIMIT 1`, k[0], k[1], a.Subscription, ts(a.FirstSeen.Add(-IncidentWindow))).Scan(&id)
+			ORDER BY i.last_seen DESC LIMIT 1`, k[0], k[1], a.Subscription, since).Scan(&id)
 		if err == nil {
 			break
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return "", fmt.Errorf("correlate: %w", err)
+		}
+	}
+	if len(strong) == 0 {
+		for _, k := range weak {
+			if k[0] != "ip" {
+				continue
+			}
+			err := tx.QueryRowContext(ctx, `SELECT i.id FROM incident_keys k JOIN incidents i ON i.id = k.incident
+				WHERE k.kind = ? AND k.value = ? AND i.subscription = ? AND i.status != 'resolved' AND i.last_seen >= ?
+				AND NOT EXISTS (SELECT 1 FROM incident_keys u WHERE u.incident = i.id AND u.kind = 'user')
+				ORDER BY i.last_seen DESC LIMIT 1`, k[0], k[1], a.Subscription, since).Scan(&id)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return "", fmt.Errorf("correlate: %w", err)
+			}
 		}
 	}
 	if id == "" {
@@ -246,8 +268,8 @@ func (s *Store) correlate(ctx context.Context, tx txq, a alert.Alert) (string, e
 	if err := bumpIncident(ctx, tx, id, a.Severity, a.LastSeen, 1); err != nil {
 		return "", err
 	}
-	for _, k := range keys {
-		if cache != nil {
+	for _, k := range append(strong, weak...) {
+		if cache != nil && k[0] == "user" {
 			ck := [3]string{k[0], k[1], a.Subscription}
 			if cache.incidentOf[ck] == id {
 				continue
@@ -261,20 +283,21 @@ func (s *Store) correlate(ctx context.Context, tx txq, a alert.Alert) (string, e
 	return id, nil
 }
 
-// incidentKeys are what alerts correlate on: the user, the addresses, the
-// resource.
-func incidentKeys(a alert.Alert) [][2]string {
-	var out [][2]string
+// incidentKeys are what alerts correlate on: the end user (strong), and
+// the addresses and the resource (weak: many users share them).
+func incidentKeys(a alert.Alert) (strong, weak [][2]string) {
 	for _, e := range a.Entities {
 		switch e.Kind {
-		case "user", "ip":
-			out = append(out, [2]string{e.Kind, e.ID})
+		case "user":
+			strong = append(strong, [2]string{e.Kind, e.ID})
+		case "ip":
+			weak = append(weak, [2]string{e.Kind, e.ID})
 		}
 	}
 	if a.Resource != "" {
-		out = append(out, [2]string{"resource", a.Resource})
+		weak = append(weak, [2]string{"resource", a.Resource})
 	}
-	return out
+	return strong, weak
 }
 
 // AlertFilter selects alerts; zero fields match everything.

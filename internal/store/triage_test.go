@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -83,5 +84,61 @@ func TestAggregationAndIncidents(t *testing.T) {
 	a5, _ := s.Alert(ctx, "a5")
 	if a5.Incident == alice.ID || a5.Incident == "" {
 		t.Errorf("alert after resolution joined %q", a5.Incident)
+	}
+}
+
+// TestIncidentsByWhoNotWhere: twenty users behind one application server
+// (one address, one deployment) each raise alerts; each gets an incident
+// of their own, in one batch and across batches. Alerts with no user join
+// one incident of their address, never a user's.
+func TestIncidentsByWhoNotWhere(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	const server = "10.0.0.5"
+	shared := func(id, user string, at time.Time) alert.Alert {
+		a := mk(id, "Warden.AI.Jailbreak.Detected", scan.SeverityMedium, user, server, at, "fp-"+id)
+		a.Resource = "gpt-4o-prod"
+		if user == "" {
+			a.Entities = a.Entities[1:] // no user entity
+		}
+		return a
+	}
+	var batch []alert.Alert
+	for i := range 20 {
+		batch = append(batch, shared(fmt.Sprintf("u%d-1", i), fmt.Sprintf("user%02d", i), t0.Add(time.Duration(i)*time.Second)))
+	}
+	if err := s.RecordAlerts(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	batch = batch[:0]
+	for i := range 20 {
+		batch = append(batch, shared(fmt.Sprintf("u%d-2", i), fmt.Sprintf("user%02d", i), t0.Add(time.Minute+time.Duration(i)*time.Second)))
+	}
+	batch = append(batch, shared("anon-1", "", t0.Add(2*time.Minute)), shared("anon-2", "", t0.Add(3*time.Minute)))
+	if err := s.RecordAlerts(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	incs, err := s.Incidents(ctx, IncidentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(incs) != 21 {
+		t.Fatalf("%d incidents, want 21 (one a user, one for the anonymous alerts)", len(incs))
+	}
+	for _, inc := range incs {
+		if inc.AlertCount != 2 {
+			t.Errorf("incident %s has %d alerts, want 2", inc.ID, inc.AlertCount)
+		}
+	}
+	a1, _ := s.Alert(ctx, "anon-1")
+	a2, _ := s.Alert(ctx, "anon-2")
+	u1, _ := s.Alert(ctx, "u3-1")
+	if a1.Incident != a2.Incident || a1.Incident == u1.Incident {
+		t.Errorf("anonymous alerts in %q and %q, user03's in %q: want the anonymous ones together, apart from users", a1.Incident, a2.Incident, u1.Incident)
 	}
 }
