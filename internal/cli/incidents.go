@@ -87,7 +87,14 @@ func runUpdate(ctx context.Context, env Env, what string, args []string) error {
 	fs.StringVar(&u.Assignee, "assignee", "", "who works it")
 	fs.StringVar(&u.Classification, "classification", "", "true_positive, benign_true_positive or false_positive")
 	fs.StringVar(&u.Comment, "comment", "", "a comment to add")
-	fs.StringVar(&u.Author, "author", env.Getenv("USER"), "the comment's author")
+	// The comment's author defaults to the login name, and to "cli" where
+	// there is none (a container): a comment is never refused for want of
+	// an author the operator did not think to give.
+	author := env.Getenv("USER")
+	if author == "" {
+		author = "cli"
+	}
+	fs.StringVar(&u.Author, "author", author, "the comment's author (default: $USER, or cli)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
