@@ -265,3 +265,25 @@ func TestRedactSystemText(t *testing.T) {
 		t.Errorf("the client read %q", text)
 	}
 }
+
+// TestRedactResponseEveryEvent checks that a value redacted from a
+// streamed answer is in none of the stream's events: the Responses API
+// repeats the whole text in its done and completed events.
+func TestRedactResponseEveryEvent(t *testing.T) {
+	reply := "Your colleague is at " + redactEmail + " and the token is " + redactToken + " ok"
+	for _, rc := range routeCases {
+		if !rc.stream || rc.name == "openai embeddings" {
+			continue
+		}
+		t.Run(rc.name, func(t *testing.T) {
+			h := newHarness(t, withMode(subscription.ModeBlock), withRedact("credentials", "personal_data"))
+			_, b := h.do("POST", rc.path, rc.body("who should I write to?", true), map[string]string{"X-Mock-Reply": reply, "X-Mock-Chunk": "5"})
+			if strings.Contains(string(b), redactEmail) || strings.Contains(string(b), "Q6b8pGhYtX") || strings.Contains(string(b), "fleckens") {
+				t.Errorf("a redacted value is in the stream:\n%s", b)
+			}
+			if !strings.Contains(string(b), "[REDACTED:EMAIL_ADDRESS]") {
+				t.Errorf("no placeholder in the stream:\n%s", b)
+			}
+		})
+	}
+}

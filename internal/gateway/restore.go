@@ -36,17 +36,23 @@ func newRestorer(t *redact.Table) *restorer {
 
 // event returns the bytes to send for an event (raw, named name, with
 // data) whose text deltas are ds: texts[k] is the text delta k is to
-// carry, orig[k] the text it carried.
-func (r *restorer) event(raw []byte, name string, data []byte, ds []llmapi.Delta, orig, texts []string) []byte {
+// carry, orig[k] the text it carried. An event without deltas has every
+// string passed through hide (the answer's redacted values, which the
+// Responses API repeats whole in its done events) and restored.
+func (r *restorer) event(raw []byte, name string, data []byte, ds []llmapi.Delta, orig, texts []string, hide func(string) (string, bool)) []byte {
 	if len(ds) == 0 {
 		var out []byte
 		if name != "ping" { // Anthropic's keep-alive ends nothing
 			out = r.flush(nil)
 		}
-		if r.t == nil {
-			return append(out, raw...)
-		}
-		nd, err := llmapi.RewriteStrings(data, r.t.Restore)
+		nd, err := llmapi.RewriteStrings(data, func(s string) (string, bool) {
+			h, hid := hide(s)
+			if r.t == nil {
+				return h, hid
+			}
+			back, restored := r.t.Restore(h)
+			return back, hid || restored
+		})
 		if err != nil || bytes.Equal(nd, data) {
 			return append(out, raw...)
 		}

@@ -29,7 +29,8 @@ func restoreStream(tb *redact.Table, deltas []string, done string) string {
 		for k, d := range ds {
 			orig[k] = asm.Text(d.Part, d.From, d.To)
 		}
-		out = append(out, r.event([]byte(raw), ev.Name, []byte(strings.TrimSpace(string(ev.Data))), ds, orig, orig)...)
+		out = append(out, r.event([]byte(raw), ev.Name, []byte(strings.TrimSpace(string(ev.Data))), ds, orig, orig,
+			func(s string) (string, bool) { return s, false })...)
 	}
 	return string(out)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -75,6 +76,7 @@ type streamBody struct {
 	// replaced.
 	rest     *restorer
 	redacted map[int][]redactedRange
+	hider    *strings.Replacer // the redacted values, built when needed
 }
 
 // heldEvent is one event in pend: its bytes end at end; part is the part

@@ -77,6 +77,7 @@ func (s *streamBody) releaseAll() {
 // addRange adds r to part i's ranges, merging it with those it overlaps
 // (a value is found again, sometimes longer, by each window that sees it).
 func (s *streamBody) addRange(i int, r redactedRange) {
+	s.hider = nil
 	if s.redacted == nil {
 		s.redacted = map[int][]redactedRange{}
 	}
@@ -140,7 +141,28 @@ func (s *streamBody) rewrite(out []byte, h heldEvent, raw []byte) []byte {
 		orig[k] = s.asm.Text(d.Part, d.From, d.To)
 		texts[k] = s.redactText(d.Part, d.From, d.To, orig[k])
 	}
-	return append(out, s.rest.event(raw, h.name, h.data, h.deltas, orig, texts)...)
+	return append(out, s.rest.event(raw, h.name, h.data, h.deltas, orig, texts, s.hideValues)...)
+}
+
+// hideValues replaces, in any string of an event, the values of the
+// answer's redacted ranges.
+func (s *streamBody) hideValues(str string) (string, bool) {
+	if len(s.redacted) == 0 {
+		return str, false
+	}
+	if s.hider == nil {
+		var pairs []string
+		for p, rs := range s.redacted {
+			for _, r := range rs {
+				if r.end <= s.asm.Len(p) {
+					pairs = append(pairs, s.asm.Text(p, r.start, r.end), redact.Placeholder(r.kind, "", true, redact.Options{}))
+				}
+			}
+		}
+		s.hider = strings.NewReplacer(longestFirst(pairs)...)
+	}
+	out := s.hider.Replace(str)
+	return out, out != str
 }
 
 // trailingWords returns where the last n words of text start.

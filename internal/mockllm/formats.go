@@ -15,18 +15,20 @@ func formatFor(r *http.Request) *format {
 	p := r.URL.Path
 	azure := strings.HasPrefix(p, "/openai/deployments/")
 	switch {
+	case r.Method == http.MethodGet && strings.HasPrefix(p, "/v1/models/"):
+		return &format{whole: func(pl plan) []byte {
+			return []byte(js(map[string]any{"id": strings.TrimPrefix(pl.path, "/v1/models/"), "object": "model", "created": 1700000000, "owned_by": "warden"}))
+		}}
 	case r.Method == http.MethodGet && strings.HasPrefix(p, "/v1/models"):
 		return &format{whole: func(plan) []byte {
-			return []byte(`{"object":"list","data":[{"id":"mock-1","object":"model","owned_by":"warden"}]}`)
+			return []byte(`{"object":"list","data":[{"id":"mock-1","object":"model","created":1700000000,"owned_by":"warden"}]}`)
 		}}
 	case p == "/v1/chat/completions" || p == "/models/chat/completions" || azure && strings.HasSuffix(p, "/chat/completions"):
 		return &format{whole: chatWhole, events: func(pl plan) [][]byte { return chatEvents(pl, azure) }}
 	case p == "/v1/completions" || azure && strings.HasSuffix(p, "/completions"):
 		return &format{whole: completionWhole, events: completionEvents}
 	case p == "/v1/embeddings" || p == "/models/embeddings" || azure && strings.HasSuffix(p, "/embeddings"):
-		return &format{whole: func(plan) []byte {
-			return []byte(`{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2,0.3]}],"model":"mock-embed","usage":{"prompt_tokens":3,"total_tokens":3}}`)
-		}}
+		return &format{whole: embeddingsWhole}
 	case p == "/v1/responses":
 		return &format{whole: responsesWhole, events: responsesEvents}
 	case p == "/v1/messages":
@@ -112,30 +114,72 @@ func completionEvents(p plan) [][]byte {
 	return append(evs, []byte("data: [DONE]\n\n"))
 }
 
-func responsesWhole(p plan) []byte {
-	out := []any{map[string]any{"type": "message", "id": "msg_1", "role": "assistant",
-		"content": []any{map[string]any{"type": "output_text", "text": text(p)}}}}
+// responsesOutput is the output items of a Responses API answer.
+func responsesOutput(p plan) []any {
+	out := []any{map[string]any{"type": "message", "id": "msg_1", "status": "completed", "role": "assistant",
+		"content": []any{map[string]any{"type": "output_text", "text": text(p), "annotations": []any{}}}}}
 	if p.toolArgs != "" {
-		out = append(out, map[string]any{"type": "function_call", "id": "fc_1", "name": "lookup", "arguments": p.toolArgs})
+		out = append(out, map[string]any{"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "lookup",
+			"arguments": p.toolArgs, "status": "completed"})
 	}
-	return []byte(js(map[string]any{"id": "resp_mock", "object": "response", "model": "mock-1", "status": "completed", "output": out}))
+	return out
+}
+
+// responseObject is a Responses API response object in a given status.
+func responseObject(status string, output []any) map[string]any {
+	return map[string]any{"id": "resp_mock", "object": "response", "created_at": 1700000000, "model": "mock-1",
+		"status": status, "output": output, "parallel_tool_calls": true, "tool_choice": "auto", "tools": []any{},
+		"usage": map[string]any{"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}}
+}
+
+func responsesWhole(p plan) []byte {
+	return []byte(js(responseObject("completed", responsesOutput(p))))
 }
 
 func named(name string, v any) []byte {
 	return []byte("event: " + name + "\ndata: " + js(v) + "\n\n")
 }
 
+// responsesEvents is the event sequence the Responses API streams and the
+// SDKs' stream helpers follow: the response created and in progress, each
+// output item added, its content part added, the text deltas and done, the
+// part and the item done, then the response completed with its output.
 func responsesEvents(p plan) [][]byte {
-	evs := [][]byte{named("response.created", map[string]any{"type": "response.created", "response": map[string]any{"id": "resp_mock", "status": "in_progress"}})}
+	seq := 0
+	ev := func(name string, v map[string]any) []byte {
+		v["type"], v["sequence_number"] = name, seq
+		seq++
+		return named(name, v)
+	}
+	out := responsesOutput(p)
+	full := text(p)
+	evs := [][]byte{
+		ev("response.created", map[string]any{"response": responseObject("in_progress", []any{})}),
+		ev("response.in_progress", map[string]any{"response": responseObject("in_progress", []any{})}),
+		ev("response.output_item.added", map[string]any{"output_index": 0, "item": map[string]any{"type": "message", "id": "msg_1",
+			"status": "in_progress", "role": "assistant", "content": []any{}}}),
+		ev("response.content_part.added", map[string]any{"item_id": "msg_1", "output_index": 0, "content_index": 0,
+			"part": map[string]any{"type": "output_text", "text": "", "annotations": []any{}}}),
+	}
 	for _, w := range p.words {
-		evs = append(evs, named("response.output_text.delta", map[string]any{"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": w}))
+		evs = append(evs, ev("response.output_text.delta", map[string]any{"item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": w}))
 	}
+	evs = append(evs,
+		ev("response.output_text.done", map[string]any{"item_id": "msg_1", "output_index": 0, "content_index": 0, "text": full}),
+		ev("response.content_part.done", map[string]any{"item_id": "msg_1", "output_index": 0, "content_index": 0,
+			"part": map[string]any{"type": "output_text", "text": full, "annotations": []any{}}}),
+		ev("response.output_item.done", map[string]any{"output_index": 0, "item": out[0]}))
 	if p.toolArgs != "" {
+		evs = append(evs, ev("response.output_item.added", map[string]any{"output_index": 1, "item": map[string]any{"type": "function_call",
+			"id": "fc_1", "call_id": "call_1", "name": "lookup", "arguments": "", "status": "in_progress"}}))
 		for _, a := range pieces(p.toolArgs, 3) {
-			evs = append(evs, named("response.function_call_arguments.delta", map[string]any{"type": "response.function_call_arguments.delta", "output_index": 1, "delta": a}))
+			evs = append(evs, ev("response.function_call_arguments.delta", map[string]any{"item_id": "fc_1", "output_index": 1, "delta": a}))
 		}
+		evs = append(evs,
+			ev("response.function_call_arguments.done", map[string]any{"item_id": "fc_1", "output_index": 1, "arguments": p.toolArgs}),
+			ev("response.output_item.done", map[string]any{"output_index": 1, "item": out[1]}))
 	}
-	return append(evs, named("response.completed", map[string]any{"type": "response.completed", "response": map[string]any{"id": "resp_mock", "status": "completed"}}))
+	return append(evs, ev("response.completed", map[string]any{"response": responseObject("completed", out)}))
 }
 
 func anthropicWhole(p plan) []byte {

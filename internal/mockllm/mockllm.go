@@ -55,6 +55,8 @@ type planKey struct {
 	path, reply, tool string
 	tokens, chunk     int
 	stream            bool
+	inputs            int
+	base64            bool
 }
 
 func (m *Mock) cached(k planKey, render func() [][]byte) [][]byte {
@@ -90,6 +92,11 @@ type plan struct {
 	toolArgs string
 	fail     string
 	stream   bool
+	// An embeddings request's number of inputs and whether it asked for
+	// base64 (the SDKs' default) rather than floats.
+	embedInputs int
+	embedBase64 bool
+	path        string
 }
 
 // ServeHTTP implements http.Handler.
@@ -113,8 +120,12 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := r.Header.Get("X-Mock-Reply")
 	if reply == "" {
+		reply = triggered(body)
+	}
+	if reply == "" {
 		reply = "Hello! I am a mock model. How can I help you today?"
 	}
+	p.embedInputs, p.embedBase64 = embeddingRequest(body)
 	p.words = strings.SplitAfter(reply, " ")
 	if r.Header.Get("X-Mock-Leading") == "space" {
 		p.words = leadingSpace(reply)
@@ -152,12 +163,14 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.Cancelled.Add(1)
 		return
 	}
+	p.path = r.URL.Path
 	f := formatFor(r)
 	if f == nil {
 		http.Error(w, `{"error":{"message":"mock: unknown path"}}`, http.StatusNotFound)
 		return
 	}
-	key := planKey{path: r.URL.Path, stream: p.stream, tokens: len(p.words), chunk: chunk, reply: reply, tool: p.toolArgs}
+	key := planKey{path: r.URL.Path, stream: p.stream, tokens: len(p.words), chunk: chunk, reply: reply, tool: p.toolArgs,
+		inputs: p.embedInputs, base64: p.embedBase64}
 	if !p.stream || f.events == nil {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(m.cached(key, func() [][]byte { return [][]byte{f.whole(p)} })[0])
