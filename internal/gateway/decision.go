@@ -31,7 +31,10 @@ func (g *Gateway) logDecision(ex *exchange, ep endpoint, requestID string, statu
 	}
 	verdict := verdictOf(ex, err, true)
 	var e *Error
-	if errors.As(err, &e) && e.Code == "content_filter" {
+	if err == nil && ex != nil && ex.blockErr != nil {
+		e = ex.blockErr // a response-side block, answered by the proxy
+	}
+	if e != nil || errors.As(err, &e) && e.Code == "content_filter" {
 		attrs = append(attrs, slog.String("side", e.Side))
 		if f := e.Finding; f != nil {
 			attrs = append(attrs, slog.String("blocked_by", f.Detector+"/"+f.Type), slog.String("category", string(f.Category)))
@@ -48,7 +51,7 @@ func (g *Gateway) logDecision(ex *exchange, ep endpoint, requestID string, statu
 		attrs = append(attrs, slog.String("user", ex.actx.UserID))
 	}
 	pf, rf := ex.findings()
-	if err == nil && (ex.respBlocked || ex.promptBlocked) {
+	if e == nil && err == nil && (ex.respBlocked || ex.promptBlocked) {
 		attrs = append(attrs, slog.String("side", map[bool]string{true: sidePrompt, false: sideResponse}[ex.promptBlocked]))
 	}
 	attrs = append(attrs, slog.String("verdict", verdict), slog.String("mode", modeOf(ex)))

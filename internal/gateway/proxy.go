@@ -106,7 +106,8 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		if err := g.work.recordNow(ex); err != nil {
 			return errNotRecorded
 		}
-		return blockError(sideResponse, fs, ex.policy)
+		ex.blockErr = blockError(sideResponse, fs, ex.policy)
+		return ex.blockErr
 	}
 	return setBody(resp, ex.restoreBody(body))
 }

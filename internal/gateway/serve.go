@@ -76,6 +76,7 @@ type exchange struct {
 	// logs the decision) or it was shed, and the findings as the worker
 	// recorded them.
 	upstreamSpan                              trace.Span
+	blockErr                                  *Error // a response-side block's error, for the decision log
 	start                                     time.Time
 	promptScan, upstream, respScan, asyncScan time.Duration
 	status                                    int

@@ -299,7 +299,8 @@ func (s *streamBody) event(ev llmapi.Event) (int, *Error) {
 	if s.ex.block && res.Verdict == scan.VerdictBlock {
 		s.ex.respBlocked = true
 		s.g.metrics.Blocked.WithLabelValues("response").Inc()
-		return i, blockError(sideResponse, res.Findings, s.ex.policy)
+		s.ex.blockErr = blockError(sideResponse, res.Findings, s.ex.policy)
+		return i, s.ex.blockErr
 	}
 	hold := s.g.pipeline.Hold(role, whole.Text, s.hold[i])
 	if s.ex.redact {
