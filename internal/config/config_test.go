@@ -37,7 +37,7 @@ func TestLoadBad(t *testing.T) {
 		file string
 		want []string
 	}{
-		{"unknown-key.bad.yaml", []string{"unknown-key.bad.yaml:5: field apikey not found"}},
+		{"unknown-key.bad.yaml", []string{"unknown-key.bad.yaml:5: unknown key apikey"}},
 		{"bad-refs.bad.yaml", []string{
 			"bad-refs.bad.yaml:3: upstreams[0].url: must be an http or https URL",
 			"bad-refs.bad.yaml:6: routes[0].style: must be openai",
@@ -45,7 +45,13 @@ func TestLoadBad(t *testing.T) {
 			"bad-refs.bad.yaml:8: routes[0].subscription: unknown subscription \"nobody\"",
 			"bad-refs.bad.yaml:11: subscriptions[0].mode: must be detect or block",
 		}},
-		{"bad-type.bad.yaml", []string{"bad-type.bad.yaml:2: cannot unmarshal"}},
+		{"bad-type.bad.yaml", []string{"bad-type.bad.yaml:2: want a duration such as 30s or 5m, not the text soon"}},
+		// Wrong types and broken rules in one round, in YAML's terms.
+		{"one-round.bad.yaml", []string{
+			"one-round.bad.yaml:2: want a duration such as 30s or 5m, not the text soon",
+			"one-round.bad.yaml:5: subscriptions[0].mode: must be detect or block",
+			"one-round.bad.yaml:6: want true or false, not the text maybe",
+		}},
 		{"bad-scan.bad.yaml", []string{
 			"bad-scan.bad.yaml:2: scan.allow[0]:",
 			"bad-scan.bad.yaml:4: scan.deny[0].id: required",

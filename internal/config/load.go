@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,19 +48,21 @@ func Parse(name string, b []byte, getenv func(string) string) (*Config, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		var strict Config
+		var typeErrs Errors
 		if err := dec.Decode(&strict); err != nil {
 			var te *yaml.TypeError
-			if errors.As(err, &te) {
-				var es Errors
-				for _, m := range te.Errors {
-					es = append(es, prefixLine(name, m))
-				}
-				return nil, es
+			if !errors.As(err, &te) {
+				return nil, Errors{prefixLine(name, err.Error())}
 			}
-			return nil, Errors{prefixLine(name, err.Error())}
+			// Wrong types and unknown keys are reported with the rules
+			// the rest of the file breaks, in one round, in YAML's terms.
+			for _, m := range te.Errors {
+				typeErrs = append(typeErrs, prefixLine(name, plainTypeError(m)))
+			}
 		}
-		if err := root.Decode(c); err != nil {
-			return nil, Errors{prefixLine(name, err.Error())}
+		root.Decode(c) //nolint:errcheck // its type errors are typeErrs; what decoded is validated
+		if len(typeErrs) > 0 {
+			return nil, mergeErrors(typeErrs, c.validateAfterDefaults(&root, name, getenv))
 		}
 	}
 	applyEnv(c, getenv)
@@ -67,6 +71,82 @@ func Parse(name string, b []byte, getenv func(string) string) (*Config, error) {
 		return nil, es
 	}
 	return c, nil
+}
+
+// validateAfterDefaults validates a partly decoded configuration, so that
+// a file with a wrong type also hears of everything else wrong with it.
+func (c *Config) validateAfterDefaults(root *yaml.Node, name string, getenv func(string) string) Errors {
+	applyEnv(c, getenv)
+	c.fillDefaults()
+	return c.validate(root, name)
+}
+
+// mergeErrors returns type errors and rule errors in line order; a rule
+// error on a line that has a type error is left out (the value it judged
+// is the zero value the wrong type left behind).
+func mergeErrors(typeErrs, ruleErrs Errors) Errors {
+	lineOf := func(e string) string {
+		if m := fileLineRE.FindStringSubmatch(e); m != nil {
+			return m[1]
+		}
+		return ""
+	}
+	bad := map[string]bool{}
+	for _, e := range typeErrs {
+		bad[lineOf(e)] = true
+	}
+	out := append(Errors{}, typeErrs...)
+	for _, e := range ruleErrs {
+		if l := lineOf(e); l == "" || !bad[l] {
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		li, _ := strconv.Atoi(lineOf(out[i]))
+		lj, _ := strconv.Atoi(lineOf(out[j]))
+		return li < lj
+	})
+	return out
+}
+
+var fileLineRE = regexp.MustCompile(`^[^:]*:(\d+): `)
+
+var typeErrRE = regexp.MustCompile("^(line \\d+: )cannot unmarshal !!(\\w+) `?(.*?)`? into (.+)$")
+var unknownFieldRE = regexp.MustCompile(`^(line \d+: )field (\S+) not found in type .*$`)
+
+// plainTypeError says a yaml type error in YAML's terms: what the key
+// wants and what it got, not Go's type names.
+func plainTypeError(m string) string {
+	if g := unknownFieldRE.FindStringSubmatch(m); g != nil {
+		return g[1] + "unknown key " + g[2] + " (a typo, or a key of another section?)"
+	}
+	g := typeErrRE.FindStringSubmatch(m)
+	if g == nil {
+		return m
+	}
+	got := map[string]string{"str": "the text " + g[3], "int": "the number " + g[3], "float": "the number " + g[3],
+		"bool": g[3], "seq": "a list", "map": "a mapping (key: value lines)", "null": "nothing"}[g[2]]
+	if got == "" {
+		got = g[3]
+	}
+	want := "a mapping (key: value lines)"
+	switch t := g[4]; {
+	case t == "time.Duration":
+		want = "a duration such as 30s or 5m"
+	case t == "bool":
+		want = "true or false"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+		want = "a whole number"
+	case strings.HasPrefix(t, "float"):
+		want = "a number"
+	case t == "string":
+		want = "a text value"
+	case strings.HasPrefix(t, "[]"):
+		want = "a list"
+	case strings.HasPrefix(t, "map["):
+		want = "a mapping (key: value lines)"
+	}
+	return g[1] + "want " + want + ", not " + got
 }
 
 var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
