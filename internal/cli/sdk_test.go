@@ -38,24 +38,27 @@ func TestOfficialSDKs(t *testing.T) {
 		done <- Run(ctx, []string{"serve", "--demo", "--listen", addr, "--data-dir", t.TempDir()}, nil, &stdout, &stderr)
 	}()
 	waitUp(t, "http://"+addr+"/healthz", done)
-	cmd := exec.CommandContext(ctx, node, "sdk.test.mjs", "http://"+addr)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	var results []struct {
-		Name  string
-		OK    bool
-		Error string
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if jerr := json.Unmarshal([]byte(lines[len(lines)-1]), &results); jerr != nil {
-		t.Fatalf("sdk.test.mjs: %v\n%s", err, out)
-	}
-	for _, r := range results {
-		if !r.OK {
-			t.Errorf("%s: %s", r.Name, r.Error)
+	// Whole-word deltas, then 1- and 8-byte deltas as real models stream.
+	for _, chunk := range []string{"", "1", "8"} {
+		cmd := exec.CommandContext(ctx, node, "sdk.test.mjs", "http://"+addr, chunk)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		var results []struct {
+			Name  string
+			OK    bool
+			Error string
 		}
-	}
-	if len(results) < 13 {
-		t.Errorf("%d SDK checks ran, want 13", len(results))
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if jerr := json.Unmarshal([]byte(lines[len(lines)-1]), &results); jerr != nil {
+			t.Fatalf("sdk.test.mjs (chunk %q): %v\n%s", chunk, err, out)
+		}
+		for _, r := range results {
+			if !r.OK {
+				t.Errorf("chunk %q: %s: %s", chunk, r.Name, r.Error)
+			}
+		}
+		if len(results) < 13 {
+			t.Errorf("chunk %q: %d SDK checks ran, want 13", chunk, len(results))
+		}
 	}
 }
