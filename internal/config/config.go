@@ -374,6 +374,11 @@ type Route struct {
 	// repeats it proves the system prompt leaked. It is the one option that
 	// changes the bytes the upstream receives.
 	Canary bool `yaml:"canary"`
+	// Unknown is what happens to a request for an API of the provider
+	// that Warden does not scan (files, images, audio, batches,
+	// fine-tuning, ...): pass (the default: forwarded, counted unscanned)
+	// or block (refused: only what is scanned reaches the provider).
+	Unknown string `yaml:"unknown"`
 	// ClientSystem says the route's clients compose the system and
 	// developer messages themselves (an API offered to end users): what is
 	// found in them blocks like anything a user sends. By default the

@@ -451,6 +451,11 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		default:
 			bad(p+".style", "must be openai, azure_openai, azure_inference or anthropic, not %q", r.Style)
 		}
+		switch r.Unknown {
+		case "", "pass", "block":
+		default:
+			bad(p+".unknown", "must be pass or block, not %q", r.Unknown)
+		}
 		if !upstreams[r.Upstream] {
 			bad(p+".upstream", "unknown upstream %q", r.Upstream)
 		}

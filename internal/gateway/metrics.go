@@ -18,6 +18,7 @@ type Metrics struct {
 	Blocked         *prometheus.CounterVec
 	Skipped         *prometheus.CounterVec
 	Redacted        *prometheus.CounterVec
+	Unscanned       *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -58,6 +59,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "warden_redacted_values_total", Help: "Values replaced by placeholders (redact and continue), by side (prompt, response).",
 		}, []string{"side"}),
 	}
-	reg.MustRegister(m.Requests, m.UpstreamLatency, m.ScanLatency, m.Findings, m.Interactions, m.Dropped, m.Failed, m.Blocked, m.Skipped, m.Redacted)
+	m.Unscanned = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "warden_unscanned_requests_total", Help: "Requests for provider APIs Warden forwards without scanning (files, images, audio, ...), by route.",
+	}, []string{"route"})
+	reg.MustRegister(m.Requests, m.UpstreamLatency, m.ScanLatency, m.Findings, m.Interactions, m.Dropped, m.Failed, m.Blocked, m.Skipped, m.Redacted, m.Unscanned)
 	return m
 }

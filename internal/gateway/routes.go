@@ -21,6 +21,9 @@ type endpoint struct {
 	deployment string
 	// invalid, when set, says why a parameter in the path is refused.
 	invalid string
+	// unknown marks an API of the provider Warden forwards without
+	// scanning (files, images, audio, batches, ...).
+	unknown bool
 }
 
 // classify maps a request to its endpoint. ok is false for paths Warden does
@@ -70,7 +73,64 @@ func classify(r *http.Request) (endpoint, bool) {
 		case "embeddings":
 			ep.api = llmapi.OpenAIEmbeddings
 		default:
-			return endpoint{}, false
+			ep.api, ep.unknown = llmapi.Passthrough, true
+		}
+		return ep, true
+	}
+	return unknownAPI(r)
+}
+
+// unknownAPI classifies a request for a provider API Warden does not
+// scan: forwarded as it is (streamed, multipart and binary bodies
+// included) under the route of its provider's style, unless that route
+// says unknown: block. Moderations carry text in the shape of embeddings
+// and are scanned as such; the Azure v1 and Responses paths are read like
+// OpenAI's.
+func unknownAPI(r *http.Request) (endpoint, bool) {
+	p := r.URL.Path
+	post := r.Method == http.MethodPost
+	ep, ok := unknownEndpoint(p, post, r)
+	if ok && ep.unknown && !plainPath(r.URL.EscapedPath()) {
+		// Forwarded with the route's key, a path must reach the API it
+		// names: no dot segments, no escaped slashes or dots.
+		ep.invalid = "the path"
+	}
+	return ep, ok
+}
+
+// plainPath reports a path with no "." or ".." segment and no escaped
+// slash, backslash or dot.
+func plainPath(p string) bool {
+	l := strings.ToLower(p)
+	if strings.Contains(l, "%2f") || strings.Contains(l, "%5c") || strings.Contains(l, "%2e") || strings.Contains(l, "\\") {
+		return false
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+func unknownEndpoint(p string, post bool, r *http.Request) (endpoint, bool) {
+	switch {
+	case post && p == "/v1/moderations":
+		return endpoint{style: config.StyleOpenAI, api: llmapi.OpenAIEmbeddings}, true
+	case post && (p == "/openai/v1/chat/completions"):
+		return endpoint{style: config.StyleAzureOpenAI, api: llmapi.OpenAIChat}, true
+	case post && (p == "/openai/v1/responses" || p == "/openai/responses"):
+		return endpoint{style: config.StyleAzureOpenAI, api: llmapi.OpenAIResponses}, true
+	case post && p == "/openai/v1/embeddings":
+		return endpoint{style: config.StyleAzureOpenAI, api: llmapi.OpenAIEmbeddings}, true
+	case strings.HasPrefix(p, "/openai/"):
+		return endpoint{style: config.StyleAzureOpenAI, api: llmapi.Passthrough, unknown: true}, true
+	case strings.HasPrefix(p, "/models/"):
+		return endpoint{style: config.StyleAzureInference, api: llmapi.Passthrough, unknown: true}, true
+	case strings.HasPrefix(p, "/v1/"):
+		ep := endpoint{style: config.StyleOpenAI, api: llmapi.Passthrough, unknown: true}
+		if r.Header.Get("anthropic-version") != "" || r.Header.Get("x-api-key") != "" || strings.HasPrefix(p, "/v1/messages/") {
+			ep.style = config.StyleAnthropic
 		}
 		return ep, true
 	}

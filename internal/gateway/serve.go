@@ -134,6 +134,12 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 	if rt == nil {
 		return ex, errorf(http.StatusNotFound, "no_route", "no Warden route matches this request")
 	}
+	if ep.unknown {
+		g.metrics.Unscanned.WithLabelValues(rt.cfg.Name).Inc()
+		if rt.cfg.Unknown == "block" {
+			return ex, errorf(http.StatusForbidden, "unscanned_api", "Warden does not scan %s %s, and this route forwards only what it scans (unknown: block)", r.Method, r.URL.Path)
+		}
+	}
 	ex = &exchange{ep: ep, route: rt, clientCtx: r.Context(), reqID: reqID, start: start}
 	ex.sub, _ = g.settings.Get(rt.cfg.Subscription)
 	ex.policy = scan.ForSensitivity(g.policy, ex.sub.Sensitivity)
@@ -233,8 +239,12 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 	ctx, ex.upstreamSpan = g.stageSpan(ctx, "warden.upstream", trace.SpanKindClient)
 	defer ex.endUpstream(0)
 	out := r.WithContext(context.WithValue(ctx, exchangeKey{}, ex))
-	out.Body = io.NopCloser(bytes.NewReader(body))
-	out.ContentLength = int64(len(body))
+	if ep.api != llmapi.Passthrough {
+		// What was read, and scanned (and maybe redacted), goes on; a
+		// body Warden does not read (an upload) streams through as sent.
+		out.Body = io.NopCloser(bytes.NewReader(body))
+		out.ContentLength = int64(len(body))
+	}
 	ex.sentAt = time.Now()
 	g.proxy.ServeHTTP(w, out)
 	if ex.scan && g.needsWork(ex) {
