@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -37,16 +36,8 @@ func TestREADMEExamples(t *testing.T) {
 	if len(reqs) < 2 {
 		t.Fatalf("found %d curl examples with a body in README.md, want the jailbreak and the benign one", len(reqs))
 	}
-	addr := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--demo", "--listen", addr, "--data-dir", t.TempDir()}, nil, &stdout, &stderr)
-	}()
+	addr := startDemo(t)
 	base := "http://" + addr
-	waitUp(t, base+"/healthz", done)
 	send := func(url, headers, body string) (int, []byte) {
 		t.Helper()
 		url = strings.Replace(url, "localhost:8080", addr, 1)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -29,15 +28,8 @@ func TestOfficialSDKs(t *testing.T) {
 		}
 		t.Skip("the SDKs are not installed: cd sdktest && npm ci")
 	}
-	addr := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--demo", "--listen", addr, "--data-dir", t.TempDir()}, nil, &stdout, &stderr)
-	}()
-	waitUp(t, "http://"+addr+"/healthz", done)
+	addr := startDemo(t)
+	ctx := t.Context()
 	// Whole-word deltas, then 1- and 8-byte deltas as real models stream.
 	for _, chunk := range []string{"", "1", "8"} {
 		cmd := exec.CommandContext(ctx, node, "sdk.test.mjs", "http://"+addr, chunk)

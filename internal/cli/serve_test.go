@@ -313,3 +313,19 @@ export:
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// startDemo runs warden serve --demo on a free loopback port until the test
+// ends and returns its address (host:port), once it answers.
+func startDemo(t *testing.T) string {
+	t.Helper()
+	addr := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--demo", "--listen", addr, "--data-dir", t.TempDir()}, nil, &stdout, &stderr)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	waitUp(t, "http://"+addr+"/healthz", done)
+	return addr
+}
