@@ -177,7 +177,9 @@ func tail(s string) string {
 
 func waitUp(t *testing.T, url string, done chan error) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// Building every detector takes seconds, many more under the race
+	// detector with other packages' tests running beside it on two cores.
+	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-done:
