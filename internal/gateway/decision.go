@@ -56,10 +56,10 @@ func (g *Gateway) logDecision(ex *exchange, ep endpoint, requestID string, statu
 	}
 	attrs = append(attrs, slog.String("verdict", verdict), slog.String("mode", modeOf(ex)))
 	if ex.scan {
-		attrs = append(attrs, slog.Any("ran", g.pipeline.Detectors()))
+		attrs = append(attrs, slog.String("ran", g.checks))
 	}
 	if fired := firedList(pf, sidePrompt, firedList(rf, sideResponse, nil)); len(fired) > 0 {
-		attrs = append(attrs, slog.Any("fired", fired))
+		attrs = append(attrs, slog.String("fired", strings.Join(fired, ",")))
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	attrs = append(attrs, slog.Group("ms",
@@ -112,7 +112,7 @@ func (g *Gateway) guardrailHeaders(h http.Header, ex *exchange) {
 	if !g.cfg.Scan.GuardrailHeaders || !ex.scan {
 		return
 	}
-	h.Set("X-Warden-Checks", strings.Join(g.pipeline.Detectors(), ","))
+	h.Set("X-Warden-Checks", g.checks)
 	if ex.promptScanned {
 		h.Set("X-Warden-Prompt-Verdict", findingsVerdict(ex.promptFindings, ex.policy))
 	} else {

@@ -112,6 +112,9 @@ type Gateway struct {
 
 	tracer  trace.Tracer
 	tracing bool
+	// checks names the pipeline's detectors, comma-separated, for the
+	// decision log and the guardrail headers.
+	checks string
 }
 
 // New builds a gateway from its configuration.
@@ -135,6 +138,7 @@ func New(o Options) (*Gateway, error) {
 	if g.now == nil {
 		g.now = time.Now
 	}
+	g.checks = strings.Join(o.Pipeline.Detectors(), ",")
 	g.tracer = noTracer
 	if o.Tracer != nil {
 		g.tracer, g.tracing = o.Tracer, true
