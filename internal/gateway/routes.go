@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/wardenhq/warden/internal/config"
@@ -24,6 +25,9 @@ type endpoint struct {
 	// unknown marks an API of the provider Warden forwards without
 	// scanning (files, images, audio, batches, ...).
 	unknown bool
+	// upload marks a file upload: read whole, scanned when it is a
+	// batch input file, forwarded as sent.
+	upload bool
 }
 
 // classify maps a request to its endpoint. ok is false for paths Warden does
@@ -98,6 +102,13 @@ func unknownAPI(r *http.Request) (endpoint, bool) {
 	return ep, ok
 }
 
+// The Assistants API's paths that carry a prompt: a message added to a
+// thread, a run (with instructions and additional messages).
+var (
+	threadMessages = regexp.MustCompile(`^/v1/threads/[A-Za-z0-9_-]+/messages$`)
+	threadRuns     = regexp.MustCompile(`^/v1/threads/[A-Za-z0-9_-]+/runs$`)
+)
+
 // plainPath reports a path with no "." or ".." segment and no escaped
 // slash, backslash or dot.
 func plainPath(p string) bool {
@@ -117,6 +128,16 @@ func unknownEndpoint(p string, post bool, r *http.Request) (endpoint, bool) {
 	switch {
 	case post && p == "/v1/moderations":
 		return endpoint{style: config.StyleOpenAI, api: llmapi.OpenAIEmbeddings}, true
+	case post && threadMessages.MatchString(p):
+		return endpoint{style: config.StyleOpenAI, api: llmapi.OpenAIThreadMessage}, true
+	case post && (p == "/v1/threads" || p == "/v1/threads/runs" || threadRuns.MatchString(p)):
+		return endpoint{style: config.StyleOpenAI, api: llmapi.OpenAIThread}, true
+	case post && (p == "/v1/files" || p == "/openai/files" || p == "/openai/v1/files"):
+		style := config.StyleOpenAI
+		if strings.HasPrefix(p, "/openai/") {
+			style = config.StyleAzureOpenAI
+		}
+		return endpoint{style: style, api: llmapi.Passthrough, upload: true}, true
 	case post && (p == "/openai/v1/chat/completions"):
 		return endpoint{style: config.StyleAzureOpenAI, api: llmapi.OpenAIChat}, true
 	case post && (p == "/openai/v1/responses" || p == "/openai/responses"):

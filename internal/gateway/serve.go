@@ -147,11 +147,30 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 	ex.scan = ex.sub.Plan && ep.api != llmapi.Passthrough
 	ex.block = ex.scan && ex.sub.Mode == subscription.ModeBlock
 	ex.redact = ex.scan && len(ex.sub.Redact) > 0
+	var upload *llmapi.Request
+	if ep.upload && ex.sub.Plan && ex.sub.Mode == subscription.ModeBlock {
+		// A file upload is read and judged before it goes, in block mode:
+		// a batch input or fine-tuning file is prompts.
+		if body, upload, err = g.readUpload(w, r); err != nil {
+			return ex, err
+		}
+		defer g.bodies.release(body)
+		if upload != nil {
+			ex.scan, ex.block = true, true
+		} else {
+			g.metrics.Unscanned.WithLabelValues(rt.cfg.Name).Inc()
+		}
+	} else if ep.upload {
+		g.metrics.Unscanned.WithLabelValues(rt.cfg.Name).Inc()
+	}
 	// What is scanned must be what the provider reads. A body two JSON
 	// readers could read differently (the parser refuses it) is refused in
 	// block mode; in detect mode (and with the plan off) the provider gets
 	// its one reading, which is what is parsed and scanned.
 	req, err := llmapi.ParseRequest(ep.api, body)
+	if upload != nil {
+		req = upload
+	}
 	if errors.Is(err, llmapi.ErrAmbiguous) {
 		canon, amb := llmapi.Canonical(body)
 		if ex.block || canon == nil {
@@ -239,7 +258,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 	ctx, ex.upstreamSpan = g.stageSpan(ctx, "warden.upstream", trace.SpanKindClient)
 	defer ex.endUpstream(0)
 	out := r.WithContext(context.WithValue(ctx, exchangeKey{}, ex))
-	if ep.api != llmapi.Passthrough {
+	if ep.api != llmapi.Passthrough || body != nil {
 		// What was read, and scanned (and maybe redacted), goes on; a
 		// body Warden does not read (an upload) streams through as sent.
 		out.Body = io.NopCloser(bytes.NewReader(body))

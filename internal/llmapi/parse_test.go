@@ -159,7 +159,7 @@ func TestStreamAssembly(t *testing.T) {
 	}
 }
 
-var apis = []API{OpenAIChat, OpenAICompletions, OpenAIResponses, OpenAIEmbeddings, AnthropicMessages}
+var apis = []API{OpenAIChat, OpenAICompletions, OpenAIResponses, OpenAIEmbeddings, AnthropicMessages, OpenAIThreadMessage, OpenAIThread}
 
 // FuzzParse checks that no provider body, request or response or stream
 // event, makes the parsers panic.
@@ -273,4 +273,34 @@ func TestResponsesItemsOfOtherTypes(t *testing.T) {
 	if diff := cmp.Diff(want, r.Parts); diff != "" {
 		t.Errorf("parts (-want +got):\n%s", diff)
 	}
+}
+
+func TestParseAssistantsAndBatch(t *testing.T) {
+	r, err := ParseRequest(OpenAIThreadMessage, []byte(`{"role":"user","content":[{"type":"text","text":"hello there"}]}`))
+	if err != nil || len(r.Parts) != 1 || r.Parts[0].Text != "hello there" || r.Parts[0].Role != RoleUser {
+		t.Errorf("thread message: %+v, %v", r, err)
+	}
+	r, err = ParseRequest(OpenAIThread, []byte(`{"assistant_id":"a","instructions":"be kind","thread":{"messages":[{"role":"user","content":"hi"}]}}`))
+	if err != nil || len(r.Parts) != 2 || r.Parts[0].Role != RoleSystem || r.Parts[1].Text != "hi" {
+		t.Errorf("thread and run: %+v, %v", r, err)
+	}
+	batch := `{"custom_id":"1","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"first"}]}}` + "\n" +
+		`{"custom_id":"2","method":"POST","url":"/v1/embeddings","body":{"model":"e","input":["second"]}}` + "\n"
+	r, err = ParseBatchFile([]byte(batch))
+	if err != nil || len(r.Parts) != 2 || r.Parts[0].Text != "first" || r.Parts[1].Text != "second" {
+		t.Errorf("batch: %+v, %v", r, err)
+	}
+	for _, bad := range []string{`{"url":"/v1/images/generations","body":{}}`, `not json`, `{"url":"/v1/chat/completions","body":{"messages":7}}`} {
+		if _, err := ParseBatchFile([]byte(bad)); err == nil {
+			t.Errorf("batch line %s: no error", bad)
+		}
+	}
+}
+
+// FuzzBatchFile checks that no input file makes the batch reader panic.
+func FuzzBatchFile(f *testing.F) {
+	f.Add([]byte(`{"custom_id":"1","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"x"}]}}` + "\n\n{}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ParseBatchFile(b) //nolint:errcheck // any error is fine, a panic is not
+	})
 }

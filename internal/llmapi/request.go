@@ -23,6 +23,10 @@ const (
 	OpenAIResponses   API = "openai.responses"
 	OpenAIEmbeddings  API = "openai.embeddings"
 	AnthropicMessages API = "anthropic.messages"
+	// OpenAIThreadMessage is a message added to an Assistants thread;
+	// OpenAIThread creates a thread or a run (instructions, messages).
+	OpenAIThreadMessage API = "openai.thread_message"
+	OpenAIThread        API = "openai.thread"
 	// Passthrough is a route whose bodies are not read (model lists).
 	Passthrough API = "passthrough"
 )
@@ -89,6 +93,10 @@ func ParseRequest(api API, body []byte) (*Request, error) {
 		err = parseResponsesRequest(body, &r)
 	case AnthropicMessages:
 		err = parseAnthropicRequest(body, &r)
+	case OpenAIThreadMessage:
+		err = parseThreadMessage(body, &r)
+	case OpenAIThread:
+		err = parseThread(body, &r)
 	default:
 		return nil, fmt.Errorf("unknown API %q", api)
 	}
