@@ -59,12 +59,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		defer stopMock()
 		cfg = demoConfig(mockURL)
 	case *cfgPath != "":
-		if cfg, err = config.LoadFile(*cfgPath, env.Getenv); err != nil {
+		if cfg, err = config.LoadFile(*cfgPath, env.Getenv, config.WithDetectors(detect.Names())); err != nil {
 			return err
 		}
 	default:
 		if _, statErr := os.Stat("warden.yaml"); statErr == nil {
-			if cfg, err = config.LoadFile("warden.yaml", env.Getenv); err != nil {
+			if cfg, err = config.LoadFile("warden.yaml", env.Getenv, config.WithDetectors(detect.Names())); err != nil {
 				return err
 			}
 		} else {

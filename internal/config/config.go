@@ -27,6 +27,8 @@ type Config struct {
 	API           API            `yaml:"api"`
 	Retention     Retention      `yaml:"retention"`
 	Tracing       Tracing        `yaml:"tracing"`
+
+	known known // what validation checks names against (Option)
 }
 
 // Tracing sends OpenTelemetry traces of requests (a span per stage and

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/wardenhq/warden/internal/detect"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,8 @@ func env(m map[string]string) func(string) string {
 }
 
 func TestLoadGood(t *testing.T) {
-	c, err := LoadFile("testdata/full.good.yaml", env(map[string]string{"AZURE_OPENAI_KEY": "k-123", "TEAM_KEY": "team", "WARDEN_LISTEN": "127.0.0.1:9999"}))
+	c, err := LoadFile("testdata/full.good.yaml", env(map[string]string{"AZURE_OPENAI_KEY": "k-123", "TEAM_KEY": "team", "WARDEN_LISTEN": "127.0.0.1:9999"}),
+		WithDetectors(detect.Names()))
 	if err != nil {
 		t.Fatalf("LoadFile: %v", err)
 	}
@@ -80,7 +82,7 @@ func TestLoadBad(t *testing.T) {
 		{"bad-threshold.bad.yaml", []string{"bad-threshold.bad.yaml:3: scan.block_at", "bad-threshold.bad.yaml:4: scan.detectors: unknown detector \"psychic\""}},
 	}
 	for _, tt := range tests {
-		_, err := LoadFile("testdata/"+tt.file, env(nil))
+		_, err := LoadFile("testdata/"+tt.file, env(nil), WithDetectors(detect.Names()))
 		if err == nil {
 			t.Errorf("LoadFile(%s): no error", tt.file)
 			continue

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,7 +15,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/subscription"
 )
 
@@ -25,22 +25,41 @@ type Errors []string
 func (e Errors) Error() string { return strings.Join(e, "\n") }
 
 // LoadFile reads, overrides from the environment, and validates path.
-func LoadFile(path string, getenv func(string) string) (*Config, error) {
+func LoadFile(path string, getenv func(string) string, opts ...Option) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(path, b, getenv)
+	return Parse(path, b, getenv, opts...)
+}
+
+// Option adds to what validation knows.
+type Option func(*known)
+
+// known are the names validation checks configuration against; a list left
+// nil is not checked. They are passed in, so that this package builds
+// nothing and imports no component.
+type known struct {
+	detectors []string
+}
+
+// WithDetectors makes validation check scan.detectors against names.
+func WithDetectors(names []string) Option {
+	return func(k *known) { k.detectors = names }
 }
 
 // Parse decodes and validates configuration bytes; name labels errors.
-func Parse(name string, b []byte, getenv func(string) string) (*Config, error) {
+func Parse(name string, b []byte, getenv func(string) string, opts ...Option) (*Config, error) {
+	var k known
+	for _, o := range opts {
+		o(&k)
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		return nil, Errors{prefixLine(name, err.Error())}
 	}
 	expandEnv(&root, getenv)
-	c := &Config{}
+	c := &Config{known: k}
 	if len(root.Content) > 0 {
 		// Decode the file as written strictly, so unknown keys and wrong
 		// types fail with their line; then take the values from the tree
@@ -220,12 +239,18 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	if c.Scan.BlockAt < c.Scan.FlagAt || c.Scan.BlockAt > 1 {
 		bad("scan.block_at", "must be in [flag_at, 1]")
 	}
-	if _, err := detect.Build(c.Scan.Detectors, detect.Options{}); err != nil {
-		bad("scan.detectors", "%v", err)
+	if names := c.known.detectors; names != nil {
+		for _, d := range c.Scan.Detectors {
+			if !slices.Contains(names, d) {
+				bad("scan.detectors", "unknown detector %q (valid: %s)", d, strings.Join(names, ", "))
+			}
+		}
 	}
 	if f := c.Scan.PhishingDomainsFile; f != "" {
-		if _, err := detect.LoadPhishing(f); err != nil {
+		if fh, err := os.Open(f); err != nil {
 			bad("scan.phishing_domains_file", "%v", err)
+		} else {
+			fh.Close()
 		}
 	}
 	if u := c.Scan.PromptShields.URL; u != "" {

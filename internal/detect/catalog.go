@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -57,6 +58,12 @@ var Catalog = map[string]Factory{
 
 // Default is the detector list used when configuration names none.
 var Default = []string{"signatures", "model", "hidden", "encoded", "leak", "secrets", "sensitive", "exfil", "suffix", "framing"}
+
+// Names returns the name of every detector of the catalogue, sorted: what
+// configuration may list under scan.detectors.
+func Names() []string {
+	return slices.Sorted(maps.Keys(Catalog))
+}
 
 // Build returns the named detectors in order, or an error naming the valid
 // names when one is unknown.
