@@ -153,6 +153,20 @@ func TestAssistantsAndBatchScanned(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(string(b), "content_filter") {
 		t.Errorf("a batch file with a jailbreak line: status %d %s, want blocked", resp.StatusCode, b)
 	}
+	// Two files: the provider may read the first, Warden must not judge
+	// only the last.
+	var two bytes.Buffer
+	mw := multipart.NewWriter(&two)
+	mw.WriteField("purpose", "batch")
+	fw, _ := mw.CreateFormFile("file", "a.jsonl")
+	io.WriteString(fw, `{"custom_id":"1","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"`+jailbreak+`"}]}}`+"\n")
+	fw, _ = mw.CreateFormFile("file", "b.jsonl")
+	io.WriteString(fw, `{"custom_id":"1","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"hi"}]}}`+"\n")
+	mw.Close()
+	resp, b = h.do("POST", "/v1/files", two.String(), map[string]string{"Content-Type": mw.FormDataContentType()})
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "ambiguous") {
+		t.Errorf("an upload with two files: status %d %s, want refused as ambiguous", resp.StatusCode, b)
+	}
 	body, ct = batch("What is the capital of France?")
 	resp, _ = h.do("POST", "/v1/files", body, map[string]string{"Content-Type": ct})
 	if resp.StatusCode != 200 || string(gotBody) != body {

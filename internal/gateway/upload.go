@@ -40,6 +40,7 @@ func (g *Gateway) readUpload(w http.ResponseWriter, r *http.Request) (body []byt
 	}
 	var purpose string
 	var file []byte
+	files, purposes := 0, 0
 	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
 	for {
 		part, err := mr.NextPart()
@@ -57,10 +58,16 @@ func (g *Gateway) readUpload(w http.ResponseWriter, r *http.Request) (body []byt
 		}
 		switch part.FormName() {
 		case "purpose":
-			purpose = string(b)
+			purpose, purposes = string(b), purposes+1
 		case "file":
-			file = b
+			file, files = b, files+1
 		}
+	}
+	if files > 1 || purposes > 1 {
+		// Two readers could keep different ones (Warden the last, the
+		// provider the first): what is uploaded must be what was judged.
+		g.bodies.release(body)
+		return nil, nil, errorf(http.StatusBadRequest, "invalid_request", "the upload is ambiguous: it has more than one file or purpose field")
 	}
 	if purpose != "batch" && purpose != "fine-tune" || file == nil {
 		return body, nil, nil
