@@ -71,18 +71,22 @@ func (g *Gateway) logDecision(ex *exchange, ep endpoint, requestID string, statu
 	g.log.LogAttrs(context.Background(), slog.LevelInfo, "decision", attrs...)
 }
 
-// findingsVerdict is the verdict of findings that did not block: redact
-// when any value was taken out, else the pipeline's flag or allow.
-func findingsVerdict(fs []scan.Finding, pol scan.Policy) string {
-	for _, f := range fs {
-		if f.Redacted {
-			return "redact"
+// findingsVerdict is the verdict of findings (of one side or both) that
+// did not block: redact when any value was taken out, else the pipeline's
+// flag or allow.
+func findingsVerdict(pol scan.Policy, sides ...[]scan.Finding) string {
+	v := "allow"
+	for _, fs := range sides {
+		for _, f := range fs {
+			if f.Redacted {
+				return "redact"
+			}
+		}
+		if scan.VerdictOf(fs, pol) != scan.VerdictAllow {
+			v = "flag"
 		}
 	}
-	if scan.VerdictOf(fs, pol) == scan.VerdictAllow {
-		return "allow"
-	}
-	return "flag"
+	return v
 }
 
 // firedList appends, for each finding, detector/type=confidence@side.
@@ -114,7 +118,7 @@ func (g *Gateway) guardrailHeaders(h http.Header, ex *exchange) {
 	}
 	h.Set("X-Warden-Checks", g.checks)
 	if ex.promptScanned {
-		h.Set("X-Warden-Prompt-Verdict", findingsVerdict(ex.promptFindings, ex.policy))
+		h.Set("X-Warden-Prompt-Verdict", findingsVerdict(ex.policy, ex.promptFindings))
 	} else {
 		h.Set("X-Warden-Prompt-Verdict", "deferred")
 	}
@@ -152,5 +156,5 @@ func verdictOf(ex *exchange, err error, final bool) string {
 		return "deferred" // the worker owns the exchange now
 	}
 	pf, rf := ex.findings()
-	return findingsVerdict(append(append([]scan.Finding(nil), pf...), rf...), ex.policy)
+	return findingsVerdict(ex.policy, pf, rf)
 }

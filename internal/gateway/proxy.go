@@ -132,7 +132,9 @@ func (g *Gateway) scanResponse(ctx context.Context, ex *exchange, body []byte) (
 	start := time.Now()
 	ctx, span := g.stageSpan(ctx, "warden.response_scan", trace.SpanKindInternal)
 	fs := g.scanResponseParts(ctx, ex)
-	defer func() { endStage(span, fs, string(scan.VerdictOf(fs, ex.policy))) }()
+	if span != nil {
+		endStage(span, fs, string(scan.VerdictOf(fs, ex.policy)))
+	}
 	ex.respScan += time.Since(start)
 	g.scanResp.Observe(time.Since(start).Seconds())
 	return fs, scan.VerdictOf(fs, ex.policy) == scan.VerdictBlock
