@@ -2,22 +2,23 @@ package detect
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 
-	"github.com/BurntSushi/toml"
 	regexp "github.com/wasilibs/go-re2"
 )
 
-// gitleaksTOML is gitleaks' maintained default rule set, copied from the
-// gitleaks module by `go generate` (see gengitleaks): reading it through
-// gitleaks' own configuration package would bring viper and net/http into
-// the detection packages.
+// gitleaksJSON is gitleaks' maintained default rule set, translated from
+// its TOML key for key by `go generate` (tools/gengitleaks, in the tools
+// module): reading it through gitleaks' own configuration package would
+// bring viper and net/http into the detection packages, and a TOML parser
+// into the binary, for one embedded file.
 //
-//go:generate go run ./gengitleaks gitleaks.toml
-//go:embed gitleaks.toml
-var gitleaksTOML string
+//go:generate go run -C ../../tools ./gengitleaks ../internal/detect/gitleaks.json
+//go:embed gitleaks.json
+var gitleaksJSON []byte
 
 // extRule is one rule of gitleaks' default rule set, run by Warden's
 // engine: its regular expression through RE2 in windows around its
@@ -47,33 +48,34 @@ type allowlist struct {
 	needsPath bool
 }
 
-// The TOML shapes of gitleaks' configuration that Warden reads.
+// The shapes of gitleaks' configuration that Warden reads (gitleaks' TOML
+// keys, as tools/gengitleaks writes them).
 type glAllowlist struct {
-	Condition   string   `toml:"condition"`
-	RegexTarget string   `toml:"regexTarget"`
-	Regexes     []string `toml:"regexes"`
-	StopWords   []string `toml:"stopwords"`
-	Paths       []string `toml:"paths"`
-	Commits     []string `toml:"commits"`
+	Condition   string   `json:"condition"`
+	RegexTarget string   `json:"regexTarget"`
+	Regexes     []string `json:"regexes"`
+	StopWords   []string `json:"stopwords"`
+	Paths       []string `json:"paths"`
+	Commits     []string `json:"commits"`
 }
 
 type glConfig struct {
-	Allowlist  *glAllowlist  `toml:"allowlist"`
-	Allowlists []glAllowlist `toml:"allowlists"`
+	Allowlist  *glAllowlist  `json:"allowlist"`
+	Allowlists []glAllowlist `json:"allowlists"`
 	Rules      []struct {
-		ID          string        `toml:"id"`
-		Description string        `toml:"description"`
-		Regex       string        `toml:"regex"`
-		Path        string        `toml:"path"`
-		SecretGroup int           `toml:"secretGroup"`
-		Entropy     float64       `toml:"entropy"`
-		Keywords    []string      `toml:"keywords"`
-		SkipReport  bool          `toml:"skipReport"`
-		Allowlists  []glAllowlist `toml:"allowlists"`
+		ID          string        `json:"id"`
+		Description string        `json:"description"`
+		Regex       string        `json:"regex"`
+		Path        string        `json:"path"`
+		SecretGroup int           `json:"secretGroup"`
+		Entropy     float64       `json:"entropy"`
+		Keywords    []string      `json:"keywords"`
+		SkipReport  bool          `json:"skipReport"`
+		Allowlists  []glAllowlist `json:"allowlists"`
 		Required    []struct {
-			ID string `toml:"id"`
-		} `toml:"required"`
-	} `toml:"rules"`
+			ID string `json:"id"`
+		} `json:"required"`
+	} `json:"rules"`
 }
 
 // Windows around keyword hits for gitleaks rules: their patterns put the
@@ -108,14 +110,14 @@ var (
 // not to be reported are left out: Warden sees text, not repositories.
 func loadGitleaks() ([]*extRule, [][]string, error) {
 	gitleaksOnce.Do(func() {
-		gitleaksRules, gitleaksKw, gitleaksErr = parseGitleaks(gitleaksTOML)
+		gitleaksRules, gitleaksKw, gitleaksErr = parseGitleaks(gitleaksJSON)
 	})
 	return gitleaksRules, gitleaksKw, gitleaksErr
 }
 
-func parseGitleaks(src string) ([]*extRule, [][]string, error) {
+func parseGitleaks(src []byte) ([]*extRule, [][]string, error) {
 	var cfg glConfig
-	if _, err := toml.Decode(src, &cfg); err != nil {
+	if err := json.Unmarshal(src, &cfg); err != nil {
 		return nil, nil, fmt.Errorf("gitleaks rules: %w", err)
 	}
 	var global []*allowlist

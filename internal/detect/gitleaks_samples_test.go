@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-//go:generate go run ./gengitleakssamples testdata/gitleaks_samples.json
+//go:generate go run -C ../../tools ./gengitleakssamples ../internal/detect/testdata/gitleaks_samples.json
 
 // gitleaksSample is one gitleaks rule's own examples (gengitleakssamples).
 type gitleaksSample struct {

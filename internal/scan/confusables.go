@@ -1,6 +1,6 @@
 package scan
 
-//go:generate go run ./genconfusables confusables_table.go
+//go:generate go run -C ../../tools ./genconfusables ../internal/scan/confusables_table.go
 
 // lookalike returns the ASCII letter r is confusable with, or 0: the
 // hand-made table first (it settles the l/I ambiguity the way lowercase

@@ -1,4 +1,4 @@
-package detect
+package main
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	gldetect "github.com/zricethezav/gitleaks/v8/detect"
 
 	"github.com/wardenhq/warden/internal/classifier"
+	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/scan"
 )
 
@@ -25,7 +26,7 @@ func TestCredProbe(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	d, err := DefaultSecrets()
+	d, err := detect.DefaultSecrets()
 	if err != nil {
 		t.Fatal(err)
 	}

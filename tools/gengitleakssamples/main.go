@@ -1,6 +1,6 @@
 // Command gengitleakssamples writes the true and false positives gitleaks
 // validates each of its rules with (cmd/generate/config/rules of the
-// gitleaks module go.mod names, MIT licence) to
+// gitleaks module tools/go.mod names, MIT licence) to
 // internal/detect/testdata/gitleaks_samples.json, so that
 // TestGitleaksSamples runs every imported rule's examples through Warden's
 // engine. gitleaks keeps those examples in local variables passed to its
