@@ -5,12 +5,9 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/wardenhq/warden/internal/export"
 	"github.com/wardenhq/warden/internal/store"
 )
-
-// SinkPosition names a sink's position in the outbox (the cli's naming:
-// "sink:" and the configured name).
-func SinkPosition(name string) string { return "sink:" + name }
 
 // exportSinks lists each configured sink's state: its position, the events
 // waiting for it and its dead letters. Sinks carry every subscription's
@@ -21,7 +18,7 @@ func exportSinks(s Store, r *http.Request, sinks []string) (any, error) {
 	}
 	var pos []string
 	for _, n := range sinks {
-		pos = append(pos, SinkPosition(n))
+		pos = append(pos, export.Position(n))
 	}
 	states, err := s.SinkStates(r.Context(), pos)
 	if err != nil {
@@ -53,7 +50,7 @@ func deadLetters(s Store, r *http.Request, sinks []string) (any, error) {
 		}
 		limit = n
 	}
-	dl, err := s.DeadLetters(r.Context(), SinkPosition(name), limit)
+	dl, err := s.DeadLetters(r.Context(), export.Position(name), limit)
 	if err != nil {
 		return nil, err
 	}

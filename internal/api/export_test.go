@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/export"
 	"github.com/wardenhq/warden/internal/store"
 )
 
@@ -32,8 +33,8 @@ func TestExportSinksAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev, _ := st.OutboxAfter(ctx, 0, 10)
-	st.SetSinkPosition(ctx, SinkPosition("siem"), ev[0].Seq)                 //nolint:errcheck
-	st.Park(ctx, SinkPosition("siem"), ev[1], "20 attempts: HTTP 503: busy") //nolint:errcheck
+	st.SetSinkPosition(ctx, export.Position("siem"), ev[0].Seq)                 //nolint:errcheck
+	st.Park(ctx, export.Position("siem"), ev[1], "20 attempts: HTTP 503: busy") //nolint:errcheck
 	auth := NewAuth([]Token{{Name: "all", Role: RoleReader, Token: "t-all"}, {Name: "one", Role: RoleReader, Token: "t-one", Subscriptions: []string{"s"}}})
 	srv := httptest.NewServer(New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Auth: auth, Sinks: []string{"siem"}}))
 	defer srv.Close()

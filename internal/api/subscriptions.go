@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wardenhq/warden/internal/alert"
+	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/controlplane"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/store"
@@ -59,7 +60,7 @@ func (p settingsPatch) apply(s subscription.Settings) (subscription.Settings, er
 		}
 	}
 	if p.Redact != nil {
-		if err := subscription.CheckRedact(*p.Redact); err != nil {
+		if err := config.CheckRedact(*p.Redact); err != nil {
 			return s, &Error{Status: http.StatusBadRequest, Message: err.Error()}
 		}
 		s.Redact = append([]string{}, *p.Redact...)

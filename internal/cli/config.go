@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/wardenhq/warden/internal/config"
-	"github.com/wardenhq/warden/internal/detect"
 )
 
 func runConfig(_ context.Context, env Env, args []string) error {
@@ -21,7 +20,7 @@ func runConfig(_ context.Context, env Env, args []string) error {
 	if fs.NArg() == 1 {
 		*path = fs.Arg(0)
 	}
-	if _, err := config.LoadFile(*path, env.Getenv, config.WithDetectors(detect.Names())); err != nil {
+	if _, err := config.LoadFile(*path, env.Getenv, known()...); err != nil {
 		var es config.Errors
 		if errors.As(err, &es) {
 			for _, e := range es {

@@ -9,7 +9,6 @@ import (
 	"io"
 
 	"github.com/wardenhq/warden/internal/config"
-	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/llmapi"
 	"github.com/wardenhq/warden/internal/scan"
 )
@@ -41,7 +40,7 @@ Reads JSONL, one object a line: {"id": ..., "role": "user|system|assistant|docum
 	cfg := config.Default()
 	if *cfgPath != "" {
 		var err error
-		if cfg, err = config.LoadFile(*cfgPath, env.Getenv, config.WithDetectors(detect.Names())); err != nil {
+		if cfg, err = config.LoadFile(*cfgPath, env.Getenv, known()...); err != nil {
 			return err
 		}
 	}

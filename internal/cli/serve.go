@@ -24,9 +24,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/api"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/detect"
+	"github.com/wardenhq/warden/internal/export"
 	"github.com/wardenhq/warden/internal/gateway"
 	"github.com/wardenhq/warden/internal/identity"
 	"github.com/wardenhq/warden/internal/judge"
@@ -36,6 +38,7 @@ import (
 	"github.com/wardenhq/warden/internal/shieldclient"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
+	"github.com/wardenhq/warden/internal/supervise"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
@@ -59,12 +62,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		defer stopMock()
 		cfg = demoConfig(mockURL)
 	case *cfgPath != "":
-		if cfg, err = config.LoadFile(*cfgPath, env.Getenv, config.WithDetectors(detect.Names())); err != nil {
+		if cfg, err = config.LoadFile(*cfgPath, env.Getenv, known()...); err != nil {
 			return err
 		}
 	default:
 		if _, statErr := os.Stat("warden.yaml"); statErr == nil {
-			if cfg, err = config.LoadFile("warden.yaml", env.Getenv, config.WithDetectors(detect.Names())); err != nil {
+			if cfg, err = config.LoadFile("warden.yaml", env.Getenv, known()...); err != nil {
 				return err
 			}
 		} else {
@@ -91,39 +94,38 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	if err := st.SeedSubscriptions(ctx, seedSettings(cfg), time.Now()); err != nil {
 		return err
 	}
+	// Every background loop runs in loops, which stops them all and waits
+	// for each at shutdown, before the store closes (deferred above, so
+	// run after this).
+	loops := supervise.New(ctx, log)
+	defer loops.Stop()
 	settings, err := subscription.NewCache(ctx, st, 2*time.Second, log)
 	if err != nil {
 		return fmt.Errorf("load subscriptions: %w", err)
 	}
-	cacheCtx, stopCache := context.WithCancel(context.Background())
-	defer stopCache()
-	go settings.Run(cacheCtx)
+	loops.Go("subscriptions", settings.Run)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	phishing := detect.NewPhishing()
 	var access gateway.AccessChecker
 	if len(cfg.Intel.Feeds) > 0 {
-		var feeds []intel.Feed
-		for _, f := range cfg.Intel.Feeds {
-			feeds = append(feeds, intel.Feed{Name: f.Name, Kind: f.Kind, Source: f.Source, Refresh: f.Refresh})
-		}
-		in, err := intel.New(ctx, feeds, phishing, reg, log)
+		in, err := intel.New(ctx, intel.FeedsFrom(cfg.Intel.Feeds), phishing, reg, log)
 		if err != nil {
 			return fmt.Errorf("threat intelligence: %w", err)
 		}
-		go in.Run(cacheCtx)
+		loops.Go("intel", in.Run)
 		access = in
 	}
 	pipeline, err := newPipelineWith(cfg, phishing)
 	if err != nil {
 		return err
 	}
-	supp, err := newSuppressionSync(ctx, st, cfg, log)
+	supp, err := alert.NewSuppressionSync(ctx, st, cfg.Alerts.Suppress, log)
 	if err != nil {
 		return err
 	}
-	go supp.run(cacheCtx)
+	loops.Go("suppressions", supp.Run)
 	var recon gateway.ProbeFinder
 	if !cfg.Behaviour.Disabled {
 		r, err := detect.DefaultRecon()
@@ -141,17 +143,17 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		issuers = append(issuers, iss)
 	}
 	// Alerts reach the store through the journal: batched, and spooled to
-	// a local file while the store cannot take them.
+	// a local file while the store cannot take them. It is stopped after
+	// the gateway has drained (the last alerts), before the other loops.
 	spool, err := journal.OpenSpool(filepath.Join(cfg.DataDir, "alerts.spool"))
 	if err != nil {
 		return err
 	}
 	defer spool.Close()
 	jr := journal.New(st, spool, reg, log)
-	journalCtx, stopJournal := context.WithCancel(context.Background())
-	journalDone := make(chan struct{})
-	go func() { jr.Run(journalCtx); close(journalDone) }()
-	defer func() { stopJournal(); <-journalDone }()
+	journalLoop := supervise.New(ctx, log)
+	journalLoop.Go("journal", jr.Run)
+	defer journalLoop.Stop()
 	tracer, stopTracing, err := newTracer(ctx, cfg.Tracing)
 	if err != nil {
 		return err
@@ -172,7 +174,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Access:   access,
 		Behave:   newBehaviour(cfg),
 		Recon:    recon,
-		Suppress: supp.rules,
+		Suppress: supp.Rules,
 		Metrics:  gateway.NewMetrics(reg),
 		Log:      log,
 	})
@@ -189,25 +191,22 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		if cfg.Models.Clamd != "" {
 			o.AV = &modelscan.Clamd{Addr: cfg.Models.Clamd}
 		}
-		var srcs []registry.Source
-		for _, m := range cfg.Models.Sources {
-			src := registry.Source{Name: m.Name, Path: m.Path, Subscription: m.Subscription}
-			if b := m.S3; b != nil {
-				src.S3 = &registry.S3{Endpoint: b.Endpoint, Bucket: b.Bucket, Prefix: b.Prefix, Region: b.Region,
-					AccessKey: b.AccessKey, SecretKey: b.SecretKey, Insecure: b.Insecure, MaxBytes: b.MaxBytes}
-			}
-			srcs = append(srcs, src)
-		}
-		w := &registry.Watcher{Sources: srcs, Store: st, Settings: settings, Scanner: modelscan.New(o),
-			Every: cfg.Models.Every, Rescan: cfg.Models.Rescan, Log: log, Suppress: supp.rules}
-		go w.Run(cacheCtx)
+		w := &registry.Watcher{Sources: registry.SourcesFrom(cfg.Models.Sources), Store: st, Settings: settings, Scanner: modelscan.New(o),
+			Every: cfg.Models.Every, Rescan: cfg.Models.Rescan, Log: log, Suppress: supp.Rules}
+		loops.Go("registry", w.Run)
 	}
 
-	deadSince, err := startExport(cacheCtx, cfg, st, reg, log)
+	deadSince, err := export.Start(loops, cfg.Export.Sinks, st, reg, export.Env{Stdout: env.Stdout, Log: log})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	go purge(cacheCtx, cfg, st, log)
+	var positions []string
+	for _, k := range cfg.Export.Sinks {
+		positions = append(positions, export.Position(k.Name))
+	}
+	retain := &store.Retainer{Store: st, Sinks: positions, Log: log,
+		Retention: store.Retention{Alerts: cfg.Retention.Alerts, Audit: cfg.Retention.Audit, Outbox: cfg.Retention.Outbox}}
+	loops.Go("retention", retain.Run)
 
 	var draining atomic.Bool
 	mux := http.NewServeMux()
@@ -231,7 +230,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		sinks = append(sinks, k.Name)
 	}
 	mux.Handle("/api/", api.New(st, log, api.Options{Auth: auth, Changed: settings.Invalidate,
-		Suppress: supp.rules, SuppressionsChanged: supp.changed, Sinks: sinks}))
+		Suppress: supp.Rules, SuppressionsChanged: supp.Changed, Sinks: sinks}))
 	mux.Handle("/portal/", auth.LocalGuard(portal.Handler("/portal/")))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", auth.Scoped(api.ScopeShield,
@@ -284,15 +283,16 @@ func newPipeline(cfg *config.Config) (*scan.Pipeline, error) { return newPipelin
 // newPipelineWith builds the pipeline with a phishing detector that threat
 // intelligence feeds keep up to date (nil: none).
 func newPipelineWith(cfg *config.Config, phishing *detect.Phishing) (*scan.Pipeline, error) {
-	o := detectOptions(cfg)
-	if phishing != nil && hasPhishingFeed(cfg) {
+	o, err := detect.OptionsFrom(cfg.Scan)
+	if err != nil {
+		return nil, err
+	}
+	if phishing != nil && intel.HasPhishing(cfg.Intel.Feeds) {
 		o.Phishing = phishing
 	}
-	sc, err := cfg.Scan.Sensitive.Classifier()
-	if err != nil {
-		return nil, fmt.Errorf("scan.sensitive: %w", err)
+	if ps := cfg.Scan.PromptShields; ps.URL != "" {
+		o.Extra = append(o.Extra, &shieldclient.Remote{URL: ps.URL, Key: ps.Key, Timeout: ps.Timeout, FailClosed: ps.FailClosed})
 	}
-	o.Sensitive = sc
 	detectors, err := detect.Build(cfg.Scan.Detectors, o)
 	if err != nil {
 		return nil, err
@@ -316,16 +316,11 @@ func newPipelineWith(cfg *config.Config, phishing *detect.Phishing) (*scan.Pipel
 	return p, nil
 }
 
-func detectOptions(cfg *config.Config) detect.Options {
-	o := detect.Options{Canaries: cfg.Scan.Canaries, PhishingFile: cfg.Scan.PhishingDomainsFile, ExfilAllow: cfg.Scan.ExfilAllowDomains}
-	if ps := cfg.Scan.PromptShields; ps.URL != "" {
-		o.Extra = append(o.Extra, &shieldclient.Remote{URL: ps.URL, Key: ps.Key, Timeout: ps.Timeout, FailClosed: ps.FailClosed})
-	}
-	for _, d := range cfg.Scan.Deny {
-		o.Deny = append(o.Deny, detect.DenyRule{ID: d.ID, Pattern: d.Pattern, Confidence: d.Confidence, Description: d.Description,
-			Category: scan.Category(d.Category)})
-	}
-	return o
+// known is what configuration is validated against: each component's
+// catalogue of the names it accepts.
+func known() []config.Option {
+	return []config.Option{config.WithDetectors(detect.Names()), config.WithSinks(export.Kinds()),
+		config.WithFeeds(intel.Kinds()), config.WithSensitive(detect.CheckSensitive)}
 }
 
 func seedSettings(cfg *config.Config) []subscription.Settings {
@@ -368,15 +363,6 @@ func demoConfig(mockURL string) *config.Config {
 	c.Subscriptions = []config.Subscription{{ID: "demo", Name: "Demo", Plan: true, Mode: "block"}}
 	c.Identity.Headers = config.IdentityHeader{EndUserID: "X-End-User-Id", ApplicationName: "X-Application-Name"}
 	return c
-}
-
-func hasPhishingFeed(cfg *config.Config) bool {
-	for _, f := range cfg.Intel.Feeds {
-		if f.Kind == "phishing" {
-			return true
-		}
-	}
-	return false
 }
 
 // newBehaviour builds abuse detection from configuration (nil when off).

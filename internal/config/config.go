@@ -4,7 +4,6 @@
 package config
 
 import (
-	"github.com/wardenhq/warden/internal/sensitive"
 	"time"
 )
 
@@ -280,7 +279,7 @@ type Sensitive struct {
 	// CustomTypes are the team's own types, in the built-in types' form
 	// (id, name, keywords, exclude, patterns with regex, validator, alone
 	// and keyword confidences).
-	CustomTypes []sensitive.Type `yaml:"custom_types"`
+	CustomTypes []SensitiveType `yaml:"custom_types"`
 	// ExactData are files of keyed hashes of the team's own values.
 	ExactData []ExactData `yaml:"exact_data"`
 	// AnomalyLearning is how long a resource is watched before a type it
@@ -294,6 +293,32 @@ type Sensitive struct {
 	// RedactHashKey, when set, adds a keyed hash (per subscription) to
 	// evidence placeholders so that one value links across alerts.
 	RedactHashKey string `yaml:"redact_hash_key"`
+}
+
+// SensitiveType is one of the team's own sensitive information types, in
+// the form of the built-in ones (internal/sensitive's types.yaml).
+type SensitiveType struct {
+	ID    string `yaml:"id"`
+	Name  string `yaml:"name"`
+	Class string `yaml:"class"`
+	// Keywords corroborate a match nearby; Exclude words veto it.
+	Keywords []string           `yaml:"keywords"`
+	Exclude  []string           `yaml:"exclude"`
+	Patterns []SensitivePattern `yaml:"patterns"`
+	// Match and NoMatch are examples the type must and must not find,
+	// checked when it is built.
+	Match   []string `yaml:"match"`
+	NoMatch []string `yaml:"nomatch"`
+}
+
+// SensitivePattern is one pattern of a type: its regex, an optional
+// validator (luhn, ...), and its confidence without a keyword nearby
+// (Alone; 0: it needs one) and with one (Keyword).
+type SensitivePattern struct {
+	Regex     string `yaml:"regex"`
+	Validator string `yaml:"validator"`
+	Alone     int    `yaml:"alone"`
+	Keyword   int    `yaml:"keyword"`
 }
 
 // ExactData is one exact-data set: the type its matches carry, the file of

@@ -1,11 +1,24 @@
-package config
+package config_test
+
+// These tests validate configuration as Warden does, against the
+// catalogues of the components that own each kind of name: an external
+// test package, as those components import config.
 
 import (
-	"github.com/wardenhq/warden/internal/detect"
 	"strings"
 	"testing"
 	"time"
+
+	. "github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/detect"
+	"github.com/wardenhq/warden/internal/export"
+	"github.com/wardenhq/warden/internal/intel"
 )
+
+// known is what the cli validates with (cli.known).
+func known() []Option {
+	return []Option{WithDetectors(detect.Names()), WithSinks(export.Kinds()), WithFeeds(intel.Kinds()), WithSensitive(detect.CheckSensitive)}
+}
 
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -13,7 +26,7 @@ func env(m map[string]string) func(string) string {
 
 func TestLoadGood(t *testing.T) {
 	c, err := LoadFile("testdata/full.good.yaml", env(map[string]string{"AZURE_OPENAI_KEY": "k-123", "TEAM_KEY": "team", "WARDEN_LISTEN": "127.0.0.1:9999"}),
-		WithDetectors(detect.Names()))
+		known()...)
 	if err != nil {
 		t.Fatalf("LoadFile: %v", err)
 	}
@@ -79,10 +92,16 @@ func TestLoadBad(t *testing.T) {
 			"bad-judge.bad.yaml:4: scan.judge.kind: must be chat or classify",
 			"bad-judge.bad.yaml:5: scan.judge.band: must be [lo, hi]",
 		}},
+		{"bad-export.bad.yaml", []string{
+			"bad-export.bad.yaml:4: export.sinks[0].type: must be elastic, file, http, nats, sentinel, splunk, stdout, syslog or webhook, not \"kafka\"",
+			"bad-export.bad.yaml:5: export.sinks[1].token: required for a splunk sink",
+			"bad-export.bad.yaml:8: export.sinks[2].token: a sentinel sink needs a token, or tenant_id, client_id and client_secret",
+			"bad-export.bad.yaml:16: intel.feeds[0].kind: must be ip, phishing, tor or user_agent, not \"spam\"",
+		}},
 		{"bad-threshold.bad.yaml", []string{"bad-threshold.bad.yaml:3: scan.block_at", "bad-threshold.bad.yaml:4: scan.detectors: unknown detector \"psychic\""}},
 	}
 	for _, tt := range tests {
-		_, err := LoadFile("testdata/"+tt.file, env(nil), WithDetectors(detect.Names()))
+		_, err := LoadFile("testdata/"+tt.file, env(nil), known()...)
 		if err == nil {
 			t.Errorf("LoadFile(%s): no error", tt.file)
 			continue
@@ -95,9 +114,3 @@ func TestLoadBad(t *testing.T) {
 	}
 }
 
-func TestDefaultIsValid(t *testing.T) {
-	c := Default()
-	if es := c.validate(nil, "default"); len(es) > 0 {
-		t.Errorf("Default() is invalid: %v", es)
-	}
-}

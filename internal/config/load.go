@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"regexp"
@@ -14,8 +15,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/wardenhq/warden/internal/subscription"
 )
 
 // Errors is every problem found in a configuration file, each naming the
@@ -31,21 +30,6 @@ func LoadFile(path string, getenv func(string) string, opts ...Option) (*Config,
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	return Parse(path, b, getenv, opts...)
-}
-
-// Option adds to what validation knows.
-type Option func(*known)
-
-// known are the names validation checks configuration against; a list left
-// nil is not checked. They are passed in, so that this package builds
-// nothing and imports no component.
-type known struct {
-	detectors []string
-}
-
-// WithDetectors makes validation check scan.detectors against names.
-func WithDetectors(names []string) Option {
-	return func(k *known) { k.detectors = names }
 }
 
 // Parse decodes and validates configuration bytes; name labels errors.
@@ -272,8 +256,10 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad("scan.judge", "per_minute and timeout must be positive")
 		}
 	}
-	if _, err := c.Scan.Sensitive.Classifier(); err != nil {
-		bad("scan.sensitive", "%v", err)
+	if check := c.known.sensitive; check != nil && (len(c.Scan.Sensitive.CustomTypes) > 0 || len(c.Scan.Sensitive.ExactData) > 0) {
+		if err := check(c.Scan.Sensitive); err != nil {
+			bad("scan.sensitive", "%v", err)
+		}
 	}
 	if c.Scan.Sensitive.AnomalyLearning < 0 {
 		bad("scan.sensitive.anomaly_learning", "must be positive")
@@ -385,22 +371,22 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad(p+".name", "required and unique (it keys the sink's position in the outbox)")
 		}
 		sinkNames[k.Name] = true
-		need := map[string][]string{"file": {"path"}, "stdout": nil, "http": {"url"}, "webhook": {"url", "secret"},
-			"splunk": {"url", "token"}, "elastic": {"url", "index"}, "sentinel": {"url", "dcr", "stream"},
-			"syslog": {"network", "address"}, "nats": {"url"}}
-		fields, ok := need[k.Type]
-		if !ok {
-			bad(p+".type", "must be file, stdout, http, webhook, splunk, elastic, sentinel, syslog or nats, not %q", k.Type)
-		}
-		val := map[string]string{"path": k.Path, "url": k.URL, "secret": k.Secret, "token": k.Token, "index": k.Index,
-			"dcr": k.DCR, "stream": k.Stream, "network": k.Network, "address": k.Address}
-		for _, f := range fields {
-			if val[f] == "" {
-				bad(p+"."+f, "required for a %s sink", k.Type)
+		if kinds := c.known.sinks; kinds != nil {
+			kind, ok := kinds[k.Type]
+			if !ok {
+				bad(p+".type", "must be %s, not %q", orList(slices.Sorted(maps.Keys(kinds))), k.Type)
 			}
-		}
-		if k.Type == "sentinel" && k.Token == "" && (k.ClientID == "" || k.ClientSecret == "" || k.TenantID == "" && k.TokenURL == "") {
-			bad(p+".token", "a sentinel sink needs a token, or tenant_id, client_id and client_secret of an Entra application")
+			val := k.Fields()
+			for _, f := range kind.Required {
+				if val[f] == "" {
+					bad(p+"."+f, "required for a %s sink", k.Type)
+				}
+			}
+			if kind.Check != nil {
+				if field, problem := kind.Check(k); problem != "" {
+					bad(p+"."+field, "%s", problem)
+				}
+			}
 		}
 		switch k.MinSeverity {
 		case "", "low", "medium", "high", "critical":
@@ -415,10 +401,8 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 			bad(p+".name", "required and unique")
 		}
 		feedNames[f.Name] = true
-		switch f.Kind {
-		case "tor", "ip", "user_agent", "phishing":
-		default:
-			bad(p+".kind", "must be tor, ip, user_agent or phishing, not %q", f.Kind)
+		if kinds := c.known.feeds; kinds != nil && !slices.Contains(kinds, f.Kind) {
+			bad(p+".kind", "must be %s, not %q", orList(kinds), f.Kind)
 		}
 		if f.Source == "" {
 			bad(p+".source", "required: a file or an http(s) URL")
@@ -457,7 +441,7 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		default:
 			bad(p+".sensitivity", "must be low, medium or high, not %q", s.Sensitivity)
 		}
-		if err := subscription.CheckRedact(s.Redact); err != nil {
+		if err := CheckRedact(s.Redact); err != nil {
 			bad(p+".redact", "%v", err)
 		}
 	}

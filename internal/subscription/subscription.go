@@ -6,7 +6,6 @@ package subscription
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -59,28 +58,6 @@ const (
 	RedactCredentials  = "credentials"
 	RedactPersonalData = "personal_data"
 )
-
-// CheckRedact reports the first entry of a redact list that is neither a
-// family nor a kind id (lower-case letters, digits and underscores), or a
-// duplicate.
-func CheckRedact(list []string) error {
-	seen := map[string]bool{}
-	for _, r := range list {
-		ok := r != "" && r[0] >= 'a' && r[0] <= 'z'
-		for i := 0; i < len(r) && ok; i++ {
-			c := r[i]
-			ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
-		}
-		if !ok {
-			return fmt.Errorf("redact entry %q: want credentials, personal_data or a kind id such as email_address", r)
-		}
-		if seen[r] {
-			return fmt.Errorf("redact entry %q appears twice", r)
-		}
-		seen[r] = true
-	}
-	return nil
-}
 
 // Redacts reports whether the subscription redacts a value of kind, found
 // by a credential detector (credential) or a sensitive-type one.
