@@ -113,4 +113,3 @@ func TestLoadBad(t *testing.T) {
 		}
 	}
 }
-
