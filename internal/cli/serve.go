@@ -84,12 +84,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 }
 
 func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, demo bool) error {
-	store.AggregationWindow, store.IncidentWindow = cfg.Alerts.AggregationWindow, cfg.Alerts.IncidentWindow
 	st, err := store.Open(ctx, cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	st.SetWindows(alert.Windows{Aggregation: cfg.Alerts.AggregationWindow, Incident: cfg.Alerts.IncidentWindow})
 	st.SetExporting(len(cfg.Export.Sinks) > 0)
 	if err := st.SeedSubscriptions(ctx, seedSettings(cfg), time.Now()); err != nil {
 		return err

@@ -46,7 +46,7 @@ func (s *Store) RecordAlertsOnce(ctx context.Context, key string, as []alert.Ale
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	res, err := tx.ExecContext(ctx, `INSERT INTO spool_applied (key, applied_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
-		key, time.Now().UTC().Format(time.RFC3339Nano))
+		key, s.now().UTC().Format(time.RFC3339Nano))
 	if err != nil {
 		return fmt.Errorf("spool batch %s: %w", key, err)
 	}
@@ -66,7 +66,7 @@ func (s *Store) recordAlerts(ctx context.Context, sqlTx *sql.Tx, as []alert.Aler
 	// parsing was a third of the time of a large batch).
 	tx := prepared(sqlTx)
 	defer tx.close()
-	now := time.Now().UTC().Format(time.RFC3339Nano)
+	now := s.now().UTC().Format(time.RFC3339Nano)
 	for _, a := range as {
 		if a.Status == "" {
 			a.Status = "new"
@@ -81,14 +81,19 @@ func (s *Store) recordAlerts(ctx context.Context, sqlTx *sql.Tx, as []alert.Aler
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("alert %s: %w", a.ID, err)
 		}
-		merged, err := s.aggregate(ctx, tx, &a)
+		p, err := s.windows.Place(ctx, history{tx}, a)
 		if err != nil {
 			return err
 		}
+		a, merged := p.Alert, p.Folded
 		var body []byte
-		if !merged {
-			if a.Status != "suppressed" {
-				if a.Incident, err = s.correlate(ctx, tx, a); err != nil {
+		if merged {
+			if err := foldInto(ctx, tx, a); err != nil {
+				return err
+			}
+		} else {
+			if p.Incident != "" {
+				if err := joinIncident(ctx, tx, p); err != nil {
 					return err
 				}
 			}
@@ -130,60 +135,21 @@ func (s *Store) recordAlerts(ctx context.Context, sqlTx *sql.Tx, as []alert.Aler
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-// Windows for folding repeats into one alert and alerts into one incident.
-var (
-	AggregationWindow = 10 * time.Minute
-	IncidentWindow    = time.Hour
-)
-
-// aggregate folds a into an open alert with its fingerprint seen within the
-// aggregation window; a then holds the merged alert.
-func (s *Store) aggregate(ctx context.Context, tx txq, a *alert.Alert) (bool, error) {
-	if a.Fingerprint == "" {
-		return false, nil
-	}
-	var body, status string
-	err := tx.QueryRowContext(ctx, `SELECT body, status FROM alerts WHERE fingerprint = ? AND status IN ('new', 'active', 'suppressed')
-		AND last_seen >= ? ORDER BY last_seen DESC LIMIT 1`, a.Fingerprint, ts(a.FirstSeen.Add(-AggregationWindow))).Scan(&body, &status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+// foldInto writes an alert that a repeat was folded into, and moves its
+// incident along.
+func foldInto(ctx context.Context, tx txq, a alert.Alert) error {
+	nb, err := json.Marshal(a)
 	if err != nil {
-		return false, fmt.Errorf("aggregate: %w", err)
-	}
-	var old alert.Alert
-	if err := json.Unmarshal([]byte(body), &old); err != nil {
-		return false, fmt.Errorf("aggregate: %w", err)
-	}
-	old.Count += max(a.Count, 1)
-	if a.LastSeen.After(old.LastSeen) {
-		old.LastSeen = a.LastSeen
-	}
-	if a.Severity.Rank() > old.Severity.Rank() {
-		old.Severity = a.Severity
-	}
-	old.Confidence = max(old.Confidence, a.Confidence)
-	if a.Action == alert.ActionBlocked {
-		old.Action = alert.ActionBlocked
-	}
-	if len(old.Findings) < 20 {
-		old.Findings = append(old.Findings, a.Findings[:min(len(a.Findings), 20-len(old.Findings))]...)
-	}
-	nb, err := json.Marshal(old)
-	if err != nil {
-		return false, err
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET last_seen = ?, severity = ?, confidence = ?, body = ? WHERE id = ?`,
-		ts(old.LastSeen), string(old.Severity), old.Confidence, string(nb), old.ID); err != nil {
-		return false, fmt.Errorf("aggregate: %w", err)
+		ts(a.LastSeen), string(a.Severity), a.Confidence, string(nb), a.ID); err != nil {
+		return fmt.Errorf("aggregate: %w", err)
 	}
-	if old.Incident != "" {
-		if err := bumpIncident(ctx, tx, old.Incident, old.Severity, old.LastSeen, 0); err != nil {
-			return false, err
-		}
+	if a.Incident != "" {
+		return bumpIncident(ctx, tx, a.Incident, a.Severity, a.LastSeen, 0)
 	}
-	*a = old
-	return true, nil
+	return nil
 }
 
 // bumpIncident raises an incident's severity to sev if higher, moves its
@@ -211,93 +177,82 @@ func sevRank(expr string) string {
 		expr, scan.SeverityLow, scan.SeverityMedium, scan.SeverityHigh, scan.SeverityCritical)
 }
 
-// correlate returns the incident a new alert joins, creating one when none
-// fits. Who, not where: an alert with an end user joins an open incident of
-// that user within the window, and nothing else; shared infrastructure (an
-// application server's address, a deployment every user reaches) is weak
-// evidence and never merges different users. An alert with no user joins
-// an open incident of its address that has no user either; a deployment
-// alone merges nothing.
-func (s *Store) correlate(ctx context.Context, tx txq, a alert.Alert) (string, error) {
-	strong, weak := incidentKeys(a)
-	// Within one batch the same users recur: the incident a user led to
-	// is remembered for the rest of the transaction.
-	cache, _ := tx.(*stmtTx)
-	var id string
-	since := ts(a.FirstSeen.Add(-IncidentWindow))
-	for _, k := range strong {
-		if cache != nil {
-			if id = cache.incidentOf[[3]string{k[0], k[1], a.Subscription}]; id != "" {
-				break
-			}
-		}
-		err := tx.QueryRowContext(ctx, `SELECT i.id FROM incident_keys k JOIN incidents i ON i.id = k.incident
-			WHERE k.kind = ? AND k.value = ? AND i.subscription = ? AND i.status != 'resolved' AND i.last_seen >= ?
-			ORDER BY i.last_seen DESC LIMIT 1`, k[0], k[1], a.Subscription, since).Scan(&id)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return "", fmt.Errorf("correlate: %w", err)
-		}
-	}
-	if len(strong) == 0 {
-		for _, k := range weak {
-			if k[0] != "ip" {
-				continue
-			}
-			err := tx.QueryRowContext(ctx, `SELECT i.id FROM incident_keys k JOIN incidents i ON i.id = k.incident
-				WHERE k.kind = ? AND k.value = ? AND i.subscription = ? AND i.status != 'resolved' AND i.last_seen >= ?
-				AND NOT EXISTS (SELECT 1 FROM incident_keys u WHERE u.incident = i.id AND u.kind = 'user')
-				ORDER BY i.last_seen DESC LIMIT 1`, k[0], k[1], a.Subscription, since).Scan(&id)
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return "", fmt.Errorf("correlate: %w", err)
-			}
-		}
-	}
-	if id == "" {
-		id = "inc-" + a.ID
+// joinIncident writes a new alert's place in its incident: the incident
+// (created if new), its count, severity and last seen, and the keys later
+// alerts correlate on.
+func joinIncident(ctx context.Context, tx txq, p alert.Placement) error {
+	a, id := p.Alert, p.Incident
+	if p.NewIncident {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, subscription, title, severity, first_seen, last_seen, alerts)
 			VALUES (?, ?, ?, ?, ?, ?, 0)`, id, a.Subscription, a.DisplayName, string(a.Severity), ts(a.FirstSeen), ts(a.LastSeen)); err != nil {
-			return "", fmt.Errorf("incident: %w", err)
+			return fmt.Errorf("incident: %w", err)
 		}
 	}
 	if err := bumpIncident(ctx, tx, id, a.Severity, a.LastSeen, 1); err != nil {
-		return "", err
+		return err
 	}
-	for _, k := range append(strong, weak...) {
-		if cache != nil && k[0] == "user" {
-			ck := [3]string{k[0], k[1], a.Subscription}
+	cache, _ := tx.(*stmtTx)
+	for _, k := range p.Keys {
+		if cache != nil && k.Kind == "user" {
+			ck := [3]string{k.Kind, k.Value, a.Subscription}
 			if cache.incidentOf[ck] == id {
 				continue
 			}
 			cache.incidentOf[ck] = id
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO incident_keys (incident, kind, value) VALUES (?, ?, ?)`, id, k[0], k[1]); err != nil {
-			return "", fmt.Errorf("incident: %w", err)
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO incident_keys (incident, kind, value) VALUES (?, ?, ?)`, id, k.Kind, k.Value); err != nil {
+			return fmt.Errorf("incident: %w", err)
 		}
 	}
-	return id, nil
+	return nil
 }
 
-// incidentKeys are what alerts correlate on: the end user (strong), and
-// the addresses and the resource (weak: many users share them).
-func incidentKeys(a alert.Alert) (strong, weak [][2]string) {
-	for _, e := range a.Entities {
-		switch e.Kind {
-		case "user":
-			strong = append(strong, [2]string{e.Kind, e.ID})
-		case "ip":
-			weak = append(weak, [2]string{e.Kind, e.ID})
+// history reads stored alerts and incidents for alert.Windows.Place,
+// inside the recording transaction.
+type history struct{ tx txq }
+
+// LastOpen implements alert.History.
+func (h history) LastOpen(ctx context.Context, fp string, since time.Time) (alert.Alert, bool, error) {
+	var body string
+	err := h.tx.QueryRowContext(ctx, `SELECT body FROM alerts WHERE fingerprint = ? AND status IN ('new', 'active', 'suppressed')
+		AND last_seen >= ? ORDER BY last_seen DESC LIMIT 1`, fp, ts(since)).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return alert.Alert{}, false, nil
+	}
+	if err != nil {
+		return alert.Alert{}, false, fmt.Errorf("aggregate: %w", err)
+	}
+	var old alert.Alert
+	if err := json.Unmarshal([]byte(body), &old); err != nil {
+		return alert.Alert{}, false, fmt.Errorf("aggregate: %w", err)
+	}
+	return old, true, nil
+}
+
+// OpenIncident implements alert.History. Within one batch the same users
+// recur: the incident a user led to is remembered for the rest of the
+// transaction.
+func (h history) OpenIncident(ctx context.Context, sub string, k alert.Key, since time.Time, userless bool) (string, error) {
+	cache, _ := h.tx.(*stmtTx)
+	if cache != nil && !userless {
+		if id := cache.incidentOf[[3]string{k.Kind, k.Value, sub}]; id != "" {
+			return id, nil
 		}
 	}
-	if a.Resource != "" {
-		weak = append(weak, [2]string{"resource", a.Resource})
+	q := `SELECT i.id FROM incident_keys k JOIN incidents i ON i.id = k.incident
+		WHERE k.kind = ? AND k.value = ? AND i.subscription = ? AND i.status != 'resolved' AND i.last_seen >= ?`
+	if userless {
+		q += ` AND NOT EXISTS (SELECT 1 FROM incident_keys u WHERE u.incident = i.id AND u.kind = 'user')`
 	}
-	return strong, weak
+	var id string
+	err := h.tx.QueryRowContext(ctx, q+` ORDER BY i.last_seen DESC LIMIT 1`, k.Kind, k.Value, sub, ts(since)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("correlate: %w", err)
+	}
+	return id, nil
 }
 
 // AlertFilter selects alerts; zero fields match everything.

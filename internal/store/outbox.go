@@ -62,7 +62,7 @@ func (s *Store) SetSinkPosition(ctx context.Context, sink string, seq int64) err
 // Park sets aside an event a sink can never deliver, with why.
 func (s *Store) Park(ctx context.Context, sink string, e OutboxEvent, reason string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO sink_parked (sink, seq, event_id, error, parked_at) VALUES (?, ?, ?, ?, ?)`,
-		sink, e.Seq, e.EventID, reason, time.Now().UTC().Format(time.RFC3339Nano))
+		sink, e.Seq, e.EventID, reason, s.now().UTC().Format(time.RFC3339Nano))
 	if err != nil {
 		return fmt.Errorf("park: %w", err)
 	}

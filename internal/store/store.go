@@ -17,6 +17,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/wardenhq/warden/internal/alert"
 )
 
 //go:embed migrations/*.sql
@@ -32,11 +34,23 @@ type Store struct {
 	// noOutbox is set when no export sink is configured: alerts are then
 	// stored without an outbox event nobody would read.
 	noOutbox bool
+	// windows fold and correlate alerts as they are recorded
+	// (alert.Windows.Place); now stamps rows the store writes.
+	windows alert.Windows
+	now     func() time.Time
 }
 
 // SetExporting says whether any export sink reads the outbox; without one,
 // RecordAlerts writes no outbox events.
 func (s *Store) SetExporting(on bool) { s.noOutbox = !on }
+
+// SetWindows sets how far back RecordAlerts folds repeats and correlates
+// incidents (default alert.DefaultWindows). Call it before recording.
+func (s *Store) SetWindows(w alert.Windows) { s.windows = w }
+
+// SetClock sets the clock that stamps what the store writes (default
+// time.Now), for tests. Call it before use.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // FileName is the database's name inside the data directory.
 const FileName = "warden.db"
@@ -59,7 +73,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	// SQLite has one writer; a small pool keeps readers concurrent without
 	// piling up writers that would only wait on the lock.
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, windows: alert.DefaultWindows, now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -98,7 +112,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // asks it, since a locked or full database still answers reads.
 func (s *Store) CheckWrite(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
-		time.Now().UTC().Format(time.RFC3339Nano))
+		s.now().UTC().Format(time.RFC3339Nano))
 	return err
 }
 

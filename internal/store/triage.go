@@ -93,7 +93,7 @@ func (s *Store) UpdateAlert(ctx context.Context, id string, u Update) (alert.Ale
 		a.Status, a.Assignee, a.Classification, string(nb), id); err != nil {
 		return a, err
 	}
-	if err := addComment(ctx, tx, "alert:"+id, u); err != nil {
+	if err := addComment(ctx, tx, "alert:"+id, u, s.now()); err != nil {
 		return a, err
 	}
 	return a, tx.Commit()
@@ -143,7 +143,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, u Update) (Incide
 			}
 		}
 	}
-	if err := addComment(ctx, tx, "incident:"+id, u); err != nil {
+	if err := addComment(ctx, tx, "incident:"+id, u, s.now()); err != nil {
 		return Incident{}, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -158,12 +158,12 @@ func set(dst *string, v string) {
 	}
 }
 
-func addComment(ctx context.Context, tx *sql.Tx, target string, u Update) error {
+func addComment(ctx context.Context, tx *sql.Tx, target string, u Update, at time.Time) error {
 	if u.Comment == "" {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO comments (target, author, text, created_at) VALUES (?, ?, ?, ?)`,
-		target, u.Author, u.Comment, ts(time.Now()))
+		target, u.Author, u.Comment, ts(at))
 	return err
 }
 
