@@ -4,17 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/wardenhq/warden/internal/classifier"
-	"github.com/wardenhq/warden/internal/detect"
+	"github.com/wardenhq/warden/internal/evaluate"
 	"github.com/wardenhq/warden/internal/scan"
 )
 
@@ -66,50 +61,24 @@ jailbreak and injection; every other label is expected to pass.`)
 	if len(rows) == 0 {
 		return &exitError{code: 2, err: errors.New("eval: no rows left to evaluate")}
 	}
-	var scores []float64
-	var lat []time.Duration
+	var res evaluate.Result
 	switch *group {
 	case "":
-		all, err := detect.Build(nil, detect.Options{})
+		r, err := evaluate.Pipeline(ctx, rows)
 		if err != nil {
 			return err
 		}
-		p := scan.NewPipeline(all...)
-		for _, r := range rows {
-			in := rowInput(r)
-			start := time.Now()
-			res := p.Scan(ctx, &in, scan.Policy{FlagAt: 0.01, BlockAt: 1})
-			lat = append(lat, time.Since(start))
-			scores = append(scores, attackScore(res.Findings))
-		}
+		res = r
 	case "family":
-		// The model is scored on families it was not trained on; the
-		// other default detectors, written by hand, run as they are.
-		cv := classifier.CrossValidate(rows, *folds, opts, detect.DocConfidence)
-		var names []string
-		for _, n := range detect.Default {
-			if n != "model" {
-				names = append(names, n)
-			}
-		}
-		others, err := detect.Build(names, detect.Options{})
+		r, err := evaluate.GroupedCV(ctx, rows, *folds, opts)
 		if err != nil {
 			return err
 		}
-		p := scan.NewPipeline(others...)
-		for i, r := range rows {
-			in := rowInput(r)
-			s := attackScore(p.Scan(ctx, &in, scan.Policy{FlagAt: 0.01, BlockAt: 1}).Findings)
-			c := detect.Confidence(cv[i].P, cv[i].Words, true)
-			if rows[i].Doc {
-				c = detect.DocConfidence(cv[i].P, cv[i].Segment)
-			}
-			scores = append(scores, max(s, c))
-		}
+		res = r
 	default:
 		return &exitError{code: 2, err: fmt.Errorf("eval: --group takes \"family\", not %q", *group)}
 	}
-	report(env.Stdout, rows, scores, lat, *threshold, *by)
+	evaluate.Report(env.Stdout, rows, res, *threshold, *by)
 	return nil
 }
 
@@ -127,91 +96,3 @@ func readRows(path string) ([]classifier.Row, error) {
 	return classifier.ReadFile(path)
 }
 
-// rowInput is how a dataset row reaches the pipeline: documents as
-// documents, everything else as a user turn.
-func rowInput(r classifier.Row) scan.Input {
-	role := scan.RoleUser
-	if r.Doc {
-		role = scan.RoleDocument
-	}
-	return scan.Input{Parts: []scan.Part{{Role: role, Text: r.Text}}}
-}
-
-// attackScore is the highest confidence among attack findings.
-func attackScore(fs []scan.Finding) float64 {
-	s := 0.0
-	for _, f := range fs {
-		if f.Category == scan.CategoryJailbreak || f.Category == scan.CategoryDataPoisoning {
-			s = max(s, f.Confidence)
-		}
-	}
-	return s
-}
-
-func report(w io.Writer, rows []classifier.Row, scores []float64, lat []time.Duration, th float64, by string) {
-	type agg struct{ n, hit int }
-	groups := map[string]*agg{}
-	var pos, neg []float64
-	for i, r := range rows {
-		key := r.Folder
-		if by == "family" {
-			key = r.Folder + "/" + r.Family
-		}
-		key += "\t" + r.Label
-		if groups[key] == nil {
-			groups[key] = &agg{}
-		}
-		groups[key].n++
-		if scores[i] >= th {
-			groups[key].hit++
-		}
-		if r.Attack() {
-			pos = append(pos, scores[i])
-		} else {
-			neg = append(neg, scores[i])
-		}
-	}
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\tLABEL\tROWS\tFLAGGED (score >= %.2f)\tMEANING\n", strings.ToUpper(by), th)
-	for _, k := range keys {
-		g := groups[k]
-		label := k[strings.LastIndexByte(k, '\t')+1:]
-		meaning := "false-positive rate"
-		if label == "jailbreak" || label == "injection" {
-			meaning = "detection rate"
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%s\n", k, g.n, float64(g.hit)/float64(g.n), meaning)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nthreshold sweep (attacks: %d rows, others: %d rows)\n", len(pos), len(neg))
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "THRESHOLD\tDETECTION\tFALSE POSITIVES")
-	for _, t := range []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95} {
-		fmt.Fprintf(tw, "%.2f\t%.3f\t%.3f\n", t, rate(pos, t), rate(neg, t))
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nROC AUC %.4f\n", classifier.AUC(pos, neg))
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		q := func(p float64) time.Duration { return lat[int(float64(len(lat)-1)*p)] }
-		fmt.Fprintf(w, "latency per row: p50 %s  p90 %s  p99 %s  max %s\n", q(0.5), q(0.9), q(0.99), lat[len(lat)-1])
-	}
-}
-
-func rate(s []float64, t float64) float64 {
-	if len(s) == 0 {
-		return 0
-	}
-	n := 0
-	for _, v := range s {
-		if v >= t {
-			n++
-		}
-	}
-	return float64(n) / float64(len(s))
-}
