@@ -1,6 +1,8 @@
 package warden_test
 
 import (
+	"flag"
+	"fmt"
 	"go/parser"
 	"go/token"
 	"os"
@@ -69,4 +71,152 @@ func TestDataFlow(t *testing.T) {
 			}
 		}
 	}
+}
+
+// floors place every internal package on a floor: a package imports only
+// packages on lower floors, so data flows one way and nothing low reaches up
+// for what is built on it. A new package must be given a floor here.
+var floors = map[string]int{
+	// 0: leaves. Configuration, the scan vocabulary, text and wire
+	// formats, small mechanisms.
+	"config": 0, "scan": 0, "cleantext": 0, "redact": 0, "reload": 0, "supervise": 0, "httpjson": 0,
+	"faults": 0, "identity": 0, "llmapi": 0, "pickle": 0, "wordvec": 0, "portal": 0, "mockllm": 0,
+	// 1: the domain's plain data and models.
+	"alert": 1, "subscription": 1, "classifier": 1, "sensitive": 1, "behaviour": 1, "modelscan": 1,
+	"judge": 1, "shieldclient": 1, "shield": 1, "demo": 1, "modelscan/fixtures": 1,
+	// 2: what builds on one model.
+	"credkv": 2, "suffix": 2, "controlplane": 2, "journal": 2, "report": 2, "modelscan/gentestdata": 2,
+	// 3: detectors, the store, the gateway.
+	"detect": 3, "store": 3, "gateway": 3,
+	// 4: what reads detectors or the store: feeds, evaluation, export,
+	// model registries.
+	"intel": 4, "evaluate": 4, "export": 4, "registry": 4,
+	// 5: the HTTP API over the store and export.
+	"api": 5,
+	// 6: wiring.
+	"cli": 6,
+	// generators run at build time, beside everything.
+	"wordvec/genwordvec": 0,
+}
+
+// onlyImportedBy lists packages that only the named importers may use.
+var onlyImportedBy = map[string][]string{
+	// The mock LLM is for the demo: no configured gateway reaches it.
+	"mockllm": {"demo"},
+	// The fault suite is tests only (it has no code of its own).
+	"faults": {},
+}
+
+// TestLayers checks that every internal package has a floor and imports
+// only packages on lower floors, and the packages only some may import.
+func TestLayers(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./internal/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const prefix = "github.com/wardenhq/warden/internal/"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], prefix)
+		floor, ok := floors[pkg]
+		if !ok {
+			t.Errorf("internal/%s has no floor: place it in floors (arch_test.go)", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if !strings.HasPrefix(imp, prefix) {
+				continue
+			}
+			dep := strings.TrimPrefix(imp, prefix)
+			if f, ok := floors[dep]; ok && f >= floor {
+				t.Errorf("internal/%s (floor %d) imports internal/%s (floor %d): imports go down only", pkg, floor, dep, f)
+			}
+			if allowed, ok := onlyImportedBy[dep]; ok && !slicesContains(allowed, pkg) {
+				t.Errorf("internal/%s imports internal/%s, which only %v may", pkg, dep, allowed)
+			}
+		}
+	}
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+var updateDeps = flag.Bool("update-deps", false, "rewrite cmd/*/deps.txt from go list")
+
+// TestDeps checks each binary's dependencies against the list checked in
+// beside it (cmd/NAME/deps.txt): every package outside the standard
+// library it links, with its module version. A new dependency, or a
+// package of one newly linked, is a visible diff; accept it with
+// go test . -run TestDeps -update-deps.
+func TestDeps(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	for _, bin := range []string{"warden", "train", "trainnames"} {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{with .Module}} {{.Version}}{{end}}{{end}}", "./cmd/"+bin).Output()
+		if err != nil {
+			t.Fatalf("go list -deps ./cmd/%s: %v", bin, err)
+		}
+		var lines []string
+		for _, l := range strings.Split(string(out), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "github.com/wardenhq/warden") {
+				lines = append(lines, l)
+			}
+		}
+		sortStrings(lines)
+		got := fmt.Sprintf("# Packages outside the standard library that cmd/%s links (TestDeps).\n# Regenerate: go test . -run TestDeps -update-deps\n%s\n", bin, strings.Join(lines, "\n"))
+		path := filepath.Join("cmd", bin, "deps.txt")
+		if *updateDeps {
+			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (create it with -update-deps)", err)
+		}
+		if got != string(want) {
+			t.Errorf("cmd/%s links other packages than %s lists:\n%s\nReview, then run go test . -run TestDeps -update-deps", bin, path, lineDiff(string(want), got))
+		}
+	}
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// lineDiff lists the lines only in want (-) and only in got (+).
+func lineDiff(want, got string) string {
+	w, g := map[string]bool{}, map[string]bool{}
+	for _, l := range strings.Split(want, "\n") {
+		w[l] = true
+	}
+	for _, l := range strings.Split(got, "\n") {
+		g[l] = true
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(want, "\n") {
+		if !g[l] {
+			b.WriteString("- " + l + "\n")
+		}
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if !w[l] {
+			b.WriteString("+ " + l + "\n")
+		}
+	}
+	return b.String()
 }

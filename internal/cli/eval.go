@@ -95,4 +95,3 @@ func readRows(path string) ([]classifier.Row, error) {
 	}
 	return classifier.ReadFile(path)
 }
-

@@ -27,12 +27,12 @@ import (
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/api"
 	"github.com/wardenhq/warden/internal/config"
+	"github.com/wardenhq/warden/internal/demo"
 	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/export"
 	"github.com/wardenhq/warden/internal/gateway"
 	"github.com/wardenhq/warden/internal/identity"
 	"github.com/wardenhq/warden/internal/judge"
-	"github.com/wardenhq/warden/internal/mockllm"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/shield"
 	"github.com/wardenhq/warden/internal/shieldclient"
@@ -44,7 +44,7 @@ import (
 func runServe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("serve", env)
 	cfgPath := fs.String("config", "", "configuration file (default: built-in defaults, or warden.yaml if present)")
-	demo := fs.Bool("demo", false, "also start a built-in mock LLM upstream and route every API to it, in block mode")
+	demoMode := fs.Bool("demo", false, "also start a built-in mock LLM upstream and route every API to it, in block mode")
 	listen := fs.String("listen", "", "listen address (overrides the configuration)")
 	dataDir := fs.String("data-dir", "", "data directory (overrides the configuration)")
 	if err := fs.Parse(args); err != nil {
@@ -54,13 +54,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	var err error
 	var stopMock func()
 	switch {
-	case *demo:
+	case *demoMode:
 		var mockURL string
-		if mockURL, stopMock, err = startMock(); err != nil {
+		if mockURL, stopMock, err = demo.StartMock(); err != nil {
 			return err
 		}
 		defer stopMock()
-		cfg = demoConfig(mockURL)
+		cfg = demo.Config(mockURL)
 	case *cfgPath != "":
 		if cfg, err = config.LoadFile(*cfgPath, env.Getenv, known()...); err != nil {
 			return err
@@ -80,10 +80,10 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if *dataDir != "" {
 		cfg.DataDir = *dataDir
 	}
-	return serve(ctx, env, cfg, newLogger(env.Stderr, cfg.Log.Level), *demo)
+	return serve(ctx, env, cfg, newLogger(env.Stderr, cfg.Log.Level), *demoMode)
 }
 
-func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, demo bool) error {
+func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, demoMode bool) error {
 	st, err := store.Open(ctx, cfg.DataDir)
 	if err != nil {
 		return err
@@ -249,10 +249,10 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	log.Info("warden listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "demo", demo)
+	log.Info("warden listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "demo", demoMode)
 	fmt.Fprintf(env.Stdout, "Warden %s listening on http://%s (data in %s)\n", version(), ln.Addr(), cfg.DataDir)
 	fmt.Fprintf(env.Stdout, "Portal: http://%s/portal/\n", ln.Addr())
-	if demo {
+	if demoMode {
 		fmt.Fprintf(env.Stdout, "Demo mode: every API goes to a built-in mock model; subscription %q is in block mode.\n", "demo")
 	}
 	errc := make(chan error, 1)
@@ -339,30 +339,6 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
-}
-
-// startMock runs the built-in mock LLM on a free loopback port.
-func startMock() (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, fmt.Errorf("start mock upstream: %w", err)
-	}
-	srv := &http.Server{Handler: &mockllm.Mock{}, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln) //nolint:errcheck // ends with Close
-	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
-}
-
-// demoConfig routes every API style to the mock in one subscription.
-func demoConfig(mockURL string) *config.Config {
-	c := config.Default()
-	c.Upstreams = []config.Upstream{{Name: "mock", URL: mockURL}}
-	c.Routes = nil
-	for _, s := range []string{config.StyleOpenAI, config.StyleAzureOpenAI, config.StyleAzureInference, config.StyleAnthropic} {
-		c.Routes = append(c.Routes, config.Route{Name: s, Style: s, Upstream: "mock", Subscription: "demo"})
-	}
-	c.Subscriptions = []config.Subscription{{ID: "demo", Name: "Demo", Plan: true, Mode: "block"}}
-	c.Identity.Headers = config.IdentityHeader{EndUserID: "X-End-User-Id", ApplicationName: "X-Application-Name"}
-	return c
 }
 
 // newBehaviour builds abuse detection from configuration (nil when off).

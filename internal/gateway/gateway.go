@@ -208,10 +208,15 @@ func newTransport(l config.Limits) *http.Transport {
 }
 
 // Close stops accepting detect-mode work and waits until what is queued has
-// been scanned and recorded, or ctx ends.
+// been scanned and recorded, or ctx ends; then it closes the idle
+// connections to upstreams, so that nothing of the gateway outlives it.
 func (g *Gateway) Close(ctx context.Context) error {
 	g.idle.close()
-	return g.work.stop(ctx)
+	err := g.work.stop(ctx)
+	if c, ok := g.proxy.Transport.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+	return err
 }
 
 // ServeHTTP implements http.Handler.
