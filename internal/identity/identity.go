@@ -1,8 +1,10 @@
-// Package identity works out who the end user of an inference request is,
-// the three ways the plan we re-implement does: an Entra ID-style bearer JWT
-// verified against configured issuers, a user_security_context object in the
-// body, and configured headers. Only a verified token is trusted for
-// identity; an unverified one is recorded as such.
+// Package identity verifies Entra ID-style bearer JWTs against configured
+// issuers (their JWKS, audiences and validity period) and says who they
+// name: user, tenant and application. It is one of the three ways the
+// gateway works out an inference request's end user, beside the body's
+// user_security_context and configured headers, and the only one trusted
+// as proof: a token that fails any check yields no identity, only the
+// reason (recorded as such).
 package identity
 
 import (
