@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wardenhq/warden/internal/benchtext"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/scan"
@@ -34,9 +36,11 @@ func (c cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		ContentLength: -1, Request: r}, nil
 }
 
+// benchPrompt is 2 KB of realistic, varied text (benchtext), as a JSON
+// string literal.
 func benchPrompt() string {
-	const s = "Please summarise the quarterly sales figures for the northern region and suggest three ways to improve customer retention next year. "
-	return strings.Repeat(s, 2048/len(s)+1)[:2048]
+	b, _ := json.Marshal(benchtext.Text(2048, 1))
+	return string(b[1 : len(b)-1])
 }
 
 func benchStream() []byte {
@@ -95,21 +99,23 @@ func runHandler(b *testing.B, h http.Handler, body string) {
 	}
 }
 
-// BenchmarkProxy compares Warden (block mode, default pipeline) with a bare
-// httputil.ReverseProxy on the same canned upstream, for a 2 KB prompt,
-// plain and streamed. The ratio of their ns/op and allocs/op is what Warden
-// adds per request.
+// BenchmarkProxy compares Warden with a bare httputil.ReverseProxy on the
+// same canned upstream, for a 2 KB prompt of varied text, plain and
+// streamed: with the signatures detector only (-signatures: the gateway's
+// own cost), with the default pipeline (-default), and redacting with the
+// default pipeline (-redact-default). The ratio of their ns/op and
+// allocs/op is what Warden adds per request.
 func BenchmarkProxy(b *testing.B) {
 	plain := `{"model":"gpt-4o","messages":[{"role":"user","content":"` + benchPrompt() + `"}]}`
 	streamed := `{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"` + benchPrompt() + `"}]}`
 	jsonTr := cannedTransport{"application/json", []byte(benchReply)}
 	sseTr := cannedTransport{"text/event-stream", benchStream()}
 	b.Run("request/bare", func(b *testing.B) { runHandler(b, bareProxy(jsonTr), plain) })
-	b.Run("request/warden-block", func(b *testing.B) { runHandler(b, benchGateway(b, jsonTr, subscription.ModeBlock), plain) })
-	b.Run("request/warden-detect", func(b *testing.B) { runHandler(b, benchGateway(b, jsonTr, subscription.ModeDetect), plain) })
+	b.Run("request/warden-block-signatures", func(b *testing.B) { runHandler(b, benchGateway(b, jsonTr, subscription.ModeBlock), plain) })
+	b.Run("request/warden-detect-signatures", func(b *testing.B) { runHandler(b, benchGateway(b, jsonTr, subscription.ModeDetect), plain) })
 	b.Run("stream/bare", func(b *testing.B) { runHandler(b, bareProxy(sseTr), streamed) })
-	b.Run("stream/warden-block", func(b *testing.B) { runHandler(b, benchGateway(b, sseTr, subscription.ModeBlock), streamed) })
-	b.Run("stream/warden-detect", func(b *testing.B) { runHandler(b, benchGateway(b, sseTr, subscription.ModeDetect), streamed) })
+	b.Run("stream/warden-block-signatures", func(b *testing.B) { runHandler(b, benchGateway(b, sseTr, subscription.ModeBlock), streamed) })
+	b.Run("stream/warden-detect-signatures", func(b *testing.B) { runHandler(b, benchGateway(b, sseTr, subscription.ModeDetect), streamed) })
 	b.Run("request/warden-block-default", func(b *testing.B) {
 		runHandler(b, benchGateway(b, jsonTr, subscription.ModeBlock, detect.Default...), plain)
 	})
