@@ -222,3 +222,60 @@ func lineDiff(want, got string) string {
 	}
 	return b.String()
 }
+
+// TestArchitectureTable checks that docs/architecture.md's package table
+// lists every internal package and, for each, the Warden packages it
+// imports, as go list sees them: the table a new engineer reads first
+// must not drift.
+func TestArchitectureTable(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	doc, err := os.ReadFile("docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, l := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(l, " | ")
+		if len(cells) < 3 || !strings.HasPrefix(cells[0], "| `") {
+			continue
+		}
+		name := strings.Trim(strings.TrimPrefix(cells[0], "| "), "`")
+		rows[name] = strings.TrimSuffix(cells[len(cells)-1], " |")
+	}
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./internal/...", "./cmd/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/wardenhq/warden/"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		name := strings.TrimPrefix(f[0], mod)
+		if strings.Contains(name, "/gen") || strings.HasSuffix(name, "/fixtures") {
+			continue // generators and test fixtures
+		}
+		got, ok := rows[name]
+		if !ok {
+			t.Errorf("docs/architecture.md has no row for %s", name)
+			continue
+		}
+		if name == "internal/cli" {
+			continue // "everything it wires"
+		}
+		var deps []string
+		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, mod) {
+				deps = append(deps, strings.TrimPrefix(strings.TrimPrefix(imp, mod), "internal/"))
+			}
+		}
+		want := "none"
+		if len(deps) > 0 {
+			sortStrings(deps)
+			want = strings.Join(deps, ", ")
+		}
+		if got != want {
+			t.Errorf("docs/architecture.md says %s imports %q; it imports %q", name, got, want)
+		}
+	}
+}
