@@ -31,6 +31,7 @@ import (
 	"github.com/wardenhq/warden/internal/detect"
 	"github.com/wardenhq/warden/internal/export"
 	"github.com/wardenhq/warden/internal/gateway"
+	"github.com/wardenhq/warden/internal/health"
 	"github.com/wardenhq/warden/internal/identity"
 	"github.com/wardenhq/warden/internal/judge"
 	"github.com/wardenhq/warden/internal/scan"
@@ -214,7 +215,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	unready := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "warden_unready",
 		Help: "1 while a readiness check fails (store_write, journal, spool, sink:<name>), as of the last /readyz."}, []string{"check"})
 	reg.MustRegister(unready)
-	mux.Handle("GET /readyz", &readiness{draining: &draining, write: st.CheckWrite, journal: jr, deadSince: deadSince, unready: unready})
+	mux.Handle("GET /readyz", &health.Readiness{Draining: &draining, Write: st.CheckWrite, Journal: jr, DeadSince: deadSince, Unready: unready})
 	var tokens []api.Token
 	for _, t := range cfg.API.Tokens {
 		tokens = append(tokens, api.Token{Name: t.Name, Role: t.Role, Token: t.Token, Subscriptions: t.Subscriptions, Scopes: t.Scopes})

@@ -1,4 +1,4 @@
-package cli
+package health
 
 import (
 	"context"
@@ -44,8 +44,8 @@ func TestReadiness(t *testing.T) {
 		{"old dead letter", func(context.Context) error { return nil }, fakeJournal{ok: true}, map[string]time.Time{"siem": time.Now().Add(-time.Hour)}, 200, "ready", ""},
 	} {
 		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "warden_unready"}, []string{"check"})
-		rd := &readiness{draining: new(atomic.Bool), write: tc.write, journal: tc.journal,
-			deadSince: func() map[string]time.Time { return tc.dead }, unready: g}
+		rd := &Readiness{Draining: new(atomic.Bool), Write: tc.write, Journal: tc.journal,
+			DeadSince: func() map[string]time.Time { return tc.dead }, Unready: g}
 		w := httptest.NewRecorder()
 		rd.ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
 		body, _ := io.ReadAll(w.Body)
