@@ -244,7 +244,7 @@ func TestArchitectureTable(t *testing.T) {
 		name := strings.Trim(strings.TrimPrefix(cells[0], "| "), "`")
 		rows[name] = strings.TrimSuffix(cells[len(cells)-1], " |")
 	}
-	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./internal/...", "./cmd/...").Output()
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./internal/...", "./cmd/...", "./bench/...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wardenhq/warden/internal/benchtext"
 )
 
 type target struct {
@@ -35,20 +38,31 @@ const (
 	streamGap    = "2"
 )
 
-func promptBody(n int) []byte {
-	const sentence = "Please summarise the quarterly sales figures for the northern region and suggest three ways to improve customer retention next year. "
-	text := strings.Repeat(sentence, n/len(sentence)+1)[:n]
-	return []byte(`{"model":"gpt-4o","messages":[{"role":"system","content":"You are a helpful analyst."},{"role":"user","content":"` + text + `"}]`)
-}
-
-func withStream(body []byte, stream bool) []byte {
-	if !stream {
-		return append(append([]byte(nil), body...), '}')
+// promptBodies are k request bodies (without their closing brace), each
+// with a different n-byte prompt of realistic, varied text (benchtext),
+// sent in turn: one prompt repeated would flatter every cache on the way.
+func promptBodies(n, k int) [][]byte {
+	out := make([][]byte, k)
+	for i := range out {
+		text, _ := json.Marshal(benchtext.Text(n, uint64(i+1)))
+		out[i] = []byte(`{"model":"gpt-4o","messages":[{"role":"system","content":"You are a helpful analyst."},{"role":"user","content":` + string(text) + `}]`)
 	}
-	return append(append([]byte(nil), body...), []byte(`,"stream":true}`)...)
+	return out
 }
 
-func run(ctx context.Context, targets []target, body []byte, o options) (results, error) {
+func withStream(bodies [][]byte, stream bool) [][]byte {
+	out := make([][]byte, len(bodies))
+	for i, body := range bodies {
+		if !stream {
+			out[i] = append(append([]byte(nil), body...), '}')
+		} else {
+			out[i] = append(append([]byte(nil), body...), []byte(`,"stream":true}`)...)
+		}
+	}
+	return out
+}
+
+func run(ctx context.Context, targets []target, bodies [][]byte, o options) (results, error) {
 	res := results{}
 	clients := map[string]*http.Client{}
 	for _, t := range targets {
@@ -59,7 +73,7 @@ func run(ctx context.Context, targets []target, body []byte, o options) (results
 		if !strings.Contains(o.modes, mode(stream)) {
 			continue
 		}
-		b := withStream(body, stream)
+		b := withStream(bodies, stream)
 		// Warm up every path (connections, JIT-free but caches and pools).
 		for _, t := range targets {
 			if _, err := load(ctx, clients[t.name], t, b, stream, o.rate, time.Second); err != nil {
@@ -92,7 +106,7 @@ func mode(stream bool) string {
 
 // load sends requests at a constant rate for d, each in its own goroutine
 // (open loop: a slow answer never delays the next request).
-func load(ctx context.Context, c *http.Client, t target, body []byte, stream bool, rate int, d time.Duration) (phase, error) {
+func load(ctx context.Context, c *http.Client, t target, bodies [][]byte, stream bool, rate int, d time.Duration) (phase, error) {
 	n := int(d.Seconds() * float64(rate))
 	interval := time.Second / time.Duration(rate)
 	lat := make([]time.Duration, n)
@@ -110,7 +124,7 @@ func load(ctx context.Context, c *http.Client, t target, body []byte, stream boo
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			l, err := one(ctx, c, t.base, body, stream)
+			l, err := one(ctx, c, t.base, bodies[i%len(bodies)], stream)
 			lat[i], errs[i] = l, err != nil
 		}(i)
 	}

@@ -205,9 +205,9 @@ subscriptions: [{id: bench, plan: true, mode: block}]
 		{name: "bare", base: "http://" + bare.addr, pid: bare.cmd.Process.Pid},
 		{name: "warden", base: "http://" + warden.addr, pid: warden.cmd.Process.Pid},
 	}
-	body := promptBody(o.promptBytes)
-	fmt.Fprintf(os.Stderr, "gwbench: %d req/s, %s phases, %d rounds, %d-byte prompts\n", o.rate, o.dur, o.rounds, len(body))
-	res, err := run(ctx, targets, body, o)
+	bodies := promptBodies(o.promptBytes, 16)
+	fmt.Fprintf(os.Stderr, "gwbench: %d req/s, %s phases, %d rounds, %d different prompts of %d bytes of varied text\n", o.rate, o.dur, o.rounds, len(bodies), o.promptBytes)
+	res, err := run(ctx, targets, bodies, o)
 	if err != nil {
 		return err
 	}
