@@ -159,9 +159,9 @@ func bumpIncident(ctx context.Context, tx txq, id string, sev scan.Severity, las
 	// (ranked as scan.Severity.Rank does).
 	res, err := tx.ExecContext(ctx, `UPDATE incidents SET
 		severity = CASE WHEN `+sevRank("?")+` > `+sevRank("severity")+` THEN ? ELSE severity END,
-		last_seen = max(last_seen, ?), alerts = alerts + ?,
+		last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END, alerts = alerts + ?,
 		status = CASE WHEN status = 'resolved' THEN 'active' ELSE status END WHERE id = ?`,
-		string(sev), string(sev), ts(last), alerts, id)
+		string(sev), string(sev), ts(last), ts(last), alerts, id)
 	if err != nil {
 		return fmt.Errorf("incident %s: %w", id, err)
 	}
@@ -200,7 +200,7 @@ func joinIncident(ctx context.Context, tx txq, p alert.Placement) error {
 			}
 			cache.incidentOf[ck] = id
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO incident_keys (incident, kind, value) VALUES (?, ?, ?)`, id, k.Kind, k.Value); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_keys (incident, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, k.Kind, k.Value); err != nil {
 			return fmt.Errorf("incident: %w", err)
 		}
 	}

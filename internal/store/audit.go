@@ -28,7 +28,7 @@ func (s *Store) ChangeSubscription(ctx context.Context, c controlplane.Change, a
 	sub := c.After
 	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET name = ?, plan_enabled = ?, mode = ?, prompt_evidence = ?,
 		data_security = ?, model_security = ?, source = 'api', updated_at = ?, updated_by = ?, sensitivity = ?, redact = ? WHERE id = ?`,
-		sub.Name, sub.Plan, string(sub.Mode), sub.PromptEvidence, sub.DataSecurity, sub.ModelSecurity,
+		sub.Name, flag(sub.Plan), string(sub.Mode), flag(sub.PromptEvidence), flag(sub.DataSecurity), flag(sub.ModelSecurity),
 		ts(c.At), c.Principal, sensitivity(sub), strings.Join(sub.Redact, ","), sub.ID); err != nil {
 		return fmt.Errorf("change subscription %s: %w", sub.ID, err)
 	}

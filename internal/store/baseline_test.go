@@ -9,7 +9,7 @@ import (
 
 func TestObserveSensitive(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTest(t, ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,8 @@ func (s *Store) SetSinkPosition(ctx context.Context, sink string, seq int64) err
 
 // Park sets aside an event a sink can never deliver, with why.
 func (s *Store) Park(ctx context.Context, sink string, e OutboxEvent, reason string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO sink_parked (sink, seq, event_id, error, parked_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sink_parked (sink, seq, event_id, error, parked_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (sink, seq) DO UPDATE SET event_id = excluded.event_id, error = excluded.error, parked_at = excluded.parked_at`,
 		sink, e.Seq, e.EventID, reason, s.now().UTC().Format(time.RFC3339Nano))
 	if err != nil {
 		return fmt.Errorf("park: %w", err)

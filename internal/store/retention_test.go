@@ -16,7 +16,7 @@ import (
 // once every sink delivered it.
 func TestPurge(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTest(t, ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/wardenhq/warden/internal/alert"
@@ -23,6 +24,12 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// pgMigrations are the same migrations, version for version, in
+// PostgreSQL's types (TestMigrationsTwin).
+//
+//go:embed pgmigrations/*.sql
+var pgMigrations embed.FS
 
 // ErrNotFound is returned when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
@@ -34,6 +41,8 @@ type Store struct {
 	// noOutbox is set when no export sink is configured: alerts are then
 	// stored without an outbox event nobody would read.
 	noOutbox bool
+	// postgres is set for a PostgreSQL store (shared by replicas).
+	postgres bool
 	// windows fold and correlate alerts as they are recorded
 	// (alert.Windows.Place); now stamps rows the store writes.
 	windows alert.Windows
@@ -55,8 +64,47 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 // FileName is the database's name inside the data directory.
 const FileName = "warden.db"
 
-// Open opens (creating if needed) the database in dir and brings its schema
-// up to date.
+// OpenURL opens the store a configuration names: a PostgreSQL database
+// when url is a postgres:// (or postgresql://) URL, shared by every replica;
+// otherwise (url empty) the SQLite file in dir, for one machine. Either way
+// the schema is brought up to date.
+func OpenURL(ctx context.Context, url, dir string) (*Store, error) {
+	if url == "" {
+		return Open(ctx, dir)
+	}
+	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, fmt.Errorf("store url: want postgres://..., or none for SQLite in the data directory")
+	}
+	db, err := openPostgres(url)
+	if err != nil {
+		return nil, err
+	}
+	// Replicas share the server; each keeps a modest pool.
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(8)
+	s := &Store{db: db, path: redactURL(url), postgres: true, windows: alert.DefaultWindows, now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// redactURL is a database URL fit for messages: without its password.
+func redactURL(u string) string {
+	if at := strings.LastIndexByte(u, '@'); at > 0 {
+		if scheme := strings.Index(u, "://"); scheme >= 0 && scheme+3 < at {
+			cred := u[scheme+3 : at]
+			if c := strings.IndexByte(cred, ':'); c >= 0 {
+				return u[:scheme+3] + cred[:c] + ":xxxxx" + u[at:]
+			}
+		}
+	}
+	return u
+}
+
+// Open opens (creating if needed) the SQLite database in dir and brings its
+// schema up to date.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
@@ -95,7 +143,22 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub)
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if s.postgres {
+		dialect = goose.DialectPostgres
+		if sub, err = fs.Sub(pgMigrations, "pgmigrations"); err != nil {
+			return err
+		}
+		// Replicas start together: one migrates, the others wait on an
+		// advisory lock and then find nothing to do.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, s.db, sub, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

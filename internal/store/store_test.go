@@ -16,7 +16,7 @@ import (
 func TestSubscriptionsSeedAndOverride(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(ctx, dir)
+	s, err := openTest(t, ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestSubscriptionsSeedAndOverride(t *testing.T) {
 	// ...survives a restart that seeds the configuration again, while
 	// config-owned settings follow the file.
 	s.Close()
-	s, err = Open(ctx, dir)
+	s, err = openTest(t, ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestSubscriptionsSeedAndOverride(t *testing.T) {
 
 func TestAlertsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTest(t, ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestOpenOddDirectory(t *testing.T) {
 // Without an export sink, alerts are stored with no outbox event.
 func TestNoOutboxWithoutSinks(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTest(t, ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

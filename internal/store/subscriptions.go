@@ -13,6 +13,15 @@ import (
 
 const subscriptionColumns = `id, name, plan_enabled, mode, prompt_evidence, data_security, model_security, source, updated_at, updated_by, sensitivity, redact`
 
+// flag is a boolean as the integer column holds it (0 or 1): PostgreSQL
+// does not take a boolean for an integer, as SQLite does.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // SeedSubscriptions writes the subscriptions of the configuration file. A
 // subscription changed through the API since (source "api") keeps its
 // run-time settings; one still owned by the configuration is updated.
@@ -30,7 +39,7 @@ func (s *Store) SeedSubscriptions(ctx context.Context, subs []subscription.Setti
 				data_security = excluded.data_security, model_security = excluded.model_security,
 				updated_at = excluded.updated_at, sensitivity = excluded.sensitivity, redact = excluded.redact
 			WHERE subscriptions.source = 'config'`,
-			sub.ID, sub.Name, sub.Plan, string(sub.Mode), sub.PromptEvidence, sub.DataSecurity, sub.ModelSecurity,
+			sub.ID, sub.Name, flag(sub.Plan), string(sub.Mode), flag(sub.PromptEvidence), flag(sub.DataSecurity), flag(sub.ModelSecurity),
 			now.UTC().Format(time.RFC3339Nano), sensitivity(sub), strings.Join(sub.Redact, ","))
 		if err != nil {
 			return fmt.Errorf("seed subscription %s: %w", sub.ID, err)
@@ -48,7 +57,7 @@ func (s *Store) PutSubscription(ctx context.Context, sub subscription.Settings) 
 			data_security = excluded.data_security, model_security = excluded.model_security,
 			source = 'api', updated_at = excluded.updated_at, updated_by = excluded.updated_by,
 			sensitivity = excluded.sensitivity, redact = excluded.redact`,
-		sub.ID, sub.Name, sub.Plan, string(sub.Mode), sub.PromptEvidence, sub.DataSecurity, sub.ModelSecurity,
+		sub.ID, sub.Name, flag(sub.Plan), string(sub.Mode), flag(sub.PromptEvidence), flag(sub.DataSecurity), flag(sub.ModelSecurity),
 		sub.UpdatedAt.UTC().Format(time.RFC3339Nano), sub.UpdatedBy, sensitivity(sub), strings.Join(sub.Redact, ","))
 	if err != nil {
 		return fmt.Errorf("put subscription %s: %w", sub.ID, err)

@@ -23,7 +23,7 @@ func mk(id, typ string, sev scan.Severity, user, ip string, at time.Time, fp str
 // incident.
 func TestAggregationAndIncidents(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTest(t, ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestAggregationAndIncidents(t *testing.T) {
 // one incident of their address, never a user's.
 func TestIncidentsByWhoNotWhere(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTest(t, ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
