@@ -85,7 +85,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 }
 
 func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, demoMode bool) error {
-	st, err := store.Open(ctx, cfg.DataDir)
+	// The data directory holds the SQLite store, or with PostgreSQL this
+	// replica's alert spool.
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := store.OpenURL(ctx, cfg.Store.URL, cfg.DataDir)
 	if err != nil {
 		return err
 	}
@@ -127,6 +132,10 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		return err
 	}
 	loops.Go("suppressions", supp.Run)
+	// With PostgreSQL, other replicas' changes arrive as notifications:
+	// caches reload at once instead of at their next poll.
+	loops.Go("settings-notify", func(ctx context.Context) { st.Listen(ctx, store.ChannelSettings, settings.Invalidate, log) })
+	loops.Go("suppressions-notify", func(ctx context.Context) { st.Listen(ctx, store.ChannelSuppressions, supp.Changed, log) })
 	var recon gateway.ProbeFinder
 	if !cfg.Behaviour.Disabled {
 		r, err := detect.DefaultRecon()

@@ -11,6 +11,7 @@ import (
 type Config struct {
 	Listen        string         `yaml:"listen"`
 	DataDir       string         `yaml:"data_dir"`
+	Store         Store          `yaml:"store"`
 	Log           Log            `yaml:"log"`
 	Limits        Limits         `yaml:"limits"`
 	Scan          Scan           `yaml:"scan"`
@@ -293,6 +294,14 @@ type Sensitive struct {
 	// RedactHashKey, when set, adds a keyed hash (per subscription) to
 	// evidence placeholders so that one value links across alerts.
 	RedactHashKey string `yaml:"redact_hash_key"`
+}
+
+// Store says where alerts, settings, incidents and the export outbox are
+// kept. Without a URL: a SQLite file in data_dir, for one machine. With a
+// postgres:// URL: a PostgreSQL database that every replica shares (the
+// data directory still holds each replica's alert spool).
+type Store struct {
+	URL string `yaml:"url"`
 }
 
 // SensitiveType is one of the team's own sensitive information types, in

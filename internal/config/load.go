@@ -188,6 +188,9 @@ func applyEnv(c *Config, getenv func(string) string) {
 	if v := getenv("WARDEN_LOG_LEVEL"); v != "" {
 		c.Log.Level = v
 	}
+	if v := getenv("WARDEN_STORE_URL"); v != "" {
+		c.Store.URL = v
+	}
 }
 
 // validate checks cross-field rules; root locates fields for line numbers.
@@ -195,6 +198,9 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	var es Errors
 	bad := func(path, format string, args ...any) {
 		es = append(es, fmt.Sprintf("%s:%d: %s: %s", name, lineOf(root, path), path, fmt.Sprintf(format, args...)))
+	}
+	if u := c.Store.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		bad("store.url", "must be a postgres:// URL, or left out for SQLite in data_dir")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -38,6 +38,9 @@ func (s *Store) ChangeSubscription(ctx context.Context, c controlplane.Change, a
 	if err := s.recordAlerts(ctx, tx, as); err != nil {
 		return err
 	}
+	if err := s.notify(ctx, tx, ChannelSettings, sub.ID); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 

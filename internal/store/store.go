@@ -41,8 +41,10 @@ type Store struct {
 	// noOutbox is set when no export sink is configured: alerts are then
 	// stored without an outbox event nobody would read.
 	noOutbox bool
-	// postgres is set for a PostgreSQL store (shared by replicas).
+	// postgres is set for a PostgreSQL store (shared by replicas), url
+	// is then its URL (for the notification listener's own connection).
 	postgres bool
+	url      string
 	// windows fold and correlate alerts as they are recorded
 	// (alert.Windows.Place); now stamps rows the store writes.
 	windows alert.Windows
@@ -82,7 +84,7 @@ func OpenURL(ctx context.Context, url, dir string) (*Store, error) {
 	// Replicas share the server; each keeps a modest pool.
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(8)
-	s := &Store{db: db, path: redactURL(url), postgres: true, windows: alert.DefaultWindows, now: time.Now}
+	s := &Store{db: db, path: redactURL(url), postgres: true, url: url, windows: alert.DefaultWindows, now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -45,6 +45,9 @@ func (s *Store) SeedSubscriptions(ctx context.Context, subs []subscription.Setti
 			return fmt.Errorf("seed subscription %s: %w", sub.ID, err)
 		}
 	}
+	if err := s.notify(ctx, tx, ChannelSettings, ""); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -62,7 +65,7 @@ func (s *Store) PutSubscription(ctx context.Context, sub subscription.Settings) 
 	if err != nil {
 		return fmt.Errorf("put subscription %s: %w", sub.ID, err)
 	}
-	return nil
+	return s.notify(ctx, s.db, ChannelSettings, sub.ID)
 }
 
 // Subscriptions returns every subscription's settings.

@@ -60,6 +60,9 @@ func (s *Store) changeSuppressions(ctx context.Context, c controlplane.Change, a
 	if err := s.recordAlerts(ctx, tx, as); err != nil {
 		return err
 	}
+	if err := s.notify(ctx, tx, ChannelSuppressions, c.ID); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
