@@ -64,6 +64,9 @@ func (s *Store) recordAlerts(ctx context.Context, sqlTx *sql.Tx, as []alert.Aler
 	// A batch runs the same few statements for every alert: prepared once
 	// per transaction, SQLite parses each once, not once per alert (the
 	// parsing was a third of the time of a large batch).
+	if err := s.takeLocks(ctx, sqlTx, batchLocks(as, !s.noOutbox)); err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
 	tx := prepared(sqlTx)
 	defer tx.close()
 	now := s.now().UTC().Format(time.RFC3339Nano)
