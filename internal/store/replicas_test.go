@@ -112,6 +112,15 @@ func TestReplicasRecordTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var missed []int64
+	for _, e := range all {
+		if !seen[e.EventID] {
+			missed = append(missed, e.Seq)
+		}
+	}
+	if len(missed) > 0 {
+		t.Logf("missed seqs %v", missed)
+	}
 	if len(all) != perReplica*len(stores) || len(seen) != len(all) {
 		t.Errorf("outbox holds %d events (want %d); the following reader saw %d", len(all), perReplica*len(stores), len(seen))
 	}
