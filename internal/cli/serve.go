@@ -110,6 +110,9 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		return fmt.Errorf("load subscriptions: %w", err)
 	}
 	loops.Go("subscriptions", settings.Run)
+	// Jobs that must run once across replicas (each sink's dispatcher,
+	// retention, model-source scans) run where the store elects them.
+	leaders := elected{loops, st, log}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -203,10 +206,10 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		}
 		w := &registry.Watcher{Sources: registry.SourcesFrom(cfg.Models.Sources), Store: st, Settings: settings, Scanner: modelscan.New(o),
 			Every: cfg.Models.Every, Rescan: cfg.Models.Rescan, Log: log, Suppress: supp.Rules}
-		loops.Go("registry", w.Run)
+		leaders.Go("registry", w.Run)
 	}
 
-	deadSince, err := export.Start(loops, cfg.Export.Sinks, st, reg, export.Env{Stdout: env.Stdout, Log: log})
+	deadSince, err := export.Start(leaders, cfg.Export.Sinks, st, reg, export.Env{Stdout: env.Stdout, Log: log})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -216,7 +219,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	}
 	retain := &store.Retainer{Store: st, Sinks: positions, Log: log,
 		Retention: store.Retention{Alerts: cfg.Retention.Alerts, Audit: cfg.Retention.Audit, Outbox: cfg.Retention.Outbox}}
-	loops.Go("retention", retain.Run)
+	leaders.Go("retention", retain.Run)
 
 	var draining atomic.Bool
 	mux := http.NewServeMux()
@@ -349,6 +352,19 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// elected runs each job on the replica the store elects for it
+// (store.Lead): with PostgreSQL one replica at a time, with SQLite here.
+type elected struct {
+	g   *supervise.Group
+	st  *store.Store
+	log *slog.Logger
+}
+
+// Go implements export.Runner.
+func (e elected) Go(name string, fn func(ctx context.Context)) {
+	e.g.Go(name, func(ctx context.Context) { e.st.Lead(ctx, name, fn, e.log) })
 }
 
 // newBehaviour builds abuse detection from configuration (nil when off).
