@@ -117,9 +117,22 @@ type State interface {
 	Update(key string, now time.Time, f func(old any) any)
 }
 
+// Counter keeps counts every replica adds to (the store, when replicas
+// share one): a wallet attack spread over replicas is counted whole.
+type Counter interface {
+	// Add adds n to key's count in the window starting at start and
+	// returns that window's count and the previous one's (starting at
+	// prev).
+	Add(key string, start, prev time.Time, n int) (cur, before int, err error)
+	// Claim claims the alert for key's window unless the previous window
+	// was claimed: true for exactly one caller across replicas.
+	Claim(key string, start, prev time.Time) (bool, error)
+}
+
 // Analyzer turns events into findings.
 type Analyzer struct {
-	cfg   Config
+	cfg     Config
+	counter Counter
 	state State
 }
 
@@ -156,10 +169,46 @@ func finding(typ, reason string, conf float64) scan.Finding {
 		Detector: "behaviour", Part: -1, Reason: reason, Advisory: true}
 }
 
+// WithCounter makes identical-request counting shared through c; when c
+// fails, counting falls back to this replica's memory.
+func (a *Analyzer) WithCounter(c Counter) *Analyzer {
+	a.counter = c
+	return a
+}
+
+// sharedDuplicates counts an identical request in fixed windows of the
+// duplicate window shared by all replicas; the count of the window before
+// is added so that a burst across a window boundary still counts whole.
+// ok is false when the counter failed.
+func (a *Analyzer) sharedDuplicates(key string, e Event) (f []scan.Finding, ok bool) {
+	start := e.Time.Truncate(a.cfg.DuplicateWindow)
+	prev := start.Add(-a.cfg.DuplicateWindow)
+	cur, before, err := a.counter.Add(key, start, prev, 1)
+	if err != nil {
+		return nil, false
+	}
+	if cur+before < a.cfg.DuplicateThreshold {
+		return nil, true
+	}
+	claimed, err := a.counter.Claim(key, start, prev)
+	if err != nil || !claimed {
+		return nil, err == nil
+	}
+	return []scan.Finding{finding("wallet_duplicates", fmt.Sprintf("%d identical requests to %s within %s (counted across replicas)",
+		cur+before, e.Resource, 2*a.cfg.DuplicateWindow), 0.85)}, true
+}
+
 // Observe records an event and returns what is abnormal about it.
 func (a *Analyzer) Observe(e Event) []scan.Finding {
 	var out []scan.Finding
-	if e.RequestHash != 0 {
+	shared := false
+	if e.RequestHash != 0 && a.counter != nil {
+		key := fmt.Sprintf("dup|%s|%s|%x", e.Subscription, e.Resource, e.RequestHash)
+		var fs []scan.Finding
+		fs, shared = a.sharedDuplicates(key, e)
+		out = append(out, fs...)
+	}
+	if e.RequestHash != 0 && !shared {
 		key := fmt.Sprintf("dup|%s|%s|%x", e.Subscription, e.Resource, e.RequestHash)
 		a.state.Update(key, e.Time, func(old any) any {
 			d, _ := old.(*dup)

@@ -185,7 +185,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Baseline: st,
 		Verifier: identity.NewVerifier(issuers),
 		Access:   access,
-		Behave:   newBehaviour(cfg),
+		Behave:   newBehaviour(cfg, st),
 		Recon:    recon,
 		Suppress: supp.Rules,
 		Metrics:  gateway.NewMetrics(reg),
@@ -368,14 +368,38 @@ func (e elected) Go(name string, fn func(ctx context.Context)) {
 }
 
 // newBehaviour builds abuse detection from configuration (nil when off).
-func newBehaviour(cfg *config.Config) gateway.Behaviour {
+// With a store replicas share (PostgreSQL), identical requests are counted
+// in it, so a wallet attack spread over replicas is seen whole.
+func newBehaviour(cfg *config.Config, st *store.Store) gateway.Behaviour {
 	b := cfg.Behaviour
 	if b.Disabled {
 		return nil
 	}
-	return behaviour.New(behaviour.Config{DuplicateWindow: b.DuplicateWindow, DuplicateThreshold: b.DuplicateThreshold,
+	a := behaviour.New(behaviour.Config{DuplicateWindow: b.DuplicateWindow, DuplicateThreshold: b.DuplicateThreshold,
 		VolumeFactor: b.VolumeFactor, WarmUp: b.WarmUpBuckets, Learning: b.Learning, MaxKeys: b.MaxKeys,
 		MinTokens: b.MinTokens, ReconThreshold: b.ReconThreshold, ReconWindow: b.ReconWindow}, nil)
+	if cfg.Store.URL != "" {
+		a.WithCounter(storeCounter{st})
+	}
+	return a
+}
+
+// storeCounter adapts the store's shared counts to behaviour.Counter, each
+// call bounded: a slow database makes counting local, not requests slow.
+type storeCounter struct{ st *store.Store }
+
+const counterWait = 250 * time.Millisecond
+
+func (c storeCounter) Add(key string, start, prev time.Time, n int) (int, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), counterWait)
+	defer cancel()
+	return c.st.AddCount(ctx, key, start, prev, n)
+}
+
+func (c storeCounter) Claim(key string, start, prev time.Time) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), counterWait)
+	defer cancel()
+	return c.st.ClaimAlert(ctx, key, start, prev)
 }
 
 // reconProbes adapts detect.Recon to the gateway's ProbeFinder.

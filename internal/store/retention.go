@@ -88,5 +88,13 @@ func (s *Store) Purge(ctx context.Context, now time.Time, r Retention, sinks []s
 			return p, err
 		}
 	}
+	// Behaviour windows are minutes long: a day-old count is of no use to
+	// anyone.
+	cut := ts(now.Add(-24 * time.Hour))
+	for _, q := range []string{`DELETE FROM behaviour_counts WHERE window_start < ?`, `DELETE FROM behaviour_alerted WHERE window_start < ?`} {
+		if err := exec(nil, q, cut); err != nil {
+			return p, err
+		}
+	}
 	return p, tx.Commit()
 }

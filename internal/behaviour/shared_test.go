@@ -1,0 +1,75 @@
+package behaviour
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// memCounter is a Counter shared by several analyzers, as the store is by
+// replicas.
+type memCounter struct {
+	mu      sync.Mutex
+	n       map[string]int
+	claimed map[string]bool
+	fail    bool
+}
+
+func (c *memCounter) Add(key string, start, prev time.Time, n int) (int, int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fail {
+		return 0, 0, errors.New("store down")
+	}
+	c.n[key+start.String()] += n
+	return c.n[key+start.String()], c.n[key+prev.String()], nil
+}
+
+func (c *memCounter) Claim(key string, start, prev time.Time) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.claimed[key+prev.String()] || c.claimed[key+start.String()] {
+		return false, nil
+	}
+	c.claimed[key+start.String()] = true
+	return true, nil
+}
+
+// TestWalletAcrossReplicas spreads 60 identical requests over three
+// analyzers (replicas), 20 each, against a threshold of 50: none would
+// alert alone; sharing a counter, exactly one does. When the counter
+// fails, each falls back to its own memory.
+func TestWalletAcrossReplicas(t *testing.T) {
+	cfg := Config{DuplicateWindow: time.Minute, DuplicateThreshold: 50}
+	t0 := time.Date(2026, 12, 5, 12, 0, 10, 0, time.UTC)
+	run := func(c Counter) int {
+		var replicas []*Analyzer
+		for range 3 {
+			a := New(cfg, nil)
+			if c != nil {
+				a.WithCounter(c)
+			}
+			replicas = append(replicas, a)
+		}
+		alerts := 0
+		for i := range 60 {
+			e := Event{Time: t0.Add(time.Duration(i) * 500 * time.Millisecond), Subscription: "s", Resource: "gpt", RequestHash: 0xfeed}
+			for _, f := range replicas[i%3].Observe(e) {
+				if f.Type == "wallet_duplicates" {
+					alerts++
+				}
+			}
+		}
+		return alerts
+	}
+	if got := run(nil); got != 0 {
+		t.Errorf("replicas counting alone: %d alerts, want 0 (20 each, threshold 50)", got)
+	}
+	if got := run(&memCounter{n: map[string]int{}, claimed: map[string]bool{}}); got != 1 {
+		t.Errorf("replicas sharing a counter: %d alerts, want exactly 1", got)
+	}
+	if got := run(&memCounter{n: map[string]int{}, claimed: map[string]bool{}, fail: true}); got != 0 {
+		t.Errorf("counter down: %d alerts, want each replica on its own (0)", got)
+	}
+}
