@@ -133,7 +133,7 @@ type Counter interface {
 type Analyzer struct {
 	cfg     Config
 	counter Counter
-	state State
+	state   State
 }
 
 // New returns an analyzer over state (nil: bounded memory).
