@@ -20,6 +20,32 @@ type target struct {
 	name string
 	base string
 	pid  int // 0 for direct: no proxy process to measure
+	// bases and pids, when set, are replicas taking requests round-robin
+	// (as a load balancer would); CPU is their sum.
+	bases []string
+	pids  []int
+}
+
+// baseFor is where request i goes.
+func (t target) baseFor(i int) string {
+	if len(t.bases) > 0 {
+		return t.bases[i%len(t.bases)]
+	}
+	return t.base
+}
+
+// cpu is the CPU seconds the target's processes have used.
+func (t target) cpu() float64 {
+	if len(t.pids) == 0 {
+		c, _ := cpuOf(t.pid)
+		return c
+	}
+	sum := 0.0
+	for _, p := range t.pids {
+		c, _ := cpuOf(p)
+		sum += c
+	}
+	return sum
 }
 
 // phase is one measured run of one target in one mode.
@@ -112,7 +138,7 @@ func load(ctx context.Context, c *http.Client, t target, bodies [][]byte, stream
 	lat := make([]time.Duration, n)
 	errs := make([]bool, n)
 	var wg sync.WaitGroup
-	cpu0, _ := cpuOf(t.pid)
+	cpu0 := t.cpu()
 	start := time.Now()
 	for i := 0; i < n; i++ {
 		if ctx.Err() != nil {
@@ -124,12 +150,12 @@ func load(ctx context.Context, c *http.Client, t target, bodies [][]byte, stream
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			l, err := one(ctx, c, t.base, bodies[i%len(bodies)], stream)
+			l, err := one(ctx, c, t.baseFor(i), bodies[i%len(bodies)], stream)
 			lat[i], errs[i] = l, err != nil
 		}(i)
 	}
 	wg.Wait()
-	cpu1, _ := cpuOf(t.pid)
+	cpu1 := t.cpu()
 	p := phase{n: n, cpu: cpu1 - cpu0}
 	for i := range lat {
 		if errs[i] {

@@ -40,6 +40,8 @@ func main() {
 	modes := flag.String("modes", "request,stream", "which phases to run: request, stream or both")
 	detectors := flag.String("detectors", "", "Warden's scan.detectors, comma-separated (default: Warden's default pipeline)")
 	wardenEnv := flag.String("warden-env", "", "extra VAR=value for the Warden process only, e.g. GOGC=100")
+	replicas := flag.Int("replicas", 1, "Warden replicas, taking requests round-robin (more than one needs -store-url)")
+	storeURL := flag.String("store-url", "", "a postgres:// URL: Warden's store (a fresh schema of it per run); default SQLite")
 	flag.BoolVar(&leadingSpaceTokens, "leading-space", false, "stream tokens that start with their space, as real tokenizers emit them")
 	flag.Parse()
 
@@ -54,7 +56,7 @@ func main() {
 	case "warden":
 		err = cli.Run(ctx, []string{"serve", "--config", *cfgFile}, os.Stdin, os.Stdout, os.Stderr)
 	case "driver":
-		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes, detectors: *detectors, wardenEnv: *wardenEnv})
+		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes, detectors: *detectors, wardenEnv: *wardenEnv, replicas: *replicas, storeURL: *storeURL})
 	default:
 		err = fmt.Errorf("unknown role %q", *role)
 	}
@@ -95,6 +97,8 @@ type options struct {
 	modes                     string
 	detectors                 string
 	wardenEnv                 string
+	replicas                  int
+	storeURL                  string
 }
 
 type child struct {
@@ -179,34 +183,59 @@ func drive(ctx context.Context, o options) error {
 		return err
 	}
 	defer bare.stop()
-	wardenAddr := freeAddr()
-	cfg := fmt.Sprintf(`listen: %s
+	if o.replicas > 1 && o.storeURL == "" {
+		return fmt.Errorf("-replicas %d needs -store-url: replicas share a PostgreSQL store", o.replicas)
+	}
+	storeURL := ""
+	if o.storeURL != "" {
+		var drop func()
+		if storeURL, drop, err = freshSchema(o.storeURL); err != nil {
+			return err
+		}
+		defer drop()
+	}
+	w := target{name: "warden"}
+	for i := range max(o.replicas, 1) {
+		addr := freeAddr()
+		cfg := fmt.Sprintf(`listen: %s
 data_dir: %s
 log: {level: warn}
 upstreams: [{name: mock, url: %s}]
 routes: [{name: openai, style: openai, upstream: mock, subscription: bench}]
 subscriptions: [{id: bench, plan: true, mode: block}]
-`, wardenAddr, filepath.Join(tmp, "data"), mockURL)
-	if o.detectors != "" {
-		cfg += "scan: {detectors: [" + o.detectors + "]}\n"
+`, addr, filepath.Join(tmp, fmt.Sprintf("data-%d", i)), mockURL)
+		if storeURL != "" {
+			cfg += fmt.Sprintf("store: {url: %q}\n", storeURL)
+		}
+		if o.detectors != "" {
+			cfg += "scan: {detectors: [" + o.detectors + "]}\n"
+		}
+		cfgPath := filepath.Join(tmp, fmt.Sprintf("warden-%d.yaml", i))
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+			return err
+		}
+		warden, err := start(addr, o.wardenEnv, "-role", "warden", "-config", cfgPath)
+		if err != nil {
+			return err
+		}
+		defer warden.stop()
+		w.bases = append(w.bases, "http://"+warden.addr)
+		w.pids = append(w.pids, warden.cmd.Process.Pid)
 	}
-	cfgPath := filepath.Join(tmp, "warden.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		return err
-	}
-	warden, err := start(wardenAddr, o.wardenEnv, "-role", "warden", "-config", cfgPath)
-	if err != nil {
-		return err
-	}
-	defer warden.stop()
+	w.base, w.pid = w.bases[0], w.pids[0]
 
 	targets := []target{
 		{name: "direct", base: mockURL},
 		{name: "bare", base: "http://" + bare.addr, pid: bare.cmd.Process.Pid},
-		{name: "warden", base: "http://" + warden.addr, pid: warden.cmd.Process.Pid},
+		w,
 	}
 	bodies := promptBodies(o.promptBytes, 16)
-	fmt.Fprintf(os.Stderr, "gwbench: %d req/s, %s phases, %d rounds, %d different prompts of %d bytes of varied text\n", o.rate, o.dur, o.rounds, len(bodies), o.promptBytes)
+	store := "SQLite"
+	if storeURL != "" {
+		store = "PostgreSQL"
+	}
+	fmt.Fprintf(os.Stderr, "gwbench: %d req/s, %s phases, %d rounds, %d different prompts of %d bytes of varied text, %d Warden replica(s) on %s\n",
+		o.rate, o.dur, o.rounds, len(bodies), o.promptBytes, len(w.bases), store)
 	res, err := run(ctx, targets, bodies, o)
 	if err != nil {
 		return err
