@@ -130,9 +130,16 @@ export:
 	t.Logf("block mode reached every replica %s after the change", time.Since(changed).Round(time.Millisecond))
 
 	// 2. A wallet attack round-robin, 12 identical requests on each of the
-	// three (36 against a threshold of 30: none alone would alert).
+	// three (36 against a threshold of 30: none alone would alert), then,
+	// as an attack goes on, one more on each after the replicas have
+	// shared their counts (every 250 ms).
+	const same = "What is the weather like in Lisbon today, and what should I wear?"
 	for i := range 36 {
-		chat(rs[i%3], "", "What is the weather like in Lisbon today, and what should I wear?")
+		chat(rs[i%3], "", same)
+	}
+	time.Sleep(600 * time.Millisecond)
+	for _, r := range rs {
+		chat(r, "", same)
 	}
 	// 3. Attacks from distinct users on every replica; mid-run the
 	// replica that is delivering to the SIEM (the elected exporter)
@@ -204,8 +211,14 @@ export:
 				wallet++
 			}
 		}
+		// Each occurrence is one outbox event (a new alert, or a fold
+		// into one): wait until the SIEM has them all.
+		events := 0
+		for _, a := range alerts {
+			events += max(a.Count, 1)
+		}
 		mu.Lock()
-		delivered := true
+		delivered := len(deliveries) >= events
 		for _, a := range alerts {
 			_, ok := deliveries[a.ID]
 			delivered = delivered && ok

@@ -185,7 +185,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Baseline: st,
 		Verifier: identity.NewVerifier(issuers),
 		Access:   access,
-		Behave:   newBehaviour(cfg, st),
+		Behave:   newBehaviour(cfg, st, loops, log),
 		Recon:    recon,
 		Suppress: supp.Rules,
 		Metrics:  gateway.NewMetrics(reg),
@@ -370,7 +370,7 @@ func (e elected) Go(name string, fn func(ctx context.Context)) {
 // newBehaviour builds abuse detection from configuration (nil when off).
 // With a store replicas share (PostgreSQL), identical requests are counted
 // in it, so a wallet attack spread over replicas is seen whole.
-func newBehaviour(cfg *config.Config, st *store.Store) gateway.Behaviour {
+func newBehaviour(cfg *config.Config, st *store.Store, loops *supervise.Group, log *slog.Logger) gateway.Behaviour {
 	b := cfg.Behaviour
 	if b.Disabled {
 		return nil
@@ -379,21 +379,26 @@ func newBehaviour(cfg *config.Config, st *store.Store) gateway.Behaviour {
 		VolumeFactor: b.VolumeFactor, WarmUp: b.WarmUpBuckets, Learning: b.Learning, MaxKeys: b.MaxKeys,
 		MinTokens: b.MinTokens, ReconThreshold: b.ReconThreshold, ReconWindow: b.ReconWindow}, nil)
 	if cfg.Store.URL != "" {
-		a.WithCounter(storeCounter{st})
+		counts := st.NewCounts(250 * time.Millisecond)
+		loops.Go("behaviour-counts", func(ctx context.Context) { counts.Run(ctx, log) })
+		a.WithCounter(storeCounter{st, counts})
 	}
 	return a
 }
 
-// storeCounter adapts the store's shared counts to behaviour.Counter, each
-// call bounded: a slow database makes counting local, not requests slow.
-type storeCounter struct{ st *store.Store }
+// storeCounter adapts the store's shared counts to behaviour.Counter:
+// counting never waits on the database (store.Counts); claiming an alert,
+// once per window, does, bounded.
+type storeCounter struct {
+	st     *store.Store
+	counts *store.Counts
+}
 
 const counterWait = 250 * time.Millisecond
 
 func (c storeCounter) Add(key string, start, prev time.Time, n int) (int, int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), counterWait)
-	defer cancel()
-	return c.st.AddCount(ctx, key, start, prev, n)
+	cur, before := c.counts.Add(key, start, prev, n)
+	return cur, before, nil
 }
 
 func (c storeCounter) Claim(key string, start, prev time.Time) (bool, error) {

@@ -8,13 +8,15 @@ import (
 	"time"
 )
 
-// TestSharedCounts adds to one count from three stores at once (replicas)
-// and claims its alert from all of them: the totals are distinct and
-// complete, and exactly one claim wins; the next window's claim is refused
-// while the previous one holds.
+// TestSharedCounts adds to one count from three stores at once (replicas),
+// each through its batched Counts: after a flush every replica's estimate
+// is the whole total, nothing counted twice or lost; exactly one claim of
+// the alert wins, and the next window's is refused while the previous
+// one's holds.
 func TestSharedCounts(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
+	var counts []*Counts
 	var stores []*Store
 	for range 3 {
 		s, err := openTest(t, ctx, dir)
@@ -23,49 +25,54 @@ func TestSharedCounts(t *testing.T) {
 		}
 		defer s.Close()
 		stores = append(stores, s)
+		counts = append(counts, s.NewCounts(time.Hour))
 	}
-	w0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	w1 := w0.Add(time.Minute)
-	var mu sync.Mutex
-	totals := map[int]bool{}
-	var wins atomic.Int32
+	// Windows near now: totals over an hour old are forgotten.
+	w0 := time.Now().UTC().Truncate(time.Minute)
+	w1, prev := w0.Add(time.Minute), w0.Add(-time.Minute)
 	var wg sync.WaitGroup
-	for _, s := range stores {
+	for _, c := range counts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for range 20 {
-				cur, _, err := s.AddCount(ctx, "dup|k", w0, w0.Add(-time.Minute), 1)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				mu.Lock()
-				totals[cur] = true
-				mu.Unlock()
-				if cur >= 50 {
-					ok, err := s.ClaimAlert(ctx, "dup|k", w0, w0.Add(-time.Minute))
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if ok {
-						wins.Add(1)
-					}
-				}
+				c.Add("dup|k", w0, prev, 1)
+			}
+			if err := c.flush(ctx); err != nil {
+				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	if len(totals) != 60 || !totals[60] {
-		t.Errorf("saw %d distinct totals (want 60, up to 60)", len(totals))
+	for _, c := range counts {
+		c.Add("dup|k", w0, prev, 0)
+		c.flush(ctx) //nolint:errcheck // learn the others' totals
 	}
+	for i, c := range counts {
+		if cur, _ := c.Add("dup|k", w0, prev, 0); cur != 60 {
+			t.Errorf("replica %d estimates %d, want 60 (20 from each of three)", i, cur)
+		}
+	}
+	if cur, before := counts[0].Add("dup|k", w1, w0, 1); cur != 1 || before != 60 {
+		t.Errorf("next window: %d, before %d; want 1 and 60", cur, before)
+	}
+	var wins atomic.Int32
+	for _, s := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.ClaimAlert(ctx, "dup|k", w0, prev)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
 	if got := wins.Load(); got != 1 {
 		t.Errorf("%d claims won, want exactly 1", got)
-	}
-	cur, before, err := stores[0].AddCount(ctx, "dup|k", w1, w0, 1)
-	if err != nil || cur != 1 || before != 60 {
-		t.Errorf("next window: cur %d before %d (%v), want 1 and 60", cur, before, err)
 	}
 	if ok, err := stores[1].ClaimAlert(ctx, "dup|k", w1, w0); ok || err != nil {
 		t.Errorf("next window's claim = %v, %v; want refused while the previous window's holds", ok, err)
