@@ -14,8 +14,8 @@ import (
 // in the same statements. A request never waits on the database to be
 // counted; a total is at most one interval behind the other replicas.
 type Counts struct {
-	st      *Store
-	every   time.Duration
+	st       *Store
+	every    time.Duration
 	mu       sync.Mutex
 	pending  map[countKey]int // added since the last flush began
 	inflight map[countKey]int // being written by the current flush
