@@ -278,7 +278,9 @@ func (a *Analyzer) Observe(e Event) []scan.Finding {
 // volume adds n of a measure (requests, tokens) to the current bucket of
 // the event's resource and user, and reports a bucket far above the
 // moving average once the warm-up is over (and above floor), once per
-// bucket.
+// bucket. With a shared Counter the bucket holds every replica's count, so
+// the moving average and the alert see the deployment's whole traffic,
+// and one replica claims the bucket's alert.
 func (a *Analyzer) volume(e Event, measure string, n, floor float64) []scan.Finding {
 	var out []scan.Finding
 	for _, scope := range [][2]string{{"resource", e.Resource}, {"user", e.User}} {
@@ -286,9 +288,10 @@ func (a *Analyzer) volume(e Event, measure string, n, floor float64) []scan.Find
 			continue
 		}
 		key := "vol|" + measure + "|" + e.Subscription + "|" + scope[0] + "|" + scope[1]
+		b := e.Time.Truncate(a.cfg.Bucket)
+		var f *scan.Finding
 		a.state.Update(key, e.Time, func(old any) any {
 			v, _ := old.(*volume)
-			b := e.Time.Truncate(a.cfg.Bucket)
 			if v == nil {
 				v = &volume{bucket: b}
 			}
@@ -311,13 +314,29 @@ func (a *Analyzer) volume(e Event, measure string, n, floor float64) []scan.Find
 				v.bucket, v.n = b, 0
 			}
 			v.n += n
+			if a.counter != nil {
+				if cur, _, err := a.counter.Add(key, b, b.Add(-a.cfg.Bucket), int(n)); err == nil {
+					v.n = max(v.n, float64(cur))
+				}
+			}
 			limit := math.Max(floor, a.cfg.VolumeFactor*v.mean)
 			if v.buckets >= a.cfg.WarmUp && v.n > limit && !v.alerted.Equal(b) {
 				v.alerted = b
-				out = append(out, finding("wallet_volume", fmt.Sprintf("%s %s: %.0f %s this %s against a baseline of %.1f", scope[0], scope[1], v.n, measure, a.cfg.Bucket, v.mean), 0.8))
+				x := finding("wallet_volume", fmt.Sprintf("%s %s: %.0f %s this %s against a baseline of %.1f", scope[0], scope[1], v.n, measure, a.cfg.Bucket, v.mean), 0.8)
+				f = &x
 			}
 			return v
 		})
+		if f == nil {
+			continue
+		}
+		// Claimed outside the state's lock: it may wait on the database.
+		if a.counter != nil {
+			if ok, err := a.counter.Claim(key, b, time.Time{}); err == nil && !ok {
+				continue // another replica raised this bucket's alert
+			}
+		}
+		out = append(out, *f)
 	}
 	return out
 }

@@ -73,3 +73,50 @@ func TestWalletAcrossReplicas(t *testing.T) {
 		t.Errorf("counter down: %d alerts, want each replica on its own (0)", got)
 	}
 }
+
+// TestVolumeAcrossReplicas: steady traffic of 6 a minute spread over three
+// replicas, then a spike of 90 in a minute spread the same way. Each
+// replica alone sees 30 against a baseline of 2 (under its floor of 40);
+// sharing counts, the deployment's 90 against a baseline of 6 is seen,
+// and raised once.
+func TestVolumeAcrossReplicas(t *testing.T) {
+	cfg := Config{Bucket: time.Minute, WarmUp: 30, VolumeFactor: 10, MinVolume: 40}
+	run := func(c Counter) int {
+		var replicas []*Analyzer
+		for range 3 {
+			a := New(cfg, nil)
+			if c != nil {
+				a.WithCounter(c)
+			}
+			replicas = append(replicas, a)
+		}
+		j, got := 0, 0
+		observe := func(at time.Time) {
+			for _, f := range replicas[j%3].Observe(Event{Time: at, Subscription: "s", Resource: "r", RequestHash: uint64(j + 1)}) {
+				if f.Type == "wallet_volume" {
+					got++
+				}
+			}
+			j++
+		}
+		for m := range 40 {
+			for i := range 6 {
+				observe(t0.Add(time.Duration(m)*time.Minute + time.Duration(i)*5*time.Second))
+			}
+		}
+		if got != 0 {
+			t.Fatalf("steady traffic: %d volume findings", got)
+		}
+		spike := t0.Add(41 * time.Minute)
+		for i := range 90 {
+			observe(spike.Add(time.Duration(i) * 500 * time.Millisecond))
+		}
+		return got
+	}
+	if got := run(nil); got != 0 {
+		t.Errorf("replicas alone: %d volume alerts, want 0 (30 each, under the floor of 40)", got)
+	}
+	if got := run(&memCounter{n: map[string]int{}, claimed: map[string]bool{}}); got != 1 {
+		t.Errorf("replicas sharing counts: %d volume alerts, want exactly 1", got)
+	}
+}

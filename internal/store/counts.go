@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -72,19 +73,24 @@ func (c *Counts) flush(ctx context.Context) error {
 	var firstErr error
 	learned := map[countKey]int{}
 	failed := map[countKey]int{}
-	for k, n := range pending {
-		var total int
-		err := c.st.db.QueryRowContext(ctx, `INSERT INTO behaviour_counts (key, window_start, n) VALUES (?, ?, ?)
-			ON CONFLICT (key, window_start) DO UPDATE SET n = behaviour_counts.n + excluded.n RETURNING n`,
-			k.key, ts(time.Unix(0, k.start)), n).Scan(&total)
-		if err != nil {
-			failed[k] = n
+	keys := make([]countKey, 0, len(pending))
+	for k := range pending {
+		keys = append(keys, k)
+	}
+	// Many keys (every active user has a few) go in one statement per
+	// chunk: one round trip, not one per key.
+	const chunk = 500
+	for len(keys) > 0 {
+		part := keys[:min(chunk, len(keys))]
+		keys = keys[len(part):]
+		if err := c.upsert(ctx, part, pending, learned); err != nil {
+			for _, k := range part {
+				failed[k] = pending[k]
+			}
 			if firstErr == nil {
 				firstErr = err
 			}
-			continue
 		}
-		learned[k] = total
 	}
 	cutoff := time.Now().Add(-time.Hour).UnixNano()
 	c.mu.Lock()
@@ -102,4 +108,37 @@ func (c *Counts) flush(ctx context.Context) error {
 		}
 	}
 	return firstErr
+}
+
+// upsert adds the pending counts of keys in one statement and records the
+// totals it returns.
+func (c *Counts) upsert(ctx context.Context, keys []countKey, pending, learned map[countKey]int) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO behaviour_counts (key, window_start, n) VALUES `)
+	args := make([]any, 0, 3*len(keys))
+	starts := make(map[string]int64, len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?)")
+		st := ts(time.Unix(0, k.start))
+		starts[st] = k.start
+		args = append(args, k.key, st, pending[k])
+	}
+	q.WriteString(` ON CONFLICT (key, window_start) DO UPDATE SET n = behaviour_counts.n + excluded.n RETURNING key, window_start, n`)
+	rows, err := c.st.db.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, st string
+		var n int
+		if err := rows.Scan(&key, &st, &n); err != nil {
+			return err
+		}
+		learned[countKey{key, starts[st]}] = n
+	}
+	return rows.Err()
 }
