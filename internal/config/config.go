@@ -125,7 +125,7 @@ type Export struct {
 // elastic (bulk API at URL, Index, Token as API key), sentinel (Logs
 // Ingestion API: URL of the data collection endpoint, DCR, Stream, Token),
 // syslog (CEF over RFC 5424 to Address by Network udp, tcp or tls), nats
-// (JetStream at URL, Subject per severity).
+// (JetStream at URL, Subject per severity, in Stream: default WARDEN_ALERTS).
 type Sink struct {
 	Name   string `yaml:"name"`
 	Type   string `yaml:"type"`

@@ -57,7 +57,7 @@ var catalogue = map[string]kind{
 		return &Syslog{Network: k.Network, Addr: k.Address}, nil
 	}},
 	"nats": {config.SinkKind{Required: []string{"url"}}, func(k config.Sink, env Env) (Sink, error) {
-		return &NATS{URL: k.URL, Subject: k.Subject, Log: env.Log}, nil
+		return &NATS{URL: k.URL, Stream: k.Stream, Subject: k.Subject, Log: env.Log}, nil
 	}},
 }
 
