@@ -123,7 +123,15 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		if err != nil {
 			return fmt.Errorf("threat intelligence: %w", err)
 		}
-		loops.Go("intel", in.Run)
+		if cfg.Store.URL != "" {
+			// One replica fetches each feed on schedule and keeps it in
+			// the store; every replica loads what it kept.
+			in.WithShared(st)
+			leaders.Go("intel-refresh", in.Refresh)
+			loops.Go("intel-follow", func(ctx context.Context) { in.Follow(ctx, 30*time.Second) })
+		} else {
+			loops.Go("intel", in.Run)
+		}
 		access = in
 	}
 	pipeline, err := newPipelineWith(cfg, phishing)

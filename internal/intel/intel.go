@@ -58,6 +58,11 @@ type Intel struct {
 	entries *prometheus.GaugeVec
 	errors  *prometheus.CounterVec
 	last    sync.Map // feed name -> time.Time of the last good load
+
+	// shared, when set, keeps what the elected replica fetched for the
+	// others (WithShared).
+	shared  Shared
+	fetched sync.Map // feed name -> time.Time the version in use was fetched
 }
 
 type uaSet struct {
@@ -154,6 +159,19 @@ func (in *Intel) load(ctx context.Context, f Feed) error {
 	if err != nil {
 		return err
 	}
+	if err := in.apply(f, b); err != nil {
+		return err
+	}
+	at := time.Now()
+	in.fetched.Store(f.Name, at)
+	if in.shared != nil {
+		return in.shared.PutFeed(ctx, f.Name, b, at)
+	}
+	return nil
+}
+
+// apply validates a feed's bytes and swaps them in.
+func (in *Intel) apply(f Feed, b []byte) error {
 	switch f.Kind {
 	case KindTor, KindIP:
 		s, err := ReadIPSet(bytes.NewReader(b))
