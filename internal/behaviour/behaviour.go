@@ -129,10 +129,21 @@ type Counter interface {
 	Claim(key string, start, prev time.Time) (bool, error)
 }
 
+// Habits are the values every replica has learned per key (the store,
+// when replicas share one), so that what one replica has seen is not new
+// to another.
+type Habits interface {
+	// Learn records value under key and reports whether it is new to
+	// every replica (true for exactly one caller), and when anyone first
+	// learned into key.
+	Learn(key, value string, now time.Time) (isNew bool, since time.Time, err error)
+}
+
 // Analyzer turns events into findings.
 type Analyzer struct {
 	cfg     Config
 	counter Counter
+	habits  Habits
 	state   State
 }
 
@@ -173,6 +184,14 @@ func finding(typ, reason string, conf float64) scan.Finding {
 // fails, counting falls back to this replica's memory.
 func (a *Analyzer) WithCounter(c Counter) *Analyzer {
 	a.counter = c
+	return a
+}
+
+// WithHabits makes learned habits (networks, user agents, authentication
+// methods, tools, argument shapes) shared through h; when h fails, this
+// replica's memory decides.
+func (a *Analyzer) WithHabits(h Habits) *Analyzer {
+	a.habits = h
 	return a
 }
 
@@ -344,21 +363,37 @@ func (a *Analyzer) volume(e Event, measure string, n, floor float64) []scan.Find
 // learn adds value to the habits under key; onNew runs when the value is
 // new and the learning period is over.
 func (a *Analyzer) learn(key, value string, now time.Time, onNew func()) {
+	locallyNew := false
+	var since time.Time
 	a.state.Update(key, now, func(old any) any {
 		h, _ := old.(*habits)
 		if h == nil {
 			h = &habits{since: now, seen: map[string]bool{}}
 		}
 		if !h.seen[value] {
+			locallyNew = true
 			if len(h.seen) < 256 {
 				h.seen[value] = true
 			}
-			if now.Sub(h.since) >= a.cfg.Learning {
-				onNew()
-			}
 		}
+		since = h.since
 		return h
 	})
+	if !locallyNew {
+		return
+	}
+	// Asked outside the state's lock: it may wait on the database.
+	if a.habits != nil {
+		if isNew, shared, err := a.habits.Learn(key, value, now); err == nil {
+			if isNew && now.Sub(shared) >= a.cfg.Learning {
+				onNew()
+			}
+			return
+		}
+	}
+	if now.Sub(since) >= a.cfg.Learning {
+		onNew()
+	}
 }
 
 // Memory is State in bounded memory: at most max keys, the least recently

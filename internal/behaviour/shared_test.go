@@ -120,3 +120,61 @@ func TestVolumeAcrossReplicas(t *testing.T) {
 		t.Errorf("replicas sharing counts: %d volume alerts, want exactly 1", got)
 	}
 }
+
+// memHabits is a Habits store shared by several analyzers.
+type memHabits struct {
+	mu    sync.Mutex
+	seen  map[string]bool
+	since map[string]time.Time
+}
+
+func (h *memHabits) Learn(key, value string, now time.Time) (bool, time.Time, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.since[key]; !ok {
+		h.since[key] = now
+	}
+	isNew := !h.seen[key+"\x00"+value]
+	h.seen[key+"\x00"+value] = true
+	return isNew, h.since[key], nil
+}
+
+// TestHabitsAcrossReplicas: a user's network learned on one replica is
+// not new on another; a network new to all of them raises one alert,
+// wherever it shows up next.
+func TestHabitsAcrossReplicas(t *testing.T) {
+	cfg := Config{Learning: time.Hour}
+	run := func(h Habits) []string {
+		var replicas []*Analyzer
+		for range 3 {
+			a := New(cfg, nil)
+			if h != nil {
+				a.WithHabits(h)
+			}
+			replicas = append(replicas, a)
+		}
+		var got []string
+		observe := func(r int, at time.Time, ip string) {
+			for _, f := range replicas[r].Observe(Event{Time: at, Subscription: "s", Resource: "r", User: "alice", IP: ip}) {
+				if f.Type == "access_anomaly" {
+					got = append(got, f.Reason)
+				}
+			}
+		}
+		observe(0, t0, "10.1.0.5")                    // learning, on replica 0
+		observe(1, t0.Add(2*time.Hour), "10.1.0.9")   // same /24, on replica 1
+		observe(2, t0.Add(3*time.Hour), "172.16.4.4") // new to everyone
+		observe(0, t0.Add(3*time.Hour+time.Minute), "172.16.4.4")
+		observe(1, t0.Add(3*time.Hour+2*time.Minute), "172.16.4.4")
+		return got
+	}
+	// Alone, each replica learns from its own first event: the new network
+	// is raised by replicas 0 and 1 (past their learning), not 2 (just
+	// started).
+	if got := run(nil); len(got) != 2 {
+		t.Errorf("replicas alone: %d alerts (%v), want 2: the same new network raised twice", len(got), got)
+	}
+	if got := run(&memHabits{seen: map[string]bool{}, since: map[string]time.Time{}}); len(got) != 1 {
+		t.Errorf("replicas sharing habits: %d alerts %v, want exactly 1 (the network new to all)", len(got), got)
+	}
+}

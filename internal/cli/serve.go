@@ -389,7 +389,7 @@ func newBehaviour(cfg *config.Config, st *store.Store, loops *supervise.Group, l
 	if cfg.Store.URL != "" {
 		counts := st.NewCounts(250 * time.Millisecond)
 		loops.Go("behaviour-counts", func(ctx context.Context) { counts.Run(ctx, log) })
-		a.WithCounter(storeCounter{st, counts})
+		a.WithCounter(storeCounter{st, counts}).WithHabits(storeCounter{st, counts})
 	}
 	return a
 }
@@ -407,6 +407,12 @@ const counterWait = 250 * time.Millisecond
 func (c storeCounter) Add(key string, start, prev time.Time, n int) (int, int, error) {
 	cur, before := c.counts.Add(key, start, prev, n)
 	return cur, before, nil
+}
+
+func (c storeCounter) Learn(key, value string, now time.Time) (bool, time.Time, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), counterWait)
+	defer cancel()
+	return c.st.Learn(ctx, key, value, now)
 }
 
 func (c storeCounter) Claim(key string, start, prev time.Time) (bool, error) {

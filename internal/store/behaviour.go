@@ -19,3 +19,24 @@ func (s *Store) ClaimAlert(ctx context.Context, key string, start, prev time.Tim
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// Learn records value under key and reports whether it is new to every
+// replica (true for exactly one caller), and when key was first learned
+// into by anyone (the start of its learning period).
+func (s *Store) Learn(ctx context.Context, key, value string, now time.Time) (isNew bool, since time.Time, err error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO behaviour_seen (key, value, first_seen) VALUES (?, ?, ?)
+		ON CONFLICT (key, value) DO NOTHING`, key, value, ts(now))
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("behaviour learn: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	var first string
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(first_seen) FROM behaviour_seen WHERE key = ?`, key).Scan(&first); err != nil {
+		return false, time.Time{}, fmt.Errorf("behaviour learn: %w", err)
+	}
+	since, err = time.Parse(time.RFC3339Nano, first)
+	return n == 1, since, err
+}

@@ -78,3 +78,38 @@ func TestSharedCounts(t *testing.T) {
 		t.Errorf("next window's claim = %v, %v; want refused while the previous window's holds", ok, err)
 	}
 }
+
+// TestLearn: a value is new once across stores, and the learning period
+// starts at the first value anyone learned.
+func TestLearn(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, err := openTest(t, ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := openTest(t, ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		s       *Store
+		value   string
+		at      time.Time
+		wantNew bool
+	}{
+		{a, "10.0.0.0/24", t0, true},
+		{b, "10.0.0.0/24", t0.Add(time.Hour), false},
+		{b, "172.16.0.0/24", t0.Add(2 * time.Hour), true},
+		{a, "172.16.0.0/24", t0.Add(3 * time.Hour), false},
+	}
+	for i, tt := range tests {
+		isNew, since, err := tt.s.Learn(ctx, "acc|s|alice|net", tt.value, tt.at)
+		if err != nil || isNew != tt.wantNew || !since.Equal(t0) {
+			t.Errorf("%d: Learn(%s) = %v, since %v, %v; want new %v since %v", i, tt.value, isNew, since, err, tt.wantNew, t0)
+		}
+	}
+}
