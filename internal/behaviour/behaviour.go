@@ -137,6 +137,8 @@ type Habits interface {
 	// every replica (true for exactly one caller), and when anyone first
 	// learned into key.
 	Learn(key, value string, now time.Time) (isNew bool, since time.Time, err error)
+	// Values lists what every replica has learned under key.
+	Values(key string) ([]string, error)
 }
 
 // Analyzer turns events into findings.

@@ -2,6 +2,7 @@ package behaviour
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,11 @@ func (a *Analyzer) recon(e Event) (scan.Finding, bool) {
 	if len(e.Probes) == 0 || who == "" {
 		return scan.Finding{}, false
 	}
+	if a.counter != nil && a.habits != nil {
+		if f, found, ok := a.sharedRecon(e, who, whoKind); ok {
+			return f, found
+		}
+	}
 	var f scan.Finding
 	found := false
 	a.state.Update("recon|"+e.Subscription+"|"+whoKind+"|"+who, e.Time, func(old any) any {
@@ -74,4 +80,50 @@ func (a *Analyzer) recon(e Event) (scan.Finding, bool) {
 		return p
 	})
 	return f, found
+}
+
+// sharedRecon counts probes across replicas: the probes in fixed windows of
+// the recon window (this one and the one before) as shared counts, and the
+// kinds seen in them as shared habits; one replica claims the alert. ok is
+// false when the shared store failed and this replica's memory must judge.
+// Probes are rare, so the database round trips they cost are too.
+func (a *Analyzer) sharedRecon(e Event, who, whoKind string) (f scan.Finding, found, ok bool) {
+	key := "recon|" + e.Subscription + "|" + whoKind + "|" + who
+	start := e.Time.Truncate(a.cfg.ReconWindow)
+	prev := start.Add(-a.cfg.ReconWindow)
+	cur, before, err := a.counter.Add(key, start, prev, len(e.Probes))
+	if err != nil {
+		return f, false, false
+	}
+	kindsKey := func(w time.Time) string { return key + "|kinds|" + w.UTC().Format(time.RFC3339) }
+	for _, pr := range e.Probes {
+		if _, _, err := a.habits.Learn(kindsKey(start), pr.Kind, e.Time); err != nil {
+			return f, false, false
+		}
+	}
+	kinds := map[string]bool{}
+	for _, w := range []time.Time{prev, start} {
+		ks, err := a.habits.Values(kindsKey(w))
+		if err != nil {
+			return f, false, false
+		}
+		for _, k := range ks {
+			kinds[k] = true
+		}
+	}
+	if cur+before < a.cfg.ReconThreshold || len(kinds) < 2 {
+		return f, false, true
+	}
+	claimed, err := a.counter.Claim(key, start, prev)
+	if err != nil {
+		return f, false, false
+	}
+	if !claimed {
+		return f, false, true
+	}
+	names := slices.Sorted(maps.Keys(kinds))
+	f = finding("llm_reconnaissance", fmt.Sprintf("%s %s sent %d reconnaissance probes within %s across replicas: %s",
+		whoKind, who, cur+before, 2*a.cfg.ReconWindow, strings.Join(names, ", ")), 0.65)
+	f.Severity = scan.SeverityLow
+	return f, true, true
 }

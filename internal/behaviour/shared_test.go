@@ -2,6 +2,7 @@ package behaviour
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -137,6 +138,54 @@ func (h *memHabits) Learn(key, value string, now time.Time) (bool, time.Time, er
 	isNew := !h.seen[key+"\x00"+value]
 	h.seen[key+"\x00"+value] = true
 	return isNew, h.since[key], nil
+}
+
+func (h *memHabits) Values(key string) ([]string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for kv := range h.seen {
+		if k, v, _ := strings.Cut(kv, "\x00"); k == key {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// TestReconAcrossReplicas: four probes of three kinds from one user, spread
+// over three replicas in turn: none alone reaches the threshold of three
+// probes; sharing, one replica raises it, once.
+func TestReconAcrossReplicas(t *testing.T) {
+	cfg := Config{ReconThreshold: 3, ReconWindow: time.Hour}
+	run := func(shared bool) int {
+		c := &memCounter{n: map[string]int{}, claimed: map[string]bool{}}
+		h := &memHabits{seen: map[string]bool{}, since: map[string]time.Time{}}
+		var replicas []*Analyzer
+		for range 3 {
+			a := New(cfg, nil)
+			if shared {
+				a.WithCounter(c).WithHabits(h)
+			}
+			replicas = append(replicas, a)
+		}
+		got := 0
+		probes := []Probe{{Rule: "r1", Kind: "system_prompt"}, {Rule: "r2", Kind: "tools"}, {Rule: "r1", Kind: "system_prompt"}, {Rule: "r3", Kind: "model"}}
+		for i, p := range probes {
+			e := Event{Time: t0.Add(time.Duration(i) * time.Minute), Subscription: "s", Resource: "r", User: "mallory", Probes: []Probe{p}}
+			for _, f := range replicas[i%3].Observe(e) {
+				if f.Type == "llm_reconnaissance" {
+					got++
+				}
+			}
+		}
+		return got
+	}
+	if got := run(false); got != 0 {
+		t.Errorf("replicas alone: %d reconnaissance alerts, want 0 (at most two probes each)", got)
+	}
+	if got := run(true); got != 1 {
+		t.Errorf("replicas sharing: %d reconnaissance alerts, want exactly 1", got)
+	}
 }
 
 // TestHabitsAcrossReplicas: a user's network learned on one replica is

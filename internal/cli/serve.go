@@ -415,6 +415,12 @@ func (c storeCounter) Learn(key, value string, now time.Time) (bool, time.Time, 
 	return c.st.Learn(ctx, key, value, now)
 }
 
+func (c storeCounter) Values(key string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), counterWait)
+	defer cancel()
+	return c.st.Values(ctx, key)
+}
+
 func (c storeCounter) Claim(key string, start, prev time.Time) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), counterWait)
 	defer cancel()

@@ -40,3 +40,21 @@ func (s *Store) Learn(ctx context.Context, key, value string, now time.Time) (is
 	since, err = time.Parse(time.RFC3339Nano, first)
 	return n == 1, since, err
 }
+
+// Values lists the values learned under key, in order.
+func (s *Store) Values(ctx context.Context, key string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT value FROM behaviour_seen WHERE key = ? ORDER BY value`, key)
+	if err != nil {
+		return nil, fmt.Errorf("behaviour values: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -111,5 +112,9 @@ func TestLearn(t *testing.T) {
 		if err != nil || isNew != tt.wantNew || !since.Equal(t0) {
 			t.Errorf("%d: Learn(%s) = %v, since %v, %v; want new %v since %v", i, tt.value, isNew, since, err, tt.wantNew, t0)
 		}
+	}
+	vs, err := b.Values(ctx, "acc|s|alice|net")
+	if err != nil || strings.Join(vs, ",") != "10.0.0.0/24,172.16.0.0/24" {
+		t.Errorf("Values = %v, %v; want both networks", vs, err)
 	}
 }

@@ -91,7 +91,9 @@ func (s *Store) Purge(ctx context.Context, now time.Time, r Retention, sinks []s
 	// Behaviour windows are minutes long: a day-old count is of no use to
 	// anyone.
 	cut := ts(now.Add(-24 * time.Hour))
-	for _, q := range []string{`DELETE FROM behaviour_counts WHERE window_start < ?`, `DELETE FROM behaviour_alerted WHERE window_start < ?`} {
+	for _, q := range []string{`DELETE FROM behaviour_counts WHERE window_start < ?`, `DELETE FROM behaviour_alerted WHERE window_start < ?`,
+		// Probe kinds per window (habits proper are kept).
+		`DELETE FROM behaviour_seen WHERE key LIKE 'recon|%' AND first_seen < ?`} {
 		if err := exec(nil, q, cut); err != nil {
 			return p, err
 		}
