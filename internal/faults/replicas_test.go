@@ -41,13 +41,16 @@ func (s *siem) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // TestReplicasKillNine runs three Warden processes on one PostgreSQL
 // database (WARDEN_TEST_POSTGRES_URL) under a load of blocked requests
-// spread over them, and kills the one exporting to the SIEM with SIGKILL
-// mid-load. Afterwards (the killed replica restarted on its data
-// directory, so its spool is replayed): every request a client saw
-// blocked has its alert, stored once; every stored alert reached the SIEM;
-// and an event delivered twice was delivered first by the killed replica
-// (a batch it sent but could not record, delivered again by the replica
-// that took over), never by two live ones.
+// spread over them, exporting to a SIEM (HTTP) and, when
+// WARDEN_TEST_NATS_URL is set, to NATS JetStream through a relay. Mid-load
+// the NATS connections are dropped for three seconds and the replica
+// exporting to the SIEM is killed with SIGKILL. Afterwards (the killed
+// replica restarted on its data directory, so its spool is replayed):
+// every request a client saw blocked has its alert, stored once; every
+// stored alert reached the SIEM; an event delivered twice was delivered
+// first by the killed replica (a batch it sent but could not record,
+// delivered again by the replica that took over), never by two live ones;
+// and the JetStream stream holds every outbox event exactly once.
 func TestReplicasKillNine(t *testing.T) {
 	needFaults(t)
 	base := os.Getenv("WARDEN_TEST_POSTGRES_URL")
@@ -60,6 +63,7 @@ func TestReplicasKillNine(t *testing.T) {
 	rec := &siem{by: map[string][]string{}}
 	hook := httptest.NewServer(rec)
 	defer hook.Close()
+	bus := newBus(t)
 
 	var cfgs []string
 	for i := range 3 {
@@ -79,8 +83,10 @@ routes: [{name: blk, style: openai, upstream: up, subscription: blk}]
 subscriptions: [{id: blk, name: Block, plan: true, mode: block}]
 identity: {headers: {end_user_id: X-End-User-Id}}
 export:
-  sinks: [{name: siem, type: http, url: %s, format: json, headers: {X-Replica: r%d}}]
+  sinks:
+    - {name: siem, type: http, url: %s, format: json, headers: {X-Replica: r%d}}
 `, addr, filepath.Join(dir, "data"), storeURL, up.URL, hook.URL, i)
+		cfg += bus.sink()
 		p := filepath.Join(dir, "warden.yaml")
 		if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 			t.Fatal(err)
@@ -136,9 +142,10 @@ export:
 		}
 		return false
 	})
+	bus.drop(3 * time.Second)
 	down.Store(int32(exporter))
 	ws[exporter].kill9()
-	t.Logf("killed r%d (the exporter) with SIGKILL mid-load", exporter)
+	t.Logf("dropped the NATS connections and killed r%d (the exporter) with SIGKILL mid-load", exporter)
 	time.Sleep(3 * time.Second)
 	close(stop)
 	wg.Wait()
@@ -224,6 +231,7 @@ export:
 		}
 	}
 	t.Logf("%d requests blocked, %d alerts stored, %d events delivered (%d deliveries), %d delivered again after the kill", len(seen), len(stored), len(rec.by), rec.all, again)
+	bus.holdsAll(t, db)
 }
 
 // schema makes a fresh schema on the PostgreSQL server base names, and
