@@ -47,6 +47,24 @@ func openTest(t *testing.T, ctx context.Context, dir string) (*Store, error) {
 	return OpenURL(ctx, withSearchPath(base, schema), dir)
 }
 
+// openReplicas opens n stores on one database, as n replicas would: n
+// handles on one SQLite file, or n pools on one PostgreSQL schema. They
+// close when the test ends.
+func openReplicas(t *testing.T, n int) []*Store {
+	t.Helper()
+	ctx, dir := context.Background(), t.TempDir()
+	var out []*Store
+	for range n {
+		s, err := openTest(t, ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		out = append(out, s)
+	}
+	return out
+}
+
 // withSearchPath adds search_path to a PostgreSQL URL (pgx passes unknown
 // query parameters to the server as run-time parameters).
 func withSearchPath(base, schema string) string {

@@ -16,16 +16,9 @@ import (
 // one's holds.
 func TestSharedCounts(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	stores := openReplicas(t, 3)
 	var counts []*Counts
-	var stores []*Store
-	for range 3 {
-		s, err := openTest(t, ctx, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		stores = append(stores, s)
+	for _, s := range stores {
 		counts = append(counts, s.NewCounts(time.Hour))
 	}
 	// Windows near now: totals over an hour old are forgotten.
@@ -84,17 +77,8 @@ func TestSharedCounts(t *testing.T) {
 // starts at the first value anyone learned.
 func TestLearn(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	a, err := openTest(t, ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := openTest(t, ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	rs := openReplicas(t, 2)
+	a, b := rs[0], rs[1]
 	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		s       *Store

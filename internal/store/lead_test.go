@@ -16,17 +16,8 @@ import (
 // store.
 func TestLeadOneAtATime(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	a, err := openTest(t, ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := openTest(t, ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	rs := openReplicas(t, 2)
+	a, b := rs[0], rs[1]
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var running, most atomic.Int32
 	started := make(chan string, 4)

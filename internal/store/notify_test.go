@@ -17,17 +17,8 @@ import (
 func TestListenSeesOtherReplica(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dir := t.TempDir()
-	a, err := openTest(t, ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := openTest(t, ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	rs := openReplicas(t, 2)
+	a, b := rs[0], rs[1]
 	changed := make(chan struct{}, 16)
 	done := make(chan struct{})
 	go func() {

@@ -20,16 +20,7 @@ import (
 // last it saw, sees every event: none commits behind one already read.
 func TestReplicasRecordTogether(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	var stores []*Store
-	for range 3 {
-		s, err := openTest(t, ctx, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		stores = append(stores, s)
-	}
+	stores := openReplicas(t, 3)
 	const perReplica, batches = 40, 5
 	t0 := time.Now().UTC()
 	users := []string{"alice", "bob"}
