@@ -32,6 +32,14 @@ func TestReplicasRecordTogether(t *testing.T) {
 		defer close(readerDone)
 		var pos int64
 		for {
+			// Whether the writers were done is looked at before the read:
+			// an empty read after that has seen every commit.
+			done := false
+			select {
+			case <-stop:
+				done = true
+			default:
+			}
 			evs, err := stores[0].OutboxAfter(ctx, pos, 500)
 			if err != nil {
 				readErr = err
@@ -41,12 +49,10 @@ func TestReplicasRecordTogether(t *testing.T) {
 				seen[e.EventID] = true
 				pos = e.Seq
 			}
-			select {
-			case <-stop:
-				if len(evs) == 0 {
-					return
-				}
-			default:
+			if done && len(evs) == 0 {
+				return
+			}
+			if !done {
 				time.Sleep(time.Millisecond)
 			}
 		}
