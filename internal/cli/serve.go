@@ -33,6 +33,7 @@ import (
 	"github.com/wardenhq/warden/internal/gateway"
 	"github.com/wardenhq/warden/internal/health"
 	"github.com/wardenhq/warden/internal/identity"
+	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/judge"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/shield"
@@ -174,6 +175,14 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	jr := journal.New(st, spool, reg, log)
 	journalLoop := supervise.New(ctx, log)
 	journalLoop.Go("journal", jr.Run)
+	// Interaction records (data security) are batched the same way, and
+	// flushed after the gateway has drained.
+	interactions := interaction.NewWriter(st, 10000, log)
+	droppedInteractions := prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_interactions_dropped_total",
+		Help: "Interaction records not kept: the queue was full or the store refused them after retries."})
+	reg.MustRegister(droppedInteractions)
+	interactions.OnDrop = droppedInteractions.Inc
+	journalLoop.Go("interactions", interactions.Run)
 	defer journalLoop.Stop()
 	tracer, stopTracing, err := newTracer(ctx, cfg.Tracing)
 	if err != nil {
@@ -185,19 +194,20 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		stopTracing(sctx) //nolint:errcheck // traces are best effort at exit
 	}()
 	gw, err := gateway.New(gateway.Options{
-		Tracer:   tracer,
-		Config:   cfg,
-		Pipeline: pipeline,
-		Settings: settings,
-		Recorder: jr,
-		Baseline: st,
-		Verifier: identity.NewVerifier(issuers),
-		Access:   access,
-		Behave:   newBehaviour(cfg, st, loops, log),
-		Recon:    recon,
-		Suppress: supp.Rules,
-		Metrics:  gateway.NewMetrics(reg),
-		Log:      log,
+		Tracer:       tracer,
+		Config:       cfg,
+		Pipeline:     pipeline,
+		Settings:     settings,
+		Recorder:     jr,
+		Interactions: interactions,
+		Baseline:     st,
+		Verifier:     identity.NewVerifier(issuers),
+		Access:       access,
+		Behave:       newBehaviour(cfg, st, loops, log),
+		Recon:        recon,
+		Suppress:     supp.Rules,
+		Metrics:      gateway.NewMetrics(reg),
+		Log:          log,
 	})
 	if err != nil {
 		return err

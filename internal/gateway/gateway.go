@@ -23,6 +23,7 @@ import (
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/identity"
+	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/subscription"
 )
@@ -30,6 +31,12 @@ import (
 // Settings serves subscription settings; subscription.Cache implements it.
 type Settings interface {
 	Get(id string) (subscription.Settings, bool)
+}
+
+// InteractionRecorder takes interaction records without waiting
+// (interaction.Writer).
+type InteractionRecorder interface {
+	Record(r interaction.Record)
 }
 
 // Recorder stores alerts; the store implements it.
@@ -69,14 +76,17 @@ type Options struct {
 	Pipeline *scan.Pipeline
 	Settings Settings
 	Recorder Recorder
-	Baseline Baseline           // nil: the Recorder, if it is one
-	Verifier *identity.Verifier // nil: no trusted issuers
-	Access   AccessChecker      // nil: no threat intelligence
-	Behave   Behaviour          // nil: no behaviour analysis
-	Recon    ProbeFinder        // nil: no reconnaissance counting
-	Suppress *alert.Rules       // nil: none
-	Metrics  *Metrics
-	Log      *slog.Logger
+	// Interactions, when set, receives the audit record of every scanned
+	// interaction of a subscription with data security on.
+	Interactions InteractionRecorder
+	Baseline     Baseline           // nil: the Recorder, if it is one
+	Verifier     *identity.Verifier // nil: no trusted issuers
+	Access       AccessChecker      // nil: no threat intelligence
+	Behave       Behaviour          // nil: no behaviour analysis
+	Recon        ProbeFinder        // nil: no reconnaissance counting
+	Suppress     *alert.Rules       // nil: none
+	Metrics      *Metrics
+	Log          *slog.Logger
 	// Transport reaches the upstreams; nil means a tuned http.Transport.
 	Transport http.RoundTripper
 	// Now is the clock; nil means time.Now.
@@ -88,24 +98,25 @@ type Options struct {
 // Gateway is the inference proxy. Create it with New, serve it as an
 // http.Handler, and Close it to drain detect-mode work.
 type Gateway struct {
-	cfg      *config.Config
-	pipeline *scan.Pipeline
-	policy   scan.Policy
-	settings Settings
-	verifier *identity.Verifier
-	access   AccessChecker
-	behave   Behaviour
-	recon    ProbeFinder
-	suppress *alert.Rules
-	baseline Baseline
-	metrics  *Metrics
-	log      *slog.Logger
-	now      func() time.Time
-	routes   map[string][]*route // by style
-	proxy    *httputil.ReverseProxy
-	work     *workers
-	bodies   *bodyBudget
-	idle     *idleWatch
+	interactions InteractionRecorder
+	cfg          *config.Config
+	pipeline     *scan.Pipeline
+	policy       scan.Policy
+	settings     Settings
+	verifier     *identity.Verifier
+	access       AccessChecker
+	behave       Behaviour
+	recon        ProbeFinder
+	suppress     *alert.Rules
+	baseline     Baseline
+	metrics      *Metrics
+	log          *slog.Logger
+	now          func() time.Time
+	routes       map[string][]*route // by style
+	proxy        *httputil.ReverseProxy
+	work         *workers
+	bodies       *bodyBudget
+	idle         *idleWatch
 
 	// Observers resolved once: label lookups per stream event add up.
 	scanStream, scanPrompt, scanResp prometheus.Observer
@@ -120,20 +131,21 @@ type Gateway struct {
 // New builds a gateway from its configuration.
 func New(o Options) (*Gateway, error) {
 	g := &Gateway{
-		cfg:      o.Config,
-		pipeline: o.Pipeline,
-		policy:   scan.Policy{FlagAt: o.Config.Scan.FlagAt, BlockAt: o.Config.Scan.BlockAt},
-		settings: o.Settings,
-		verifier: o.Verifier,
-		access:   o.Access,
-		behave:   o.Behave,
-		recon:    o.Recon,
-		suppress: o.Suppress,
-		baseline: o.Baseline,
-		metrics:  o.Metrics,
-		log:      o.Log,
-		now:      o.Now,
-		routes:   map[string][]*route{},
+		cfg:          o.Config,
+		pipeline:     o.Pipeline,
+		policy:       scan.Policy{FlagAt: o.Config.Scan.FlagAt, BlockAt: o.Config.Scan.BlockAt},
+		settings:     o.Settings,
+		verifier:     o.Verifier,
+		access:       o.Access,
+		behave:       o.Behave,
+		interactions: o.Interactions,
+		recon:        o.Recon,
+		suppress:     o.Suppress,
+		baseline:     o.Baseline,
+		metrics:      o.Metrics,
+		log:          o.Log,
+		now:          o.Now,
+		routes:       map[string][]*route{},
 	}
 	if g.now == nil {
 		g.now = time.Now
@@ -247,6 +259,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id := sw.Header().Get("X-Warden-Request-Id")
 		if ex == nil || !ex.queued {
 			g.logDecision(ex, ep, id, sw.statusCode(), err)
+			g.recordInteraction(ex, sw.statusCode(), err)
 		}
 		endRequestSpan(span, ex, id, verdictOf(ex, err, false), sw.statusCode())
 	}

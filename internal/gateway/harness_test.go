@@ -106,6 +106,7 @@ type harness struct {
 	gw       *Gateway
 	srv      *httptest.Server
 	rec      *memRecorder
+	inter    *memInteractions
 	tr       *http.Transport
 	client   *http.Client
 	cfg      *config.Config
@@ -155,7 +156,7 @@ type harnessExtra struct {
 
 func newHarnessExtra(t *testing.T, x harnessExtra, opts ...harnessOpt) *harness {
 	t.Helper()
-	h := &harness{t: t, mock: &mockllm.Mock{}, rec: &memRecorder{}}
+	h := &harness{t: t, mock: &mockllm.Mock{}, rec: &memRecorder{}, inter: &memInteractions{}}
 	h.upstream = httptest.NewServer(h.mock)
 	cfg := config.Default()
 	cfg.Upstreams = []config.Upstream{{Name: "mock", URL: h.upstream.URL}}
@@ -185,15 +186,16 @@ func newHarnessExtra(t *testing.T, x harnessExtra, opts ...harnessOpt) *harness 
 	}
 	h.tr = newTransport(cfg.Limits)
 	h.gw, err = New(Options{
-		Config:    cfg,
-		Pipeline:  scan.NewPipeline(append(dets, responseWord{})...),
-		Settings:  settings,
-		Recorder:  h.rec,
-		Verifier:  x.verifier,
-		Tracer:    x.tracer,
-		Metrics:   NewMetrics(prometheus.NewRegistry()),
-		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Transport: h.tr,
+		Config:       cfg,
+		Pipeline:     scan.NewPipeline(append(dets, responseWord{})...),
+		Settings:     settings,
+		Recorder:     h.rec,
+		Interactions: h.inter,
+		Verifier:     x.verifier,
+		Tracer:       x.tracer,
+		Metrics:      NewMetrics(prometheus.NewRegistry()),
+		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Transport:    h.tr,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -82,6 +82,9 @@ type exchange struct {
 	status                                    int
 	queued, shed                              bool
 	finalPrompt, finalResp                    []scan.Finding
+	// alertIDs are the alerts the exchange raised, for its interaction
+	// record.
+	alertIDs []string
 }
 
 type exchangeKey struct{}

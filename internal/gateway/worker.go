@@ -47,6 +47,7 @@ func startWorkers(g *Gateway, rec Recorder, size, n int) *workers {
 			for ex := range w.jobs {
 				w.process(ex) //nolint:errcheck // counted and logged in process
 				w.g.logDecision(ex, ex.ep, ex.reqID, ex.status, nil)
+				w.g.recordInteraction(ex, ex.status, nil)
 			}
 		}()
 	}
@@ -195,6 +196,9 @@ func (w *workers) process(ex *exchange) error {
 		g.metrics.Findings.WithLabelValues(string(f.Category)).Inc()
 	}
 	g.suppress.Apply(alerts, now)
+	for _, a := range alerts {
+		ex.alertIDs = append(ex.alertIDs, a.ID)
+	}
 	if err := w.record(ctx, alerts); err != nil {
 		g.metrics.Failed.WithLabelValues("alert_write").Inc()
 		g.log.Error("record alerts", "count", len(alerts), "request_id", ex.actx.RequestID, "err", err)

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wardenhq/warden/internal/interaction"
+)
+
+// fixedTS is a time as fixed-width UTC text: text order is time order
+// (RFC 3339 with trimmed fractions is not: "…:05Z" sorts after "…:05.1Z").
+func fixedTS(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+// commaList wraps values in commas ("," when empty) for exact LIKE
+// matching of one value.
+func commaList(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return "," + strings.Join(vs, ",") + ","
+}
+
+// RecordInteractions writes interaction records in one transaction; a
+// record already written (same id) is left as it is.
+func (s *Store) RecordInteractions(ctx context.Context, rs []interaction.Record) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO interactions
+		(id, at, subscription, application, user_id, user_context, verdict, finding_types, sensitive_types, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("interactions: %w", err)
+	}
+	defer stmt.Close()
+	for _, r := range rs {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("interaction %s: %w", r.ID, err)
+		}
+		types := slices.Sorted(func(yield func(string) bool) {
+			for k := range r.SensitiveTypes {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		if _, err := stmt.ExecContext(ctx, r.ID, fixedTS(r.At), r.Subscription, r.Application, r.User, flag(r.UserContext),
+			r.Verdict, commaList(r.FindingTypes), commaList(types), string(body)); err != nil {
+			return fmt.Errorf("interaction %s: %w", r.ID, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Interactions lists interactions, newest first, and the cursor of the
+// next page ("" after the last).
+func (s *Store) Interactions(ctx context.Context, f interaction.Filter) ([]interaction.Record, string, error) {
+	var where []string
+	var args []any
+	add := func(cond string, vs ...any) {
+		where = append(where, cond)
+		args = append(args, vs...)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", fixedTS(f.From))
+	}
+	if !f.To.IsZero() {
+		add("at < ?", fixedTS(f.To))
+	}
+	if f.Subscriptions != nil {
+		if len(f.Subscriptions) == 0 {
+			return nil, "", nil
+		}
+		add("subscription IN (?"+strings.Repeat(", ?", len(f.Subscriptions)-1)+")", anys(f.Subscriptions)...)
+	}
+	if f.Application != "" {
+		add("application = ?", f.Application)
+	}
+	if f.User != "" {
+		add("user_id = ?", f.User)
+	}
+	if f.Verdict != "" {
+		add("verdict = ?", f.Verdict)
+	}
+	if f.FindingType != "" {
+		add("finding_types LIKE ?", "%,"+likeEscape(f.FindingType)+",%")
+	}
+	if f.SensitiveType != "" {
+		add("sensitive_types LIKE ?", "%,"+likeEscape(f.SensitiveType)+",%")
+	}
+	if f.Cursor != "" {
+		at, id, ok := strings.Cut(f.Cursor, "|")
+		if !ok {
+			return nil, "", fmt.Errorf("%w: bad cursor", ErrInvalid)
+		}
+		add("(at < ? OR (at = ? AND id < ?))", at, at, id)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	q := `SELECT at, id, body FROM interactions`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY at DESC, id DESC LIMIT ?`
+	rows, err := s.db.QueryContext(ctx, q, append(args, limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("interactions: %w", err)
+	}
+	defer rows.Close()
+	var out []interaction.Record
+	var lastAt, lastID string
+	for rows.Next() {
+		var at, id, body string
+		if err := rows.Scan(&at, &id, &body); err != nil {
+			return nil, "", err
+		}
+		if len(out) == limit {
+			return out, lastAt + "|" + lastID, rows.Err()
+		}
+		var r interaction.Record
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			return nil, "", fmt.Errorf("interaction %s: %w", id, err)
+		}
+		out = append(out, r)
+		lastAt, lastID = at, id
+	}
+	return out, "", rows.Err()
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// likeEscape drops % from a value: it would be a wildcard. An _ stays (it
+// matches itself among any one character): type names are Warden's own
+// lower-case ids, wrapped in commas, so it cannot reach across a name.
+func likeEscape(s string) string { return strings.ReplaceAll(s, "%", "") }
