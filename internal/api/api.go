@@ -18,6 +18,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/controlplane"
+	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 )
@@ -41,6 +42,7 @@ type Store interface {
 	AlertsOfTypes(ctx context.Context, subscription string, types []string, since, until time.Time, limit int) ([]alert.Alert, bool, error)
 	SinkStates(ctx context.Context, sinks []string) ([]store.SinkState, error)
 	DeadLetters(ctx context.Context, sink string, limit int) ([]store.DeadLetter, error)
+	Interactions(ctx context.Context, f interaction.Filter) ([]interaction.Record, string, error)
 }
 
 // Options are the API's collaborators beyond the store.
@@ -83,6 +85,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	mux.Handle("GET /api/export/sinks", h(func(r *http.Request) (any, error) { return exportSinks(s, r, o.Sinks) }))
 	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
+	mux.Handle("GET /api/interactions", h(func(r *http.Request) (any, error) { return listInteractions(s, r) }))
 	mux.Handle("GET /api/alerts/{id}", h(func(r *http.Request) (any, error) { return getAlert(s, r) }))
 	mux.Handle("PATCH /api/alerts/{id}", h(func(r *http.Request) (any, error) {
 		if _, err := getAlert(s, r); err != nil {

@@ -1,0 +1,70 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wardenhq/warden/internal/interaction"
+)
+
+// TestInteractionsRoute: who may list interactions and what each sees.
+// The owner sees every subscription, a contributor limited to "a" sees
+// a's only and is refused b's, a reader of everything sees all; no token,
+// nothing. Filters and the cursor work through the API.
+func TestInteractionsRoute(t *testing.T) {
+	f := newFixture(t)
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	var rs []interaction.Record
+	for i := range 6 {
+		sub := "a"
+		if i%2 == 1 {
+			sub = "b"
+		}
+		rs = append(rs, interaction.Record{ID: fmt.Sprintf("r%d", i), At: t0.Add(time.Duration(i) * time.Minute), Subscription: sub,
+			User: "alice", Verdict: "allow", API: "openai.chat", Route: "openai"})
+	}
+	if err := f.st.RecordInteractions(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	const owner, contrib, reader = "owner-token-0123456789", "contrib-token-0123456789", "reader-token-0123456789"
+	tests := []struct {
+		name, token, query string
+		status, count      int
+	}{
+		{"owner, all", owner, "", 200, 6},
+		{"owner, one subscription", owner, "?subscription=b", 200, 3},
+		{"contributor of a, unscoped", contrib, "", 200, 3},
+		{"contributor of a, asks for b", contrib, "?subscription=b", 403, 0},
+		{"reader, all", reader, "", 200, 6},
+		{"no token", "", "", 401, 0},
+		{"time range", owner, "?from=2026-12-05T12:02:00Z&to=2026-12-05T12:04:00Z", 200, 2},
+		{"bad time", owner, "?from=yesterday", 400, 0},
+		{"bad cursor", owner, "?cursor=nonsense", 400, 0},
+		{"user filter", owner, "?user=bob", 200, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := f.do(t, "GET", "/api/interactions"+tt.query, tt.token, "10.0.0.9:1234", "test", "")
+			if status != tt.status {
+				t.Fatalf("status %d, want %d (%v)", status, tt.status, body)
+			}
+			if status == 200 {
+				if got := len(body["interactions"].([]any)); got != tt.count {
+					t.Errorf("%d interactions, want %d", got, tt.count)
+				}
+			}
+		})
+	}
+	// Two pages of three through the cursor.
+	status, first := f.do(t, "GET", "/api/interactions?limit=3", owner, "10.0.0.9:1234", "test", "")
+	next, _ := first["next"].(string)
+	if status != 200 || next == "" {
+		t.Fatalf("first page: %d, next %q", status, next)
+	}
+	status, second := f.do(t, "GET", "/api/interactions?limit=3&cursor="+next, owner, "10.0.0.9:1234", "test", "")
+	if status != 200 || len(second["interactions"].([]any)) != 3 || second["next"] != "" {
+		t.Errorf("second page: %d %v, want the last three and no next", status, second)
+	}
+}
