@@ -34,6 +34,7 @@ func commands() []command {
 		{"models", "scan model files, directories and archives for unsafe code, malware and secrets (models scan)", runModels},
 		{"alerts", "list, show or update (status, assignee, classification, comment) alerts", runAlerts},
 		{"incidents", "list, show or update incidents: alerts correlated by user, address or resource", runIncidents},
+		{"interactions", "list interaction records (data security for AI interactions): who, app, verdict, types", runInteractions},
 		{"config", "check a configuration file (config check)", runConfig},
 		{"version", "print the version", runVersion},
 	}
