@@ -43,6 +43,7 @@ type Store interface {
 	SinkStates(ctx context.Context, sinks []string) ([]store.SinkState, error)
 	DeadLetters(ctx context.Context, sink string, limit int) ([]store.DeadLetter, error)
 	Interactions(ctx context.Context, f interaction.Filter) ([]interaction.Record, string, error)
+	InteractionCounts(ctx context.Context, subscription string, since, until time.Time) (total, withoutUser int, err error)
 }
 
 // Options are the API's collaborators beyond the store.

@@ -68,3 +68,23 @@ func TestInteractionsRoute(t *testing.T) {
 		t.Errorf("second page: %d %v, want the last three and no next", status, second)
 	}
 }
+
+// TestReportTraffic: the data-security report says how much of the
+// period's traffic had no user context.
+func TestReportTraffic(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now().UTC()
+	var rs []interaction.Record
+	for i := range 4 {
+		rs = append(rs, interaction.Record{ID: fmt.Sprintf("r%d", i), At: now.Add(-time.Duration(i+1) * time.Hour), Subscription: "a",
+			User: "alice", UserContext: i == 0, Verdict: "allow"})
+	}
+	if err := f.st.RecordInteractions(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	status, body := f.do(t, "GET", "/api/reports/data-security?subscription=a", "owner-token-0123456789", "10.0.0.9:1234", "test", "")
+	tr, _ := body["traffic"].(map[string]any)
+	if status != 200 || tr["interactions"] != 4.0 || tr["without_user_context"] != 3.0 || tr["share_without_user_context"] != 0.75 {
+		t.Errorf("report: %d traffic %v; want 4 interactions, 3 (0.75) without user context", status, tr)
+	}
+}

@@ -40,5 +40,10 @@ func dataSecurityReport(s Store, r *http.Request, now time.Time) (any, error) {
 	}
 	rep := report.Build(as, since, until)
 	rep.Truncated = more
+	total, without, err := s.InteractionCounts(r.Context(), sub, since, until)
+	if err != nil {
+		return nil, err
+	}
+	rep.Traffic = report.NewTraffic(total, without)
 	return rep, nil
 }

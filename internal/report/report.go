@@ -38,6 +38,28 @@ type DataSecurity struct {
 	ByDay        []Count `json:"by_day"`
 	// Truncated is set when there were more alerts than the report read.
 	Truncated bool `json:"truncated,omitempty"`
+	// Traffic is every recorded interaction of the period (not only those
+	// with sensitive data), and how much of it had no verified end user:
+	// interactions without user context are audited but stay out of
+	// per-user policies (the plan's user-context rule).
+	Traffic *Traffic `json:"traffic,omitempty"`
+}
+
+// Traffic counts recorded interactions.
+type Traffic struct {
+	Interactions       int     `json:"interactions"`
+	WithoutUserContext int     `json:"without_user_context"`
+	ShareWithout       float64 `json:"share_without_user_context"`
+}
+
+// NewTraffic is the traffic figure of total interactions, without of them
+// with no user context.
+func NewTraffic(total, without int) *Traffic {
+	t := &Traffic{Interactions: total, WithoutUserContext: without}
+	if total > 0 {
+		t.ShareWithout = float64(without) / float64(total)
+	}
+	return t
 }
 
 // Build summarises as, the data-security alerts of a period.

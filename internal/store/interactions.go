@@ -151,3 +151,19 @@ func anys(ss []string) []any {
 // matches itself among any one character): type names are Warden's own
 // lower-case ids, wrapped in commas, so it cannot reach across a name.
 func likeEscape(s string) string { return strings.ReplaceAll(s, "%", "") }
+
+// InteractionCounts counts the interactions of a period (of one
+// subscription, or all with ""), and those without user context.
+func (s *Store) InteractionCounts(ctx context.Context, subscription string, since, until time.Time) (total, withoutUser int, err error) {
+	q := `SELECT COUNT(*), COALESCE(SUM(CASE WHEN user_context = 0 THEN 1 ELSE 0 END), 0) FROM interactions WHERE at >= ? AND at < ?`
+	args := []any{fixedTS(since), fixedTS(until)}
+	if subscription != "" {
+		q += ` AND subscription = ?`
+		args = append(args, subscription)
+	}
+	err = s.db.QueryRowContext(ctx, q, args...).Scan(&total, &withoutUser)
+	if err != nil {
+		return 0, 0, fmt.Errorf("interactions: %w", err)
+	}
+	return total, withoutUser, nil
+}
