@@ -236,7 +236,8 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		positions = append(positions, export.Position(k.Name))
 	}
 	retain := &store.Retainer{Store: st, Sinks: positions, Log: log,
-		Retention: store.Retention{Alerts: cfg.Retention.Alerts, Audit: cfg.Retention.Audit, Outbox: cfg.Retention.Outbox}}
+		Retention: store.Retention{Alerts: cfg.Retention.Alerts, Audit: cfg.Retention.Audit, Outbox: cfg.Retention.Outbox,
+			Interactions: cfg.Retention.Interactions}}
 	leaders.Go("retention", retain.Run)
 
 	var draining atomic.Bool

@@ -51,6 +51,8 @@ type Retention struct {
 	Alerts time.Duration `yaml:"alerts"`
 	Audit  time.Duration `yaml:"audit"`
 	Outbox time.Duration `yaml:"outbox"`
+	// Interactions bounds interaction records (data security).
+	Interactions time.Duration `yaml:"interactions"`
 }
 
 // API configures who may use the REST API. With no tokens, only clients on
@@ -524,7 +526,8 @@ func (c *Config) fillDefaults() {
 	for _, d := range []struct {
 		v   *time.Duration
 		def time.Duration
-	}{{&c.Retention.Alerts, 365 * 24 * time.Hour}, {&c.Retention.Audit, 365 * 24 * time.Hour}, {&c.Retention.Outbox, 7 * 24 * time.Hour}} {
+	}{{&c.Retention.Alerts, 365 * 24 * time.Hour}, {&c.Retention.Audit, 365 * 24 * time.Hour}, {&c.Retention.Outbox, 7 * 24 * time.Hour},
+		{&c.Retention.Interactions, 180 * 24 * time.Hour}} {
 		if *d.v == 0 {
 			*d.v = d.def
 		}

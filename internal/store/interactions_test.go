@@ -92,3 +92,30 @@ func TestInteractionsExplorer(t *testing.T) {
 		t.Error("a bad cursor: no error")
 	}
 }
+
+// TestPurgeInteractions: interaction records older than their retention go,
+// newer ones stay, over a faked clock.
+func TestPurgeInteractions(t *testing.T) {
+	ctx := context.Background()
+	s, err := openTest(t, ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	var rs []interaction.Record
+	for i, age := range []time.Duration{time.Hour, 100 * 24 * time.Hour, 200 * 24 * time.Hour} {
+		rs = append(rs, interaction.Record{ID: fmt.Sprintf("r%d", i), At: now.Add(-age), Subscription: "s", Verdict: "allow"})
+	}
+	if err := s.RecordInteractions(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Purge(ctx, now, Retention{Interactions: 180 * 24 * time.Hour}, nil)
+	if err != nil || p.Interactions != 1 {
+		t.Fatalf("Purge: %+v, %v; want one interaction deleted", p, err)
+	}
+	left, _, err := s.Interactions(ctx, interaction.Filter{})
+	if err != nil || len(left) != 2 || left[1].ID != "r1" {
+		t.Errorf("left %+v, %v; want the 1-hour and 100-day-old records", left, err)
+	}
+}

@@ -38,7 +38,7 @@ func (r *Retainer) Run(ctx context.Context) {
 		case err != nil && ctx.Err() == nil:
 			r.Log.Warn("retention", "err", err)
 		case p != (Purged{}):
-			r.Log.Info("retention", "alerts", p.Alerts, "incidents", p.Incidents, "settings_changes", p.Changes, "export_events", p.Events)
+			r.Log.Info("retention", "alerts", p.Alerts, "incidents", p.Incidents, "settings_changes", p.Changes, "export_events", p.Events, "interactions", p.Interactions)
 		}
 		select {
 		case <-ctx.Done():
