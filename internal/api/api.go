@@ -44,10 +44,16 @@ type Store interface {
 	DeadLetters(ctx context.Context, sink string, limit int) ([]store.DeadLetter, error)
 	Interactions(ctx context.Context, f interaction.Filter) ([]interaction.Record, string, error)
 	InteractionCounts(ctx context.Context, subscription string, since, until time.Time) (total, withoutUser int, err error)
+	Interaction(ctx context.Context, id string) (interaction.Record, error)
+	RevealContent(ctx context.Context, id, principal, reason string, at time.Time) (string, []byte, error)
+	Reveals(ctx context.Context, id string) ([]store.Reveal, error)
 }
 
 // Options are the API's collaborators beyond the store.
 type Options struct {
+	// Sealer opens captured interaction content for content readers; nil:
+	// no content is kept, and none can be read.
+	Sealer *interaction.Sealer
 	// Auth recognises callers; nil admits loopback clients as the local
 	// owner only.
 	Auth *Auth
@@ -87,6 +93,8 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
 	mux.Handle("GET /api/interactions", h(func(r *http.Request) (any, error) { return listInteractions(s, r) }))
+	mux.Handle("GET /api/interactions/{id}/content", h(func(r *http.Request) (any, error) { return revealContent(s, r, o.Sealer, o.Now()) }))
+	mux.Handle("GET /api/interactions/{id}/reveals", h(func(r *http.Request) (any, error) { return contentReveals(s, r) }))
 	mux.Handle("GET /api/alerts/{id}", h(func(r *http.Request) (any, error) { return getAlert(s, r) }))
 	mux.Handle("PATCH /api/alerts/{id}", h(func(r *http.Request) (any, error) {
 		if _, err := getAlert(s, r); err != nil {

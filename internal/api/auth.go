@@ -16,6 +16,9 @@ const (
 	RoleOwner       = "owner"
 	RoleContributor = "contributor"
 	RoleReader      = "reader"
+	// RoleContentReader reads what a reader does and, alone, the captured
+	// text of interactions (each reading audited).
+	RoleContentReader = "content_reader"
 )
 
 // Principal is who is calling the API.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -48,4 +49,64 @@ func listInteractions(s Store, r *http.Request) (any, error) {
 		rs = []interaction.Record{}
 	}
 	return map[string]any{"interactions": rs, "next": next}, nil
+}
+
+// interactionFor reads one interaction the principal may reach; one it may
+// not reach is not found, as if it did not exist.
+func interactionFor(s Store, r *http.Request) (interaction.Record, error) {
+	rec, err := s.Interaction(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) || err == nil && !principalOf(r.Context()).Reaches(rec.Subscription) {
+		return interaction.Record{}, &Error{Status: http.StatusNotFound, Message: "no such interaction"}
+	}
+	return rec, err
+}
+
+// revealContent returns an interaction's captured text to a content
+// reader, who must say why (?reason=); the reading is recorded, with who
+// and when, in the same transaction that reads it.
+func revealContent(s Store, r *http.Request, sealer *interaction.Sealer, now time.Time) (any, error) {
+	p := principalOf(r.Context())
+	if p.Role != RoleContentReader {
+		return nil, &Error{Status: http.StatusForbidden, Message: "reading captured content needs the content_reader role"}
+	}
+	reason := r.URL.Query().Get("reason")
+	if len(reason) < 8 {
+		return nil, &Error{Status: http.StatusBadRequest, Message: "say why (?reason=, at least 8 characters): every reading is audited"}
+	}
+	rec, err := interactionFor(s, r)
+	if err != nil {
+		return nil, err
+	}
+	if sealer == nil || !rec.HasContent {
+		return nil, &Error{Status: http.StatusNotFound, Message: "no content is kept for this interaction"}
+	}
+	kid, sealed, err := s.RevealContent(r.Context(), rec.ID, p.Name, reason, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &Error{Status: http.StatusNotFound, Message: "no content is kept for this interaction"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := sealer.Open(rec.ID, kid, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("interaction %s: %w", rec.ID, err)
+	}
+	return map[string]any{"interaction": rec, "content": c}, nil
+}
+
+// contentReveals lists who read an interaction's content, for owners and
+// content readers.
+func contentReveals(s Store, r *http.Request) (any, error) {
+	if p := principalOf(r.Context()); p.Role != RoleOwner && p.Role != RoleContentReader {
+		return nil, &Error{Status: http.StatusForbidden, Message: "the audit of content readings is for owners and content readers"}
+	}
+	rec, err := interactionFor(s, r)
+	if err != nil {
+		return nil, err
+	}
+	rv, err := s.Reveals(r.Context(), rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"reveals": rv}, nil
 }

@@ -28,6 +28,8 @@ type settingsPatch struct {
 	Sensitivity    *string `json:"sensitivity"`
 	// Redact replaces the whole list; [] turns redaction off.
 	Redact *[]string `json:"redact"`
+	// Capture is off, findings or all (content kept sealed).
+	Capture *string `json:"capture"`
 }
 
 func (p settingsPatch) apply(s subscription.Settings) (subscription.Settings, error) {
@@ -64,6 +66,14 @@ func (p settingsPatch) apply(s subscription.Settings) (subscription.Settings, er
 			return s, &Error{Status: http.StatusBadRequest, Message: err.Error()}
 		}
 		s.Redact = append([]string{}, *p.Redact...)
+	}
+	if p.Capture != nil {
+		switch *p.Capture {
+		case subscription.CaptureOff, subscription.CaptureFindings, subscription.CaptureAll:
+			s.Capture = *p.Capture
+		default:
+			return s, &Error{Status: http.StatusBadRequest, Message: `capture must be "off", "findings" or "all"`}
+		}
 	}
 	return s, nil
 }
@@ -108,7 +118,7 @@ func subscriptionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s 
 		d := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
 		d.DisallowUnknownFields()
 		if err := d.Decode(&patch); err != nil {
-			return nil, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with plan, mode, prompt_evidence, data_security, model_security, sensitivity, redact or name: " + err.Error()}
+			return nil, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with plan, mode, prompt_evidence, data_security, model_security, sensitivity, redact, capture or name: " + err.Error()}
 		}
 		after, err := patch.apply(before)
 		if err != nil {

@@ -178,6 +178,11 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	// Interaction records (data security) are batched the same way, and
 	// flushed after the gateway has drained.
 	interactions := interaction.NewWriter(st, 10000, log)
+	sealer, err := interaction.SealerFrom(cfg.DataSecurity, env.Getenv)
+	if err != nil {
+		return err
+	}
+	interactions.Sealer = sealer
 	droppedInteractions := prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_interactions_dropped_total",
 		Help: "Interaction records not kept: the queue was full or the store refused them after retries."})
 	reg.MustRegister(droppedInteractions)
@@ -262,7 +267,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		sinks = append(sinks, k.Name)
 	}
 	mux.Handle("/api/", api.New(st, log, api.Options{Auth: auth, Changed: settings.Invalidate,
-		Suppress: supp.Rules, SuppressionsChanged: supp.Changed, Sinks: sinks}))
+		Suppress: supp.Rules, SuppressionsChanged: supp.Changed, Sinks: sinks, Sealer: sealer}))
 	mux.Handle("/portal/", auth.LocalGuard(portal.Handler("/portal/")))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", auth.Scoped(api.ScopeShield,
@@ -360,7 +365,7 @@ func seedSettings(cfg *config.Config) []subscription.Settings {
 	for i, s := range cfg.Subscriptions {
 		out[i] = subscription.Settings{ID: s.ID, Name: s.Name, Plan: s.Plan, Mode: subscription.Mode(s.Mode),
 			PromptEvidence: s.PromptEvidence, DataSecurity: s.DataSecurity, ModelSecurity: s.ModelSecurity, Sensitivity: s.Sensitivity,
-			Redact: append([]string{}, s.Redact...)}
+			Redact: append([]string{}, s.Redact...), Capture: s.Capture}
 	}
 	return out
 }

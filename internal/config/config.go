@@ -12,6 +12,7 @@ type Config struct {
 	Listen        string         `yaml:"listen"`
 	DataDir       string         `yaml:"data_dir"`
 	Store         Store          `yaml:"store"`
+	DataSecurity  DataSecurity   `yaml:"data_security"`
 	Log           Log            `yaml:"log"`
 	Limits        Limits         `yaml:"limits"`
 	Scan          Scan           `yaml:"scan"`
@@ -298,6 +299,25 @@ type Sensitive struct {
 	RedactHashKey string `yaml:"redact_hash_key"`
 }
 
+// DataSecurity configures data security for AI interactions beyond the
+// per-subscription switch: the keys captured content is sealed with.
+type DataSecurity struct {
+	// ContentKeys seal captured prompt and response text (AES-256-GCM):
+	// the first seals, every one opens. Each is base64 of 32 bytes, read
+	// from File or the environment variable Env. To rotate, put the new
+	// key first and keep the old ones as long as content sealed under
+	// them is kept.
+	ContentKeys []ContentKey `yaml:"content_keys"`
+}
+
+// ContentKey is one content key: its id (stored beside each sealed row)
+// and where it is read from.
+type ContentKey struct {
+	ID   string `yaml:"id"`
+	File string `yaml:"file"`
+	Env  string `yaml:"env"`
+}
+
 // Store says where alerts, settings, incidents and the export outbox are
 // kept. Without a URL: a SQLite file in data_dir, for one machine. With a
 // postgres:// URL: a PostgreSQL database that every replica shares (the
@@ -437,6 +457,10 @@ type Subscription struct {
 	// Redact: credentials, personal_data or kind ids whose values are
 	// replaced by placeholders before the request is forwarded.
 	Redact []string `yaml:"redact"`
+	// Capture keeps prompt and response text, encrypted, for data
+	// security: off (default), findings (interactions with a sensitive
+	// type or a threat finding) or all. It needs data_security.content_keys.
+	Capture string `yaml:"capture"`
 }
 
 // Identity says where end-user context comes from.

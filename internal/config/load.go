@@ -199,6 +199,17 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	bad := func(path, format string, args ...any) {
 		es = append(es, fmt.Sprintf("%s:%d: %s: %s", name, lineOf(root, path), path, fmt.Sprintf(format, args...)))
 	}
+	keyIDs := map[string]bool{}
+	for i, k := range c.DataSecurity.ContentKeys {
+		p := fmt.Sprintf("data_security.content_keys[%d]", i)
+		if k.ID == "" || keyIDs[k.ID] {
+			bad(p+".id", "required and unique (it is stored beside what the key sealed)")
+		}
+		keyIDs[k.ID] = true
+		if (k.File == "") == (k.Env == "") {
+			bad(p, "name the key's file or its environment variable (one of them)")
+		}
+	}
 	if u := c.Store.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		bad("store.url", "must be a postgres:// URL, or left out for SQLite in data_dir")
 	}
@@ -350,9 +361,9 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		}
 		tokenNames[t.Name] = true
 		switch t.Role {
-		case "owner", "contributor", "reader":
+		case "owner", "contributor", "reader", "content_reader":
 		default:
-			bad(p+".role", "must be owner, contributor or reader, not %q", t.Role)
+			bad(p+".role", "must be owner, contributor, reader or content_reader, not %q", t.Role)
 		}
 		// Never echo the token itself.
 		if len(t.Token) < 16 || tokens[t.Token] {
@@ -449,6 +460,15 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		}
 		if err := CheckRedact(s.Redact); err != nil {
 			bad(p+".redact", "%v", err)
+		}
+		switch s.Capture {
+		case "", "off":
+		case "findings", "all":
+			if len(c.DataSecurity.ContentKeys) == 0 {
+				bad(p+".capture", "capturing content needs data_security.content_keys to seal it with")
+			}
+		default:
+			bad(p+".capture", "must be off, findings or all, not %q", s.Capture)
 		}
 	}
 	if t := c.Tracing; t.OTLPEndpoint != "" {

@@ -6,6 +6,7 @@ import (
 	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/llmapi"
 	"github.com/wardenhq/warden/internal/scan"
+	"github.com/wardenhq/warden/internal/subscription"
 )
 
 // recordInteraction sends the audit record of a finished exchange: one for
@@ -58,5 +59,18 @@ func interactionOf(ex *exchange, status int, err error) interaction.Record {
 		}
 	}
 	slices.Sort(r.FindingTypes)
+	// Content is captured only where the subscription asks for it: all
+	// interactions, or those with a finding (a sensitive type or a
+	// threat). The writer seals it before it is stored.
+	if cap := ex.sub.Capture; cap == subscription.CaptureAll || cap == subscription.CaptureFindings && len(r.FindingTypes) > 0 {
+		c := &interaction.Content{}
+		for _, p := range ex.prompt.Parts {
+			c.Prompt = append(c.Prompt, interaction.Turn{Role: string(p.Role), Text: p.Text})
+		}
+		for _, p := range ex.response {
+			c.Response = append(c.Response, interaction.Turn{Role: p.Role, Text: p.Text})
+		}
+		r.Content = c
+	}
 	return r
 }

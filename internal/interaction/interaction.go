@@ -45,6 +45,13 @@ type Record struct {
 	Agent bool `json:"agent,omitempty"`
 	// Alerts are the ids of the alerts the interaction raised.
 	Alerts []string `json:"alerts,omitempty"`
+	// HasContent says the interaction's text is kept (sealed; reading it
+	// is a reveal, audited). Content is the text on its way to be sealed,
+	// Sealed and ContentKey what is kept: never in the record's JSON.
+	HasContent bool     `json:"has_content,omitempty"`
+	Content    *Content `json:"-"`
+	Sealed     []byte   `json:"-"`
+	ContentKey string   `json:"-"`
 }
 
 // Filter selects interactions for the activity explorer; zero fields match

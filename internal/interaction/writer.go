@@ -24,6 +24,30 @@ type Writer struct {
 	written atomic.Int64
 	// OnDrop, when set, is called for each record dropped (a metric).
 	OnDrop func()
+	// Sealer seals captured content before it is stored; without one,
+	// content is never kept.
+	Sealer *Sealer
+}
+
+// seal replaces each record's content by its sealed form (or drops it
+// when there is no sealer or sealing fails: text is never stored as it
+// is).
+func (w *Writer) seal(batch []Record) {
+	for i := range batch {
+		r := &batch[i]
+		if r.Content == nil {
+			continue
+		}
+		if w.Sealer != nil {
+			kid, sealed, err := w.Sealer.Seal(r.ID, *r.Content)
+			if err == nil {
+				r.ContentKey, r.Sealed, r.HasContent = kid, sealed, true
+			} else {
+				w.log.Error("content not kept: sealing failed", "interaction", r.ID, "err", err)
+			}
+		}
+		r.Content = nil
+	}
 }
 
 // NewWriter returns a writer with a queue of size records.
@@ -64,6 +88,7 @@ func (w *Writer) Run(ctx context.Context) {
 		if len(batch) == 0 {
 			return
 		}
+		w.seal(batch)
 		var err error
 		for attempt := range 4 {
 			if err = w.store.RecordInteractions(ctx, batch); err == nil {

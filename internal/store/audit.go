@@ -27,9 +27,9 @@ func (s *Store) ChangeSubscription(ctx context.Context, c controlplane.Change, a
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	sub := c.After
 	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET name = ?, plan_enabled = ?, mode = ?, prompt_evidence = ?,
-		data_security = ?, model_security = ?, source = 'api', updated_at = ?, updated_by = ?, sensitivity = ?, redact = ? WHERE id = ?`,
+		data_security = ?, model_security = ?, source = 'api', updated_at = ?, updated_by = ?, sensitivity = ?, redact = ?, capture = ? WHERE id = ?`,
 		sub.Name, flag(sub.Plan), string(sub.Mode), flag(sub.PromptEvidence), flag(sub.DataSecurity), flag(sub.ModelSecurity),
-		ts(c.At), c.Principal, sensitivity(sub), strings.Join(sub.Redact, ","), sub.ID); err != nil {
+		ts(c.At), c.Principal, sensitivity(sub), strings.Join(sub.Redact, ","), capture(sub), sub.ID); err != nil {
 		return fmt.Errorf("change subscription %s: %w", sub.ID, err)
 	}
 	if err := insertChange(ctx, tx, c, body); err != nil {

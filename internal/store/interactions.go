@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,13 +38,16 @@ func (s *Store) RecordInteractions(ctx context.Context, rs []interaction.Record)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO interactions
-		(id, at, subscription, application, user_id, user_context, verdict, finding_types, sensitive_types, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+		(id, at, subscription, application, user_id, user_context, verdict, finding_types, sensitive_types, body, content, content_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("interactions: %w", err)
 	}
 	defer stmt.Close()
 	for _, r := range rs {
+		if r.Content != nil {
+			return fmt.Errorf("interaction %s: content must be sealed before it is stored", r.ID)
+		}
 		body, err := json.Marshal(r)
 		if err != nil {
 			return fmt.Errorf("interaction %s: %w", r.ID, err)
@@ -55,7 +60,7 @@ func (s *Store) RecordInteractions(ctx context.Context, rs []interaction.Record)
 			}
 		})
 		if _, err := stmt.ExecContext(ctx, r.ID, fixedTS(r.At), r.Subscription, r.Application, r.User, flag(r.UserContext),
-			r.Verdict, commaList(r.FindingTypes), commaList(types), string(body)); err != nil {
+			r.Verdict, commaList(r.FindingTypes), commaList(types), string(body), r.Sealed, r.ContentKey); err != nil {
 			return fmt.Errorf("interaction %s: %w", r.ID, err)
 		}
 	}
@@ -166,4 +171,71 @@ func (s *Store) InteractionCounts(ctx context.Context, subscription string, sinc
 		return 0, 0, fmt.Errorf("interactions: %w", err)
 	}
 	return total, withoutUser, nil
+}
+
+// RevealContent returns an interaction's sealed content and key id, and
+// records the reveal (who, why, when) in the same transaction: content is
+// never read without its audit entry. ErrNotFound when the interaction or
+// its content is not kept.
+func (s *Store) RevealContent(ctx context.Context, id, principal, reason string, at time.Time) (keyID string, sealed []byte, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	err = tx.QueryRowContext(ctx, `SELECT content_key, content FROM interactions WHERE id = ?`, id).Scan(&keyID, &sealed)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && len(sealed) == 0 {
+		return "", nil, ErrNotFound
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("interaction %s: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO content_reveals (interaction, principal, reason, at) VALUES (?, ?, ?, ?)`,
+		id, principal, reason, fixedTS(at)); err != nil {
+		return "", nil, fmt.Errorf("reveal %s: %w", id, err)
+	}
+	return keyID, sealed, tx.Commit()
+}
+
+// Reveal is one reading of an interaction's content.
+type Reveal struct {
+	Principal string    `json:"principal"`
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"at"`
+}
+
+// Reveals lists who read an interaction's content, when and why, oldest
+// first.
+func (s *Store) Reveals(ctx context.Context, id string) ([]Reveal, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT principal, reason, at FROM content_reveals WHERE interaction = ? ORDER BY at`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reveals: %w", err)
+	}
+	defer rows.Close()
+	out := []Reveal{}
+	for rows.Next() {
+		var r Reveal
+		var at string
+		if err := rows.Scan(&r.Principal, &r.Reason, &at); err != nil {
+			return nil, err
+		}
+		r.At, _ = time.Parse("2006-01-02T15:04:05.000000000Z", at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Interaction returns one interaction record; ErrNotFound when none.
+func (s *Store) Interaction(ctx context.Context, id string) (interaction.Record, error) {
+	var body string
+	err := s.db.QueryRowContext(ctx, `SELECT body FROM interactions WHERE id = ?`, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return interaction.Record{}, ErrNotFound
+	}
+	if err != nil {
+		return interaction.Record{}, fmt.Errorf("interaction %s: %w", id, err)
+	}
+	var r interaction.Record
+	err = json.Unmarshal([]byte(body), &r)
+	return r, err
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/wardenhq/warden/internal/subscription"
 )
 
-const subscriptionColumns = `id, name, plan_enabled, mode, prompt_evidence, data_security, model_security, source, updated_at, updated_by, sensitivity, redact`
+const subscriptionColumns = `id, name, plan_enabled, mode, prompt_evidence, data_security, model_security, source, updated_at, updated_by, sensitivity, redact, capture`
 
 // flag is a boolean as the integer column holds it (0 or 1): PostgreSQL
 // does not take a boolean for an integer, as SQLite does.
@@ -20,6 +20,14 @@ func flag(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// capture is what a subscription keeps of content ("off" when unset).
+func capture(s subscription.Settings) string {
+	if s.Capture == "" {
+		return subscription.CaptureOff
+	}
+	return s.Capture
 }
 
 // SeedSubscriptions writes the subscriptions of the configuration file. A
@@ -33,14 +41,15 @@ func (s *Store) SeedSubscriptions(ctx context.Context, subs []subscription.Setti
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
 	for _, sub := range subs {
 		_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (`+subscriptionColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'config', ?, 'config', ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'config', ?, 'config', ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan_enabled = excluded.plan_enabled,
 				mode = excluded.mode, prompt_evidence = excluded.prompt_evidence,
 				data_security = excluded.data_security, model_security = excluded.model_security,
-				updated_at = excluded.updated_at, sensitivity = excluded.sensitivity, redact = excluded.redact
+				updated_at = excluded.updated_at, sensitivity = excluded.sensitivity, redact = excluded.redact,
+				capture = excluded.capture
 			WHERE subscriptions.source = 'config'`,
 			sub.ID, sub.Name, flag(sub.Plan), string(sub.Mode), flag(sub.PromptEvidence), flag(sub.DataSecurity), flag(sub.ModelSecurity),
-			now.UTC().Format(time.RFC3339Nano), sensitivity(sub), strings.Join(sub.Redact, ","))
+			now.UTC().Format(time.RFC3339Nano), sensitivity(sub), strings.Join(sub.Redact, ","), capture(sub))
 		if err != nil {
 			return fmt.Errorf("seed subscription %s: %w", sub.ID, err)
 		}
@@ -54,14 +63,14 @@ func (s *Store) SeedSubscriptions(ctx context.Context, subs []subscription.Setti
 // PutSubscription writes a subscription's settings as changed at run time.
 func (s *Store) PutSubscription(ctx context.Context, sub subscription.Settings) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (`+subscriptionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'api', ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'api', ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan_enabled = excluded.plan_enabled,
 			mode = excluded.mode, prompt_evidence = excluded.prompt_evidence,
 			data_security = excluded.data_security, model_security = excluded.model_security,
 			source = 'api', updated_at = excluded.updated_at, updated_by = excluded.updated_by,
-			sensitivity = excluded.sensitivity, redact = excluded.redact`,
+			sensitivity = excluded.sensitivity, redact = excluded.redact, capture = excluded.capture`,
 		sub.ID, sub.Name, flag(sub.Plan), string(sub.Mode), flag(sub.PromptEvidence), flag(sub.DataSecurity), flag(sub.ModelSecurity),
-		sub.UpdatedAt.UTC().Format(time.RFC3339Nano), sub.UpdatedBy, sensitivity(sub), strings.Join(sub.Redact, ","))
+		sub.UpdatedAt.UTC().Format(time.RFC3339Nano), sub.UpdatedBy, sensitivity(sub), strings.Join(sub.Redact, ","), capture(sub))
 	if err != nil {
 		return fmt.Errorf("put subscription %s: %w", sub.ID, err)
 	}
@@ -100,7 +109,7 @@ func scanSubscription(r interface{ Scan(...any) error }) (subscription.Settings,
 	var sub subscription.Settings
 	var mode, updated, redact string
 	err := r.Scan(&sub.ID, &sub.Name, &sub.Plan, &mode, &sub.PromptEvidence, &sub.DataSecurity,
-		&sub.ModelSecurity, &sub.Source, &updated, &sub.UpdatedBy, &sub.Sensitivity, &redact)
+		&sub.ModelSecurity, &sub.Source, &updated, &sub.UpdatedBy, &sub.Sensitivity, &redact, &sub.Capture)
 	if err != nil {
 		return sub, err
 	}

@@ -46,12 +46,23 @@ type Settings struct {
 	// sensitive information type) or single kinds ("email_address",
 	// "aws_access_key"). See Redacts.
 	Redact []string `json:"redact"`
+	// Capture says which interactions keep their prompt and response
+	// text, encrypted, for data security (CaptureOff, CaptureFindings,
+	// CaptureAll); reading it back needs the content reader role.
+	Capture string `json:"capture,omitempty"`
 	// Source is "config" for settings seeded from the configuration file
 	// and "api" once changed at run time.
 	Source    string    `json:"source"`
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy string    `json:"updated_by,omitempty"`
 }
+
+// What content capture keeps.
+const (
+	CaptureOff      = "off"
+	CaptureFindings = "findings" // interactions with a sensitive type or a threat finding
+	CaptureAll      = "all"
+)
 
 // Redact targets that stand for a whole family of kinds.
 const (
