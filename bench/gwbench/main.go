@@ -42,6 +42,7 @@ func main() {
 	wardenEnv := flag.String("warden-env", "", "extra VAR=value for the Warden process only, e.g. GOGC=100")
 	replicas := flag.Int("replicas", 1, "Warden replicas, taking requests round-robin (more than one needs -store-url)")
 	storeURL := flag.String("store-url", "", "a postgres:// URL: Warden's store (a fresh schema of it per run); default SQLite")
+	dataSecurity := flag.Bool("data-security", false, "turn data security on for the benchmark's subscription: every request gets an interaction record")
 	flag.BoolVar(&leadingSpaceTokens, "leading-space", false, "stream tokens that start with their space, as real tokenizers emit them")
 	flag.Parse()
 
@@ -56,7 +57,7 @@ func main() {
 	case "warden":
 		err = cli.Run(ctx, []string{"serve", "--config", *cfgFile}, os.Stdin, os.Stdout, os.Stderr)
 	case "driver":
-		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes, detectors: *detectors, wardenEnv: *wardenEnv, replicas: *replicas, storeURL: *storeURL})
+		err = drive(ctx, options{rate: *rate, dur: *dur, rounds: *rounds, promptBytes: *promptBytes, modes: *modes, detectors: *detectors, wardenEnv: *wardenEnv, replicas: *replicas, storeURL: *storeURL, dataSecurity: *dataSecurity})
 	default:
 		err = fmt.Errorf("unknown role %q", *role)
 	}
@@ -99,6 +100,7 @@ type options struct {
 	wardenEnv                 string
 	replicas                  int
 	storeURL                  string
+	dataSecurity              bool
 }
 
 type child struct {
@@ -202,8 +204,8 @@ data_dir: %s
 log: {level: warn}
 upstreams: [{name: mock, url: %s}]
 routes: [{name: openai, style: openai, upstream: mock, subscription: bench}]
-subscriptions: [{id: bench, plan: true, mode: block}]
-`, addr, filepath.Join(tmp, fmt.Sprintf("data-%d", i)), mockURL)
+subscriptions: [{id: bench, plan: true, mode: block, data_security: %t}]
+`, addr, filepath.Join(tmp, fmt.Sprintf("data-%d", i)), mockURL, o.dataSecurity)
 		if storeURL != "" {
 			cfg += fmt.Sprintf("store: {url: %q}\n", storeURL)
 		}
