@@ -9,6 +9,7 @@ package api
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -92,6 +93,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	mux.Handle("GET /api/export/sinks", h(func(r *http.Request) (any, error) { return exportSinks(s, r, o.Sinks) }))
 	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
+	mux.Handle("GET /api/reports/posture", h(func(r *http.Request) (any, error) { return postureReport(s, r, o.Now()) }))
 	mux.Handle("GET /api/interactions", h(func(r *http.Request) (any, error) { return listInteractions(s, r) }))
 	mux.Handle("GET /api/interactions/{id}/content", h(func(r *http.Request) (any, error) { return revealContent(s, r, o.Sealer, o.Now()) }))
 	mux.Handle("GET /api/interactions/{id}/reveals", h(func(r *http.Request) (any, error) { return contentReveals(s, r) }))
@@ -259,7 +261,19 @@ func (a adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"error": e.Message}) //nolint:errcheck
 		return
 	}
+	if c, ok := v.(csvRows); ok {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+c.name+`"`)
+		csv.NewWriter(w).WriteAll(c.rows) //nolint:errcheck // the client went away
+		return
+	}
 	json.NewEncoder(w).Encode(v) //nolint:errcheck
+}
+
+// csvRows is a result written as CSV rather than JSON.
+type csvRows struct {
+	name string
+	rows [][]string
 }
 
 func (a adapter) serve(r *http.Request) (any, error) {

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +88,37 @@ func TestReportTraffic(t *testing.T) {
 	tr, _ := body["traffic"].(map[string]any)
 	if status != 200 || tr["interactions"] != 4.0 || tr["without_user_context"] != 3.0 || tr["share_without_user_context"] != 0.75 {
 		t.Errorf("report: %d traffic %v; want 4 interactions, 3 (0.75) without user context", status, tr)
+	}
+}
+
+// TestPostureRoute: the posture report in JSON and CSV, scoped like the
+// rest.
+func TestPostureRoute(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now().UTC()
+	var rs []interaction.Record
+	for i, u := range []string{"alice", "bob", "carol"} {
+		rs = append(rs, interaction.Record{ID: fmt.Sprintf("r%d", i), At: now.Add(-time.Hour), Subscription: "b", Application: "notes",
+			User: u, UserContext: true, Verdict: "flag", SensitiveTypes: map[string]int{"credit_card": 1}})
+	}
+	if err := f.st.RecordInteractions(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	status, body := f.do(t, "GET", "/api/reports/posture", "owner-token-0123456789", "10.0.0.9:1234", "test", "")
+	over, _ := body["oversharing"].([]any)
+	unprot, _ := body["unprotected_applications"].([]any)
+	if status != 200 || body["sensitive"] != 3.0 || len(over) != 1 || len(unprot) != 1 {
+		t.Errorf("posture: %d %v; want 3 sensitive, cards to notes overshared by 3 users, notes unprotected (b is detect mode)", status, body)
+	}
+	if status, _ := f.do(t, "GET", "/api/reports/posture?subscription=b", "contrib-token-0123456789", "10.0.0.9:1234", "test", ""); status != 403 {
+		t.Errorf("contributor of a asking for b's posture: %d, want 403", status)
+	}
+	req := httptest.NewRequest("GET", "/api/reports/posture?format=csv", nil)
+	req.RemoteAddr = "10.0.0.9:1234"
+	req.Header.Set("Authorization", "Bearer owner-token-0123456789")
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, req)
+	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") || !strings.Contains(w.Body.String(), "oversharing,notes,credit_card,3") {
+		t.Errorf("csv: %d %s\n%s", w.Code, w.Header().Get("Content-Type"), w.Body.String())
 	}
 }

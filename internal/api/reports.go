@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/report"
 )
 
@@ -46,4 +47,64 @@ func dataSecurityReport(s Store, r *http.Request, now time.Time) (any, error) {
 	}
 	rep.Traffic = report.NewTraffic(total, without)
 	return rep, nil
+}
+
+// postureReport is the data security posture of a period from interaction
+// records (?subscription=&since=&until=, default the last 30 days;
+// ?format=csv for a spreadsheet).
+func postureReport(s Store, r *http.Request, now time.Time) (any, error) {
+	q := r.URL.Query()
+	sub, err := scopeFilter(principalOf(r.Context()), q.Get("subscription"))
+	if err != nil {
+		return nil, err
+	}
+	until, since := now, now.Add(-30*24*time.Hour)
+	for name, v := range map[string]*time.Time{"since": &since, "until": &until} {
+		if x := q.Get(name); x != "" {
+			if *v, err = time.Parse(time.RFC3339, x); err != nil {
+				return nil, &Error{Status: http.StatusBadRequest, Message: name + " must be an RFC 3339 time"}
+			}
+		}
+	}
+	f := interaction.Filter{From: since, To: until, Limit: 1000}
+	if sub != "" {
+		f.Subscriptions = []string{sub}
+	}
+	var rs []interaction.Record
+	truncated := false
+	for {
+		page, next, err := s.Interactions(r.Context(), f)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, page...)
+		if next == "" {
+			break
+		}
+		if len(rs) >= reportAlerts {
+			truncated = true
+			break
+		}
+		f.Cursor = next
+	}
+	subs, err := s.Subscriptions(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	modes := map[string]string{}
+	for _, x := range subs {
+		modes[x.ID] = string(x.Mode)
+		if !x.Plan {
+			modes[x.ID] = "off"
+		}
+	}
+	p := report.BuildPosture(rs, modes, since, until)
+	p.Truncated = truncated
+	switch q.Get("format") {
+	case "", "json":
+		return p, nil
+	case "csv":
+		return csvRows{name: "warden-posture.csv", rows: p.CSV()}, nil
+	}
+	return nil, &Error{Status: http.StatusBadRequest, Message: `format must be "json" or "csv"`}
 }
