@@ -48,6 +48,9 @@ type Store interface {
 	Interaction(ctx context.Context, id string) (interaction.Record, error)
 	RevealContent(ctx context.Context, id, principal, reason string, at time.Time) (string, []byte, error)
 	Reveals(ctx context.Context, id string) ([]store.Reveal, error)
+	Holds(ctx context.Context) ([]store.Hold, error)
+	PutHold(ctx context.Context, h store.Hold) error
+	ReleaseHold(ctx context.Context, id string) error
 }
 
 // Options are the API's collaborators beyond the store.
@@ -93,6 +96,9 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	mux.Handle("GET /api/export/sinks", h(func(r *http.Request) (any, error) { return exportSinks(s, r, o.Sinks) }))
 	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
+	mux.Handle("GET /api/holds", h(func(r *http.Request) (any, error) { return listHolds(s, r) }))
+	mux.Handle("POST /api/holds", h(func(r *http.Request) (any, error) { return placeHold(s, r, o.Now()) }))
+	mux.Handle("DELETE /api/holds/{id}", h(func(r *http.Request) (any, error) { return releaseHold(s, r) }))
 	mux.Handle("GET /api/reports/posture", h(func(r *http.Request) (any, error) { return postureReport(s, r, o.Now()) }))
 	mux.Handle("GET /api/interactions", h(func(r *http.Request) (any, error) { return listInteractions(s, r) }))
 	mux.Handle("GET /api/interactions/{id}/content", h(func(r *http.Request) (any, error) { return revealContent(s, r, o.Sealer, o.Now()) }))

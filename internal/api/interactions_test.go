@@ -122,3 +122,34 @@ func TestPostureRoute(t *testing.T) {
 		t.Errorf("csv: %d %s\n%s", w.Code, w.Header().Get("Content-Type"), w.Body.String())
 	}
 }
+
+// TestHoldsRoutes: only owners place, list and release holds; a hold needs
+// a reason.
+func TestHoldsRoutes(t *testing.T) {
+	f := newFixture(t)
+	const owner, contrib, reader = "owner-token-0123456789", "contrib-token-0123456789", "reader-token-0123456789"
+	body := `{"user":"carol","reason":"litigation hold, case 7"}`
+	for _, tok := range []string{contrib, reader} {
+		if status, _ := f.do(t, "POST", "/api/holds", tok, "10.0.0.9:1234", "test", body); status != 403 {
+			t.Errorf("non-owner placing a hold: %d, want 403", status)
+		}
+	}
+	if status, _ := f.do(t, "POST", "/api/holds", owner, "10.0.0.9:1234", "test", `{"user":"carol"}`); status != 400 {
+		t.Errorf("hold without a reason: %d, want 400", status)
+	}
+	status, h := f.do(t, "POST", "/api/holds", owner, "10.0.0.9:1234", "test", body)
+	id, _ := h["id"].(string)
+	if status != 200 || id == "" || h["created_by"] != "olivia" {
+		t.Fatalf("placing a hold: %d %v", status, h)
+	}
+	status, list := f.do(t, "GET", "/api/holds", owner, "10.0.0.9:1234", "test", "")
+	if hs, _ := list["holds"].([]any); status != 200 || len(hs) != 1 {
+		t.Errorf("holds: %d %v, want one", status, list)
+	}
+	if status, _ := f.do(t, "DELETE", "/api/holds/"+id, owner, "10.0.0.9:1234", "test", ""); status != 200 {
+		t.Errorf("release: %d", status)
+	}
+	if status, _ := f.do(t, "DELETE", "/api/holds/"+id, owner, "10.0.0.9:1234", "test", ""); status != 404 {
+		t.Errorf("release twice: %d, want 404", status)
+	}
+}

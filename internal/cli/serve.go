@@ -241,8 +241,8 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		positions = append(positions, export.Position(k.Name))
 	}
 	retain := &store.Retainer{Store: st, Sinks: positions, Log: log,
-		Retention: store.Retention{Alerts: cfg.Retention.Alerts, Audit: cfg.Retention.Audit, Outbox: cfg.Retention.Outbox,
-			Interactions: cfg.Retention.Interactions}}
+		Retention: store.Retention{Alerts: cfg.Retention.Alerts, Audit: cfg.Retention.Audit, Outbox: cfg.Retention.Outbox},
+		Lifecycle: lifecyclePolicies(cfg.Retention)}
 	leaders.Go("retention", retain.Run)
 
 	var draining atomic.Bool
@@ -452,4 +452,14 @@ func (p reconProbes) Probes(in *scan.Input) []behaviour.Probe {
 		out = append(out, behaviour.Probe{Rule: pr.Rule, Kind: pr.Kind})
 	}
 	return out
+}
+
+// lifecyclePolicies are the interaction records' retention policies: the
+// configured ones, then the default for every other interaction.
+func lifecyclePolicies(r config.Retention) []store.LifecyclePolicy {
+	var out []store.LifecyclePolicy
+	for _, p := range r.InteractionPolicies {
+		out = append(out, store.LifecyclePolicy{Subscription: p.Subscription, Application: p.Application, Keep: p.Keep, KeepContent: p.KeepContent})
+	}
+	return append(out, store.LifecyclePolicy{Keep: r.Interactions})
 }

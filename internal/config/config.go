@@ -52,8 +52,20 @@ type Retention struct {
 	Alerts time.Duration `yaml:"alerts"`
 	Audit  time.Duration `yaml:"audit"`
 	Outbox time.Duration `yaml:"outbox"`
-	// Interactions bounds interaction records (data security).
+	// Interactions bounds interaction records (data security), unless a
+	// more specific policy below names them; legal holds override both.
 	Interactions time.Duration `yaml:"interactions"`
+	// InteractionPolicies keep one subscription's (or one application's)
+	// interactions for Keep, and their captured content for KeepContent.
+	InteractionPolicies []InteractionPolicy `yaml:"interaction_policies"`
+}
+
+// InteractionPolicy is a retention policy for interaction records.
+type InteractionPolicy struct {
+	Subscription string        `yaml:"subscription"`
+	Application  string        `yaml:"application"`
+	Keep         time.Duration `yaml:"keep"`
+	KeepContent  time.Duration `yaml:"keep_content"`
 }
 
 // API configures who may use the REST API. With no tokens, only clients on

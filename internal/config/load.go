@@ -199,6 +199,15 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 	bad := func(path, format string, args ...any) {
 		es = append(es, fmt.Sprintf("%s:%d: %s: %s", name, lineOf(root, path), path, fmt.Sprintf(format, args...)))
 	}
+	for i, ip := range c.Retention.InteractionPolicies {
+		p := fmt.Sprintf("retention.interaction_policies[%d]", i)
+		if ip.Subscription == "" && ip.Application == "" {
+			bad(p, "name a subscription or an application (retention.interactions is the default for the rest)")
+		}
+		if ip.Keep < 0 || ip.KeepContent < 0 || ip.Keep > 0 && ip.KeepContent > ip.Keep {
+			bad(p, "keep and keep_content must be positive, keep_content no longer than keep")
+		}
+	}
 	keyIDs := map[string]bool{}
 	for i, k := range c.DataSecurity.ContentKeys {
 		p := fmt.Sprintf("data_security.content_keys[%d]", i)

@@ -93,9 +93,10 @@ func TestInteractionsExplorer(t *testing.T) {
 	}
 }
 
-// TestPurgeInteractions: interaction records older than their retention go,
-// newer ones stay, over a faked clock.
-func TestPurgeInteractions(t *testing.T) {
+// TestLifecycleAndHolds: over a faked clock, policies delete what they no
+// longer keep (the most specific policy deciding), strip content earlier
+// where asked, and a legal hold keeps what it covers until it is released.
+func TestLifecycleAndHolds(t *testing.T) {
 	ctx := context.Background()
 	s, err := openTest(t, ctx, t.TempDir())
 	if err != nil {
@@ -103,19 +104,57 @@ func TestPurgeInteractions(t *testing.T) {
 	}
 	defer s.Close()
 	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	var rs []interaction.Record
-	for i, age := range []time.Duration{time.Hour, 100 * 24 * time.Hour, 200 * 24 * time.Hour} {
-		rs = append(rs, interaction.Record{ID: fmt.Sprintf("r%d", i), At: now.Add(-age), Subscription: "s", Verdict: "allow"})
+	day := 24 * time.Hour
+	rec := func(id, sub, app, user string, age time.Duration) interaction.Record {
+		return interaction.Record{ID: id, At: now.Add(-age), Subscription: sub, Application: app, User: user, Verdict: "allow",
+			Sealed: []byte("sealed"), ContentKey: "k1", HasContent: true}
 	}
-	if err := s.RecordInteractions(ctx, rs); err != nil {
+	if err := s.RecordInteractions(ctx, []interaction.Record{
+		rec("young", "s1", "chat", "alice", day),
+		rec("old-chat", "s1", "chat", "alice", 40*day),  // s1's default: 90 days; content 30
+		rec("old-hr", "s1", "hr-bot", "bob", 40*day),    // hr-bot: 30 days
+		rec("held-hr", "s1", "hr-bot", "carol", 40*day), // hr-bot, but carol is on hold
+		rec("ancient", "s2", "chat", "dave", 200*day),   // default: 180 days
+	}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Purge(ctx, now, Retention{Interactions: 180 * 24 * time.Hour}, nil)
-	if err != nil || p.Interactions != 1 {
-		t.Fatalf("Purge: %+v, %v; want one interaction deleted", p, err)
+	if err := s.PutHold(ctx, Hold{ID: "case-7", User: "carol", Reason: "litigation", CreatedBy: "olivia", CreatedAt: now}); err != nil {
+		t.Fatal(err)
 	}
-	left, _, err := s.Interactions(ctx, interaction.Filter{})
-	if err != nil || len(left) != 2 || left[1].ID != "r1" {
-		t.Errorf("left %+v, %v; want the 1-hour and 100-day-old records", left, err)
+	policies := []LifecyclePolicy{
+		{Subscription: "s1", Keep: 90 * day, KeepContent: 30 * day},
+		{Subscription: "s1", Application: "hr-bot", Keep: 30 * day},
+		{Keep: 180 * day},
+	}
+	run, err := s.ApplyLifecycle(ctx, now, policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Interactions != 2 || run.Contents != 1 || run.Held != 1 {
+		t.Errorf("run %+v; want old-hr and ancient deleted, old-chat's content stripped, held-hr kept by its hold", run)
+	}
+	left := map[string]bool{}
+	all, _, _ := s.Interactions(ctx, interaction.Filter{})
+	for _, r := range all {
+		left[r.ID] = true
+	}
+	if !left["young"] || !left["old-chat"] || !left["held-hr"] || left["old-hr"] || left["ancient"] {
+		t.Errorf("left %v", left)
+	}
+	if _, _, err := s.RevealContent(ctx, "old-chat", "cora", "checking retention", now); err != ErrNotFound {
+		t.Errorf("old-chat's content after 30 days: %v, want gone", err)
+	}
+	if _, _, err := s.RevealContent(ctx, "held-hr", "cora", "checking the hold", now); err != nil {
+		t.Errorf("held content: %v, want kept", err)
+	}
+	// Released, the hold keeps nothing.
+	if err := s.ReleaseHold(ctx, "case-7"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseHold(ctx, "case-7"); err != ErrNotFound {
+		t.Errorf("releasing twice: %v, want ErrNotFound", err)
+	}
+	if run, err = s.ApplyLifecycle(ctx, now.Add(time.Minute), policies); err != nil || run.Interactions != 1 {
+		t.Errorf("after release: %+v, %v; want held-hr deleted", run, err)
 	}
 }

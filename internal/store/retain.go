@@ -18,6 +18,9 @@ type Retainer struct {
 	Every time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
+	// Lifecycle are the interaction records' policies (legal holds
+	// override them), applied on the same schedule.
+	Lifecycle []LifecyclePolicy
 }
 
 // Run purges until ctx ends; a failed purge is logged and tried again at
@@ -38,7 +41,16 @@ func (r *Retainer) Run(ctx context.Context) {
 		case err != nil && ctx.Err() == nil:
 			r.Log.Warn("retention", "err", err)
 		case p != (Purged{}):
-			r.Log.Info("retention", "alerts", p.Alerts, "incidents", p.Incidents, "settings_changes", p.Changes, "export_events", p.Events, "interactions", p.Interactions)
+			r.Log.Info("retention", "alerts", p.Alerts, "incidents", p.Incidents, "settings_changes", p.Changes, "export_events", p.Events)
+		}
+		if len(r.Lifecycle) > 0 {
+			lr, err := r.Store.ApplyLifecycle(ctx, now(), r.Lifecycle)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				r.Log.Warn("interaction lifecycle", "err", err)
+			case lr.Interactions+lr.Contents > 0:
+				r.Log.Info("interaction lifecycle", "interactions", lr.Interactions, "contents", lr.Contents, "held", lr.Held)
+			}
 		}
 		select {
 		case <-ctx.Done():

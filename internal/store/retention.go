@@ -15,13 +15,11 @@ type Retention struct {
 	Audit time.Duration
 	// Outbox bounds export events, and only those every sink delivered.
 	Outbox time.Duration
-	// Interactions bounds interaction records by when they happened.
-	Interactions time.Duration
 }
 
 // Purged counts what a purge deleted.
 type Purged struct {
-	Alerts, Incidents, Changes, Events, Interactions int64
+	Alerts, Incidents, Changes, Events int64
 }
 
 // Purge deletes what retention no longer keeps, in one transaction. sinks
@@ -87,11 +85,6 @@ func (s *Store) Purge(ctx context.Context, now time.Time, r Retention, sinks []s
 			q, args = q+` AND seq <= ?`, append(args, limit)
 		}
 		if err := exec(&p.Events, q, args...); err != nil {
-			return p, err
-		}
-	}
-	if r.Interactions > 0 {
-		if err := exec(&p.Interactions, `DELETE FROM interactions WHERE at < ?`, fixedTS(now.Add(-r.Interactions))); err != nil {
 			return p, err
 		}
 	}
