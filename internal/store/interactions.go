@@ -114,7 +114,9 @@ func (s *Store) Interactions(ctx context.Context, f interaction.Filter) ([]inter
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	q := `SELECT at, id, body FROM interactions`
+	// has_content is read from the content column: the lifecycle job may
+	// have stripped the text since the record was written.
+	q := `SELECT at, id, body, CASE WHEN content IS NULL THEN 0 ELSE 1 END FROM interactions`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -128,7 +130,8 @@ func (s *Store) Interactions(ctx context.Context, f interaction.Filter) ([]inter
 	var lastAt, lastID string
 	for rows.Next() {
 		var at, id, body string
-		if err := rows.Scan(&at, &id, &body); err != nil {
+		var has int
+		if err := rows.Scan(&at, &id, &body, &has); err != nil {
 			return nil, "", err
 		}
 		if len(out) == limit {
@@ -138,6 +141,7 @@ func (s *Store) Interactions(ctx context.Context, f interaction.Filter) ([]inter
 		if err := json.Unmarshal([]byte(body), &r); err != nil {
 			return nil, "", fmt.Errorf("interaction %s: %w", id, err)
 		}
+		r.HasContent = has == 1
 		out = append(out, r)
 		lastAt, lastID = at, id
 	}
@@ -228,7 +232,8 @@ func (s *Store) Reveals(ctx context.Context, id string) ([]Reveal, error) {
 // Interaction returns one interaction record; ErrNotFound when none.
 func (s *Store) Interaction(ctx context.Context, id string) (interaction.Record, error) {
 	var body string
-	err := s.db.QueryRowContext(ctx, `SELECT body FROM interactions WHERE id = ?`, id).Scan(&body)
+	var has int
+	err := s.db.QueryRowContext(ctx, `SELECT body, CASE WHEN content IS NULL THEN 0 ELSE 1 END FROM interactions WHERE id = ?`, id).Scan(&body, &has)
 	if errors.Is(err, sql.ErrNoRows) {
 		return interaction.Record{}, ErrNotFound
 	}
@@ -237,5 +242,6 @@ func (s *Store) Interaction(ctx context.Context, id string) (interaction.Record,
 	}
 	var r interaction.Record
 	err = json.Unmarshal([]byte(body), &r)
+	r.HasContent = has == 1
 	return r, err
 }

@@ -141,6 +141,9 @@ func TestLifecycleAndHolds(t *testing.T) {
 	if !left["young"] || !left["old-chat"] || !left["held-hr"] || left["old-hr"] || left["ancient"] {
 		t.Errorf("left %v", left)
 	}
+	if r, err := s.Interaction(ctx, "old-chat"); err != nil || r.HasContent {
+		t.Errorf("old-chat after its content went: has_content %v (%v), want false", r.HasContent, err)
+	}
 	if _, _, err := s.RevealContent(ctx, "old-chat", "cora", "checking retention", now); err != ErrNotFound {
 		t.Errorf("old-chat's content after 30 days: %v, want gone", err)
 	}
