@@ -335,13 +335,24 @@ var DataExfiltration = Kind{
 	},
 }
 
+// InsiderRiskElevated is raised by the insider-risk job, not by a request.
+var InsiderRiskElevated = Kind{
+	Type:        "Warden.AI.InsiderRisk.Elevated",
+	DisplayName: "A user's insider-risk level rose",
+	Description: "Over the last week a user's use of AI apps (sensitive data sent, jailbreak attempts, volume far above their own baseline, off-hours use, apps they never used before) raised their insider-risk level. Only interactions with a verified user identity count.",
+	Severity:    scan.SeverityMedium,
+	Tactics:     []string{"Collection", "Exfiltration"},
+	Techniques:  []string{"AML.T0057", "AML.T0024"},
+	Remediation: []string{"Review the user's recent interactions in the activity explorer and the reasons given.", "Involve the user's manager or HR as your insider-risk process says."},
+}
+
 // Catalogue is every alert type, in the order docs/alerts.md lists them.
 var Catalogue = []*Kind{
 	&CredentialTheft, &JailbreakBlocked, &JailbreakDetected, &PhishingModelResponse, &PhishingUnknownSource,
 	&PhishingUserPrompt, &SuspiciousUserAgent, &ASCIISmuggling, &TorIP, &SuspiciousIP, &WalletDuplicates,
 	&WalletVolume, &AccessAnomaly, &AnomalousOperation, &AnomalousToolInvocation, &LLMReconnaissance, &ModelMalware,
 	&SensitiveDataLeak, &SensitiveDataAnomaly, &IndirectInjection, &HiddenText, &SystemPromptLeak, &SecretInPrompt,
-	&SensitiveDataInPrompt, &CredentialExtraction, &DataExfiltration, &CustomRule, &Generic,
+	&SensitiveDataInPrompt, &CredentialExtraction, &DataExfiltration, &CustomRule, &InsiderRiskElevated, &Generic,
 }
 
 // KindByType returns the catalogue entry of an alert type.

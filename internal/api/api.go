@@ -19,6 +19,7 @@ import (
 
 	"github.com/wardenhq/warden/internal/alert"
 	"github.com/wardenhq/warden/internal/controlplane"
+	"github.com/wardenhq/warden/internal/insider"
 	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
@@ -49,6 +50,7 @@ type Store interface {
 	RevealContent(ctx context.Context, id, principal, reason string, at time.Time) (string, []byte, error)
 	Reveals(ctx context.Context, id string) ([]store.Reveal, error)
 	Holds(ctx context.Context) ([]store.Hold, error)
+	RiskLevels(ctx context.Context) (map[[2]string]insider.Assessment, error)
 	PutHold(ctx context.Context, h store.Hold) error
 	ReleaseHold(ctx context.Context, id string) error
 }
@@ -96,6 +98,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	mux.Handle("GET /api/export/sinks", h(func(r *http.Request) (any, error) { return exportSinks(s, r, o.Sinks) }))
 	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
+	mux.Handle("GET /api/insider-risk", h(func(r *http.Request) (any, error) { return insiderRisk(s, r) }))
 	mux.Handle("GET /api/holds", h(func(r *http.Request) (any, error) { return listHolds(s, r) }))
 	mux.Handle("POST /api/holds", h(func(r *http.Request) (any, error) { return placeHold(s, r, o.Now()) }))
 	mux.Handle("DELETE /api/holds/{id}", h(func(r *http.Request) (any, error) { return releaseHold(s, r) }))

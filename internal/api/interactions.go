@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/wardenhq/warden/internal/insider"
 	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/store"
 )
@@ -48,7 +51,46 @@ func listInteractions(s Store, r *http.Request) (any, error) {
 	if rs == nil {
 		rs = []interaction.Record{}
 	}
-	return map[string]any{"interactions": rs, "next": next}, nil
+	// Each user's insider-risk level, as the explorer shows it beside
+	// their interactions.
+	levels, err := s.RiskLevels(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	risk := map[string]string{}
+	for _, x := range rs {
+		if a, ok := levels[[2]string{x.Subscription, x.User}]; ok && x.User != "" {
+			risk[x.User] = a.Level
+		}
+	}
+	return map[string]any{"interactions": rs, "next": next, "user_risk": risk}, nil
+}
+
+// insiderRisk lists users' insider-risk assessments, highest first, in
+// the subscriptions the principal reaches (?subscription= for one).
+func insiderRisk(s Store, r *http.Request) (any, error) {
+	p := principalOf(r.Context())
+	sub := r.URL.Query().Get("subscription")
+	if sub != "" && !p.Reaches(sub) {
+		return nil, errForbidden
+	}
+	levels, err := s.RiskLevels(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := []insider.Assessment{}
+	for _, a := range levels {
+		if (sub == "" || a.Subscription == sub) && p.Reaches(a.Subscription) && a.Level != insider.LevelNone {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(x, y insider.Assessment) int {
+		if x.Score != y.Score {
+			return y.Score - x.Score
+		}
+		return strings.Compare(x.User, y.User)
+	})
+	return map[string]any{"users": out}, nil
 }
 
 // interactionFor reads one interaction the principal may reach; one it may

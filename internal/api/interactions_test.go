@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden/internal/insider"
 	"github.com/wardenhq/warden/internal/interaction"
 )
 
@@ -151,5 +152,35 @@ func TestHoldsRoutes(t *testing.T) {
 	}
 	if status, _ := f.do(t, "DELETE", "/api/holds/"+id, owner, "10.0.0.9:1234", "test", ""); status != 404 {
 		t.Errorf("release twice: %d, want 404", status)
+	}
+}
+
+// TestInsiderRiskRoute: assessments, scoped, highest first; the explorer
+// shows each user's level.
+func TestInsiderRiskRoute(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.st.PutRiskLevels(ctx, []insider.Assessment{
+		{Subscription: "a", User: "alice", Level: "medium", Score: 2, Reasons: []string{"x"}},
+		{Subscription: "b", User: "bob", Level: "high", Score: 4, Reasons: []string{"y"}},
+		{Subscription: "b", User: "quiet", Level: "none"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.RecordInteractions(ctx, []interaction.Record{{ID: "r1", At: time.Now(), Subscription: "a", User: "alice", UserContext: true, Verdict: "allow"}}); err != nil {
+		t.Fatal(err)
+	}
+	status, body := f.do(t, "GET", "/api/insider-risk", "owner-token-0123456789", "10.0.0.9:1234", "test", "")
+	us, _ := body["users"].([]any)
+	if status != 200 || len(us) != 2 || us[0].(map[string]any)["user"] != "bob" {
+		t.Errorf("owner: %d %v, want bob then alice (quiet has no risk)", status, us)
+	}
+	_, body = f.do(t, "GET", "/api/insider-risk", "contrib-token-0123456789", "10.0.0.9:1234", "test", "")
+	if us, _ := body["users"].([]any); len(us) != 1 || us[0].(map[string]any)["user"] != "alice" {
+		t.Errorf("contributor of a: %v, want alice only", us)
+	}
+	_, body = f.do(t, "GET", "/api/interactions", "owner-token-0123456789", "10.0.0.9:1234", "test", "")
+	if risk, _ := body["user_risk"].(map[string]any); risk["alice"] != "medium" {
+		t.Errorf("explorer user_risk %v, want alice medium", body["user_risk"])
 	}
 }

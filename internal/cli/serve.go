@@ -33,6 +33,7 @@ import (
 	"github.com/wardenhq/warden/internal/gateway"
 	"github.com/wardenhq/warden/internal/health"
 	"github.com/wardenhq/warden/internal/identity"
+	"github.com/wardenhq/warden/internal/insider"
 	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/judge"
 	"github.com/wardenhq/warden/internal/scan"
@@ -244,6 +245,8 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Retention: store.Retention{Alerts: cfg.Retention.Alerts, Audit: cfg.Retention.Audit, Outbox: cfg.Retention.Outbox},
 		Lifecycle: lifecyclePolicies(cfg.Retention)}
 	leaders.Go("retention", retain.Run)
+	risk := &insider.Job{Store: st, Log: log}
+	leaders.Go("insider-risk", risk.Run)
 
 	var draining atomic.Bool
 	mux := http.NewServeMux()

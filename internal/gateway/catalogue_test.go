@@ -23,8 +23,9 @@ import (
 // raisedElsewhere are the catalogue types that do not come from inference
 // traffic, with the test that raises each one.
 var raisedElsewhere = map[string]string{
-	alert.AnomalousOperation.Type: "api.TestAnomalousOperation (a change through the control-plane API)",
-	alert.ModelMalware.Type:       "registry.TestWatcher (a model source scan)",
+	alert.AnomalousOperation.Type:  "api.TestAnomalousOperation (a change through the control-plane API)",
+	alert.ModelMalware.Type:        "registry.TestWatcher (a model source scan)",
+	alert.InsiderRiskElevated.Type: "insider.TestAssess (the insider-risk job over interaction records)",
 }
 
 // catReq is one request of a catalogue case.

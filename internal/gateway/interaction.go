@@ -51,6 +51,9 @@ func interactionOf(ex *exchange, status int, err error) interaction.Record {
 		if !slices.Contains(r.FindingTypes, f.Type) {
 			r.FindingTypes = append(r.FindingTypes, f.Type)
 		}
+		if c := string(f.Category); c != "" && !slices.Contains(r.Categories, c) {
+			r.Categories = append(r.Categories, c)
+		}
 		if f.Kind != "" && (f.Category == scan.CategoryDataLeakage || f.Category == scan.CategoryCredentialTheft) {
 			if r.SensitiveTypes == nil {
 				r.SensitiveTypes = map[string]int{}
@@ -59,6 +62,7 @@ func interactionOf(ex *exchange, status int, err error) interaction.Record {
 		}
 	}
 	slices.Sort(r.FindingTypes)
+	slices.Sort(r.Categories)
 	// Content is captured only where the subscription asks for it: all
 	// interactions, or those with a finding (a sensitive type or a
 	// threat). The writer seals it before it is stored.

@@ -72,7 +72,7 @@ func TestInteractionRecords(t *testing.T) {
 				t.Errorf("sensitive record %+v: want no user, one credit card, the finding type and its alert", sensitive)
 			}
 			wantVerdict := map[subscription.Mode]string{subscription.ModeDetect: "flag", subscription.ModeBlock: "block"}[mode]
-			if attack.User != "bob" || attack.Verdict != wantVerdict || !slices.Contains(attack.FindingTypes, "jailbreak") || len(attack.Alerts) != 1 {
+			if attack.User != "bob" || attack.Verdict != wantVerdict || !slices.Contains(attack.FindingTypes, "jailbreak") || !slices.Contains(attack.Categories, "jailbreak") || len(attack.Alerts) != 1 {
 				t.Errorf("attack record %+v: want bob, verdict %s, a jailbreak finding and its alert", attack, wantVerdict)
 			}
 			ids := map[string]bool{}

@@ -39,7 +39,10 @@ type Record struct {
 	// FindingTypes are the types of what was found (jailbreak,
 	// sensitive_data_in_prompt, ...), SensitiveTypes the sensitive
 	// information types and credential kinds with how many of each.
-	FindingTypes   []string       `json:"finding_types,omitempty"`
+	FindingTypes []string `json:"finding_types,omitempty"`
+	// Categories are the threat categories of the findings (jailbreak,
+	// data_poisoning, data_leakage, ...).
+	Categories     []string       `json:"categories,omitempty"`
 	SensitiveTypes map[string]int `json:"sensitive_types,omitempty"`
 	// Agent is set when the interaction carried tool calls or tool results.
 	Agent bool `json:"agent,omitempty"`
