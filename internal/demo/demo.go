@@ -33,7 +33,7 @@ func Config(mockURL string) *config.Config {
 	for _, s := range []string{config.StyleOpenAI, config.StyleAzureOpenAI, config.StyleAzureInference, config.StyleAnthropic} {
 		c.Routes = append(c.Routes, config.Route{Name: s, Style: s, Upstream: "mock", Subscription: "demo"})
 	}
-	c.Subscriptions = []config.Subscription{{ID: "demo", Name: "Demo", Plan: true, Mode: "block"}}
+	c.Subscriptions = []config.Subscription{{ID: "demo", Name: "Demo", Plan: true, Mode: "block", DataSecurity: true}}
 	c.Identity.Headers = config.IdentityHeader{EndUserID: "X-End-User-Id", ApplicationName: "X-Application-Name"}
 	return c
 }

@@ -227,7 +227,43 @@ async function dataSecurityView() {
     el("h3", {}, "By day"), table(["Day", "In prompts", "In responses"], rows(r.by_day))));
 }
 
-const views = { "data-security": dataSecurityView, alerts: alertsView, incidents: incidentsView, subscriptions: subscriptionsView, suppressions: suppressionsView, models: modelsView };
+// activityView is the activity explorer: interaction records, newest
+// first, with the filters of GET /api/interactions and a cursor for more.
+async function activityView() {
+  const q = new URLSearchParams(location.hash.split("?")[1] || "");
+  const fields = ["subscription", "app", "user", "type", "sensitive_type", "verdict"];
+  const inputs = Object.fromEntries(fields.map((f) => [f, el("input", { name: f, placeholder: f.replace("_", " "), value: q.get(f) || "" })]));
+  const go = () => {
+    const p = new URLSearchParams();
+    for (const f of fields) if (inputs[f].value) p.set(f, inputs[f].value);
+    location.hash = "#activity?" + p;
+  };
+  const params = new URLSearchParams({ limit: "100" });
+  for (const f of fields) if (q.get(f)) params.set(f, q.get(f));
+  const body = el("tbody");
+  const more = el("button", {}, "More");
+  const risk = {};
+  const add = (data) => {
+    Object.assign(risk, data.user_risk || {});
+    for (const r of data.interactions || []) {
+      const user = r.user ? r.user + (r.user_context ? "" : " (unverified)") + (risk[r.user] && risk[r.user] !== "none" ? " · risk " + risk[r.user] : "") : "";
+      const types = Object.entries(r.sensitive_types || {}).map(([k, n]) => k + " ×" + n).join(", ");
+      const alerts = el("span", {}, ...(r.alerts || []).map((id) => el("a", { href: "#alerts", title: id }, "alert ")));
+      body.append(el("tr", { class: "interaction" }, ...[when(r.at), r.subscription, r.application || "", user, r.verdict,
+        (r.finding_types || []).join(", "), types, alerts, r.has_content ? "kept" : ""].map((c) => el("td", {}, c))));
+    }
+    more.hidden = !data.next;
+    more.onclick = () => { params.set("cursor", data.next); api("GET", "/api/interactions?" + params).then(add).catch(fail); };
+  };
+  add(await api("GET", "/api/interactions?" + params));
+  const head = el("tr", {}, ...["Time", "Subscription", "App", "User", "Verdict", "Findings", "Sensitive types", "Alerts", "Content"].map((h) => el("th", {}, h)));
+  show(el("div", {},
+    el("div", { class: "filters" }, ...fields.map((f) => inputs[f]), el("button", { onclick: go }, "Filter")),
+    el("p", {}, "One record per interaction of subscriptions with data security on; no text unless the subscription captures it (reading it needs the content reader role)."),
+    el("table", {}, el("thead", {}, head), body), more));
+}
+
+const views = { activity: activityView, "data-security": dataSecurityView, alerts: alertsView, incidents: incidentsView, subscriptions: subscriptionsView, suppressions: suppressionsView, models: modelsView };
 
 function route() {
   const name = (location.hash.slice(1).split(/[/?]/)[0]) || "alerts";
