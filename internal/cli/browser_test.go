@@ -43,13 +43,7 @@ Promise.allSettled([
 // change nothing and read nothing; the portal's own page, as a control,
 // can make a change.
 func TestBrowserCannotDriveTokenlessAPI(t *testing.T) {
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set but chromium is not installed (.ci/run installs Debian's package)")
-		}
-		t.Skip("chromium not installed (apt-get install chromium): the browser test needs it")
-	}
+	browser := chromium(t)
 	addr := freePort(t)
 	_, port, _ := net.SplitHostPort(addr)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -180,4 +174,18 @@ func getJSON(t *testing.T, url string, v any) {
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
+}
+
+// chromium is the browser the portal tests drive: Debian's package, which
+// CI installs; elsewhere the tests skip without it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	browser, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but chromium is not installed (.ci/run installs Debian's package)")
+		}
+		t.Skip("chromium not installed (apt-get install chromium): the browser test needs it")
+	}
+	return browser
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -18,13 +16,7 @@ import (
 // requests, and finds both interactions listed with their users, the
 // card's sensitive type, and the jailbreak's verdict.
 func TestPortalActivity(t *testing.T) {
-	browser, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set but chromium is not installed (.ci/run installs Debian's package)")
-		}
-		t.Skip("chromium not installed (apt-get install chromium): the browser test needs it")
-	}
+	browser := chromium(t)
 	addr := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -66,6 +58,7 @@ func TestPortalActivity(t *testing.T) {
 		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`!!document.querySelector('input[name="user"]')`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 			t.Fatalf("activity view never rendered: %v", err)
 		}
+		var err error
 		rows, err = chromedp.Run(bctx, chromedp.Evaluate[string](`[...document.querySelectorAll("tr.interaction")].map((r) => r.textContent).join("\n")`))
 		if err != nil {
 			t.Fatal(err)
