@@ -113,7 +113,9 @@ func TestOnPostgres(t *testing.T) {
 }
 
 // TestMigrationsTwin checks that every SQLite migration has its
-// PostgreSQL twin with the same version and name.
+// PostgreSQL twin with the same version and name, and the same text but
+// for the types PostgreSQL spells differently: a change made to one and
+// not the other fails here.
 func TestMigrationsTwin(t *testing.T) {
 	lite, err := migrations.ReadDir("migrations")
 	if err != nil {
@@ -126,9 +128,23 @@ func TestMigrationsTwin(t *testing.T) {
 	if len(lite) != len(pg) {
 		t.Fatalf("%d SQLite migrations, %d PostgreSQL ones", len(lite), len(pg))
 	}
+	pgTypes := strings.NewReplacer("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY", "INTEGER", "BIGINT",
+		"REAL", "DOUBLE PRECISION", "BLOB", "BYTEA")
 	for i := range lite {
 		if lite[i].Name() != pg[i].Name() {
 			t.Errorf("migration %d: SQLite %s, PostgreSQL %s", i, lite[i].Name(), pg[i].Name())
+			continue
+		}
+		l, err := migrations.ReadFile("migrations/" + lite[i].Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := pgMigrations.ReadFile("pgmigrations/" + pg[i].Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := pgTypes.Replace(string(l)); string(p) != want {
+			t.Errorf("pgmigrations/%s is not migrations/%s with PostgreSQL's types", pg[i].Name(), lite[i].Name())
 		}
 	}
 }
