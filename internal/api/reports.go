@@ -70,22 +70,9 @@ func postureReport(s Store, r *http.Request, now time.Time) (any, error) {
 	if sub != "" {
 		f.Subscriptions = []string{sub}
 	}
-	var rs []interaction.Record
-	truncated := false
-	for {
-		page, next, err := s.Interactions(r.Context(), f)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, page...)
-		if next == "" {
-			break
-		}
-		if len(rs) >= reportAlerts {
-			truncated = true
-			break
-		}
-		f.Cursor = next
+	rs, truncated, err := interaction.Collect(r.Context(), s.Interactions, f, reportAlerts)
+	if err != nil {
+		return nil, err
 	}
 	subs, err := s.Subscriptions(r.Context())
 	if err != nil {

@@ -65,17 +65,9 @@ func (j *Job) Once(ctx context.Context) ([]alert.Alert, error) {
 		limit = 500_000
 	}
 	f := interaction.Filter{From: at.Add(-j.Config.Span()), To: at, Limit: 1000}
-	var rs []interaction.Record
-	for len(rs) < limit {
-		page, next, err := j.Store.Interactions(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, page...)
-		if next == "" {
-			break
-		}
-		f.Cursor = next
+	rs, _, err := interaction.Collect(ctx, j.Store.Interactions, f, limit)
+	if err != nil {
+		return nil, err
 	}
 	assessed := Assess(rs, at, j.Config)
 	before, err := j.Store.RiskLevels(ctx)

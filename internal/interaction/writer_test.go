@@ -78,3 +78,27 @@ func TestWriter(t *testing.T) {
 		t.Errorf("full queue: dropped %d (callback %d), want 15, without blocking", full.Dropped(), drops)
 	}
 }
+
+// TestCollect walks the cursor to the end, or stops at most and says so.
+func TestCollect(t *testing.T) {
+	pages := [][]Record{{{ID: "a"}, {ID: "b"}}, {{ID: "c"}, {ID: "d"}}, {{ID: "e"}}}
+	list := func(_ context.Context, f Filter) ([]Record, string, error) {
+		i := 0
+		if f.Cursor != "" {
+			i = int(f.Cursor[0] - '0')
+		}
+		next := ""
+		if i+1 < len(pages) {
+			next = string(rune('0' + i + 1))
+		}
+		return pages[i], next, nil
+	}
+	rs, more, err := Collect(context.Background(), list, Filter{}, 100)
+	if err != nil || len(rs) != 5 || more {
+		t.Errorf("all: %d records, more %v, %v; want 5, false", len(rs), more, err)
+	}
+	rs, more, _ = Collect(context.Background(), list, Filter{}, 3)
+	if len(rs) != 4 || !more {
+		t.Errorf("at most 3: %d records, more %v; want the two pages that reach 3, and more", len(rs), more)
+	}
+}

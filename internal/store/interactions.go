@@ -15,7 +15,10 @@ import (
 
 // fixedTS is a time as fixed-width UTC text: text order is time order
 // (RFC 3339 with trimmed fractions is not: "…:05Z" sorts after "…:05.1Z").
-func fixedTS(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+func fixedTS(t time.Time) string { return t.UTC().Format(fixedLayout) }
+
+// fixedLayout is fixedTS's layout, to parse what it wrote.
+const fixedLayout = "2006-01-02T15:04:05.000000000Z"
 
 // commaList wraps values in commas ("," when empty) for exact LIKE
 // matching of one value.
@@ -223,7 +226,7 @@ func (s *Store) Reveals(ctx context.Context, id string) ([]Reveal, error) {
 		if err := rows.Scan(&r.Principal, &r.Reason, &at); err != nil {
 			return nil, err
 		}
-		r.At, _ = time.Parse("2006-01-02T15:04:05.000000000Z", at)
+		r.At, _ = time.Parse(fixedLayout, at)
 		out = append(out, r)
 	}
 	return out, rows.Err()

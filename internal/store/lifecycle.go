@@ -87,7 +87,7 @@ func (s *Store) Holds(ctx context.Context) ([]Hold, error) {
 	defer rows.Close()
 	out := []Hold{}
 	parse := func(s string) time.Time {
-		t, _ := time.Parse("2006-01-02T15:04:05.000000000Z", s)
+		t, _ := time.Parse(fixedLayout, s)
 		return t
 	}
 	for rows.Next() {

@@ -60,7 +60,7 @@ func lockKey(name string) int64 {
 
 // takeLocks takes the transaction-scoped advisory locks, in order
 // (PostgreSQL only: SQLite's transactions already run one at a time).
-func (s *Store) takeLocks(ctx context.Context, tx execer, names []string) error {
+func (s *Store) takeLocks(ctx context.Context, tx txq, names []string) error {
 	if !s.postgres {
 		return nil
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"time"
 
@@ -18,14 +17,9 @@ const (
 	ChannelSuppressions = "warden_suppressions"
 )
 
-// execer is a transaction or the database.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // notify announces a change on channel inside tx (PostgreSQL only; a
 // single SQLite process has nobody to tell).
-func (s *Store) notify(ctx context.Context, tx execer, channel, payload string) error {
+func (s *Store) notify(ctx context.Context, tx txq, channel, payload string) error {
 	if !s.postgres {
 		return nil
 	}
