@@ -45,14 +45,7 @@ func TestWalletAcrossReplicas(t *testing.T) {
 	cfg := Config{DuplicateWindow: time.Minute, DuplicateThreshold: 50}
 	t0 := time.Date(2026, 12, 5, 12, 0, 10, 0, time.UTC)
 	run := func(c Counter) int {
-		var replicas []*Analyzer
-		for range 3 {
-			a := New(cfg, nil)
-			if c != nil {
-				a.WithCounter(c)
-			}
-			replicas = append(replicas, a)
-		}
+		replicas := threeReplicas(cfg, c, nil)
 		alerts := 0
 		for i := range 60 {
 			e := Event{Time: t0.Add(time.Duration(i) * 500 * time.Millisecond), Subscription: "s", Resource: "gpt", RequestHash: 0xfeed}
@@ -83,14 +76,7 @@ func TestWalletAcrossReplicas(t *testing.T) {
 func TestVolumeAcrossReplicas(t *testing.T) {
 	cfg := Config{Bucket: time.Minute, WarmUp: 30, VolumeFactor: 10, MinVolume: 40}
 	run := func(c Counter) int {
-		var replicas []*Analyzer
-		for range 3 {
-			a := New(cfg, nil)
-			if c != nil {
-				a.WithCounter(c)
-			}
-			replicas = append(replicas, a)
-		}
+		replicas := threeReplicas(cfg, c, nil)
 		j, got := 0, 0
 		observe := func(at time.Time) {
 			for _, f := range replicas[j%3].Observe(Event{Time: at, Subscription: "s", Resource: "r", RequestHash: uint64(j + 1)}) {
@@ -160,13 +146,9 @@ func TestReconAcrossReplicas(t *testing.T) {
 	run := func(shared bool) int {
 		c := &memCounter{n: map[string]int{}, claimed: map[string]bool{}}
 		h := &memHabits{seen: map[string]bool{}, since: map[string]time.Time{}}
-		var replicas []*Analyzer
-		for range 3 {
-			a := New(cfg, nil)
-			if shared {
-				a.WithCounter(c).WithHabits(h)
-			}
-			replicas = append(replicas, a)
+		replicas := threeReplicas(cfg, nil, nil)
+		if shared {
+			replicas = threeReplicas(cfg, c, h)
 		}
 		got := 0
 		probes := []Probe{{Rule: "r1", Kind: "system_prompt"}, {Rule: "r2", Kind: "tools"}, {Rule: "r1", Kind: "system_prompt"}, {Rule: "r3", Kind: "model"}}
@@ -194,14 +176,7 @@ func TestReconAcrossReplicas(t *testing.T) {
 func TestHabitsAcrossReplicas(t *testing.T) {
 	cfg := Config{Learning: time.Hour}
 	run := func(h Habits) []string {
-		var replicas []*Analyzer
-		for range 3 {
-			a := New(cfg, nil)
-			if h != nil {
-				a.WithHabits(h)
-			}
-			replicas = append(replicas, a)
-		}
+		replicas := threeReplicas(cfg, nil, h)
 		var got []string
 		observe := func(r int, at time.Time, ip string) {
 			for _, f := range replicas[r].Observe(Event{Time: at, Subscription: "s", Resource: "r", User: "alice", IP: ip}) {
@@ -226,4 +201,21 @@ func TestHabitsAcrossReplicas(t *testing.T) {
 	if got := run(&memHabits{seen: map[string]bool{}, since: map[string]time.Time{}}); len(got) != 1 {
 		t.Errorf("replicas sharing habits: %d alerts %v, want exactly 1 (the network new to all)", len(got), got)
 	}
+}
+
+// threeReplicas are three analyzers sharing c and h (each nil: not
+// shared), as three replicas on one store.
+func threeReplicas(cfg Config, c Counter, h Habits) []*Analyzer {
+	var out []*Analyzer
+	for range 3 {
+		a := New(cfg, nil)
+		if c != nil {
+			a.WithCounter(c)
+		}
+		if h != nil {
+			a.WithHabits(h)
+		}
+		out = append(out, a)
+	}
+	return out
 }
