@@ -97,6 +97,9 @@ type Context struct {
 	// header); UserVerified is true only for a verified token.
 	AuthMethod   string
 	UserVerified bool
+	// UserGroups are the verified token's groups (Entra ID's groups
+	// claim), for compliance policies scoped by group.
+	UserGroups []string
 	SourceIP     string
 	EndUserIP    string
 	UserAgent    string

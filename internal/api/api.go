@@ -52,6 +52,14 @@ type Store interface {
 	Holds(ctx context.Context) ([]store.Hold, error)
 	RiskLevels(ctx context.Context) (map[[2]string]insider.Assessment, error)
 	PutHold(ctx context.Context, h store.Hold) error
+	CompliancePolicies(ctx context.Context) ([]interaction.Policy, error)
+	PutCompliancePolicy(ctx context.Context, p interaction.Policy, e store.AuditEvent) error
+	DeleteCompliancePolicy(ctx context.Context, id string, e store.AuditEvent) error
+	ReviewItems(ctx context.Context, f store.ReviewFilter) ([]store.ReviewItem, string, error)
+	ReviewItem(ctx context.Context, id string) (store.ReviewItem, error)
+	ActOnReview(ctx context.Context, id, status string, e store.AuditEvent) error
+	Audit(ctx context.Context, e store.AuditEvent) error
+	AuditEvents(ctx context.Context, target string, limit int) ([]store.AuditEvent, error)
 	ReleaseHold(ctx context.Context, id string) error
 }
 
@@ -72,6 +80,9 @@ type Options struct {
 	// SuppressionsChanged is called after a rule was added or deleted, so
 	// the rules in force reload at once.
 	SuppressionsChanged func()
+	// PoliciesChanged is called after a compliance policy was added or
+	// deleted, so the interaction writer reloads them at once.
+	PoliciesChanged func()
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Sinks are the configured export sinks' names.
@@ -94,7 +105,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 		o.Now = time.Now
 	}
 	mux := http.NewServeMux()
-	h := func(f handlerFunc) http.Handler { return adapter{f: f, log: log, auth: o.Auth} }
+	h := func(f handlerFunc) http.Handler { return adapter{f: f, log: log, auth: o.Auth, allow: defaultAllow} }
 	mux.Handle("GET /api/export/sinks", h(func(r *http.Request) (any, error) { return exportSinks(s, r, o.Sinks) }))
 	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
@@ -141,6 +152,10 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 		}
 		return storeErr(s.UpdateIncident(r.Context(), r.PathValue("id"), u))
 	}))
+	only := func(roles ...string) func(handlerFunc) http.Handler {
+		return func(f handlerFunc) http.Handler { return adapter{f: f, log: log, auth: o.Auth, allow: allowRoles(roles...)} }
+	}
+	complianceRoutes(mux, h, only, s, o)
 	subscriptionRoutes(mux, h, s, o)
 	suppressionRoutes(mux, h, s, o)
 	mux.Handle("GET /api/reports/data-security", h(func(r *http.Request) (any, error) { return dataSecurityReport(s, r, o.Now()) }))
@@ -247,9 +262,10 @@ func listAlerts(s Store, r *http.Request) (any, error) {
 }
 
 type adapter struct {
-	f    handlerFunc
-	log  *slog.Logger
-	auth *Auth
+	f     handlerFunc
+	log   *slog.Logger
+	auth  *Auth
+	allow allowFunc
 }
 
 // ServeHTTP is the one place API calls are authorised and results and
@@ -290,8 +306,8 @@ func (a adapter) serve(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && !p.CanWrite() {
-		return nil, errReadOnly
+	if err := a.allow(p, r); err != nil {
+		return nil, err
 	}
 	return a.f(r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 }

@@ -19,7 +19,47 @@ const (
 	// RoleContentReader reads what a reader does and, alone, the captured
 	// text of interactions (each reading audited).
 	RoleContentReader = "content_reader"
+	// RoleComplianceReviewer works the communication-compliance review
+	// queue (users pseudonymised) and nothing else.
+	RoleComplianceReviewer = "compliance_reviewer"
+	// RoleEDiscoveryManager runs eDiscovery cases (search, holds, export)
+	// and nothing else.
+	RoleEDiscoveryManager = "ediscovery_manager"
 )
+
+// Roles lists every role, for configuration checks.
+var Roles = []string{RoleOwner, RoleContributor, RoleReader, RoleContentReader, RoleComplianceReviewer, RoleEDiscoveryManager}
+
+// narrow reports whether a role reaches only its own routes (the review
+// queue, eDiscovery): such principals must not read alerts or the
+// explorer, which name users.
+func narrow(role string) bool { return role == RoleComplianceReviewer || role == RoleEDiscoveryManager }
+
+// allowFunc decides whether a principal may make a request, after it was
+// recognised.
+type allowFunc func(p Principal, r *http.Request) error
+
+// defaultAllow is the rule of most routes: any broad role reads, only an
+// owner or contributor changes.
+func defaultAllow(p Principal, r *http.Request) error {
+	if narrow(p.Role) {
+		return &Error{Status: http.StatusForbidden, Message: "the " + p.Role + " role does not reach this"}
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !p.CanWrite() {
+		return errReadOnly
+	}
+	return nil
+}
+
+// allowRoles admits the roles listed, whatever the method.
+func allowRoles(roles ...string) allowFunc {
+	return func(p Principal, _ *http.Request) error {
+		if !slices.Contains(roles, p.Role) {
+			return &Error{Status: http.StatusForbidden, Message: "this needs one of the roles " + strings.Join(roles, ", ")}
+		}
+		return nil
+	}
+}
 
 // Principal is who is calling the API.
 type Principal struct {

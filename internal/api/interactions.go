@@ -107,33 +107,44 @@ func interactionFor(s Store, r *http.Request) (interaction.Record, error) {
 // reader, who must say why (?reason=); the reading is recorded, with who
 // and when, in the same transaction that reads it.
 func revealContent(s Store, r *http.Request, sealer *interaction.Sealer, now time.Time) (any, error) {
-	p := principalOf(r.Context())
-	if p.Role != RoleContentReader {
+	if principalOf(r.Context()).Role != RoleContentReader {
 		return nil, &Error{Status: http.StatusForbidden, Message: "reading captured content needs the content_reader role"}
-	}
-	reason := r.URL.Query().Get("reason")
-	if len(reason) < 8 {
-		return nil, &Error{Status: http.StatusBadRequest, Message: "say why (?reason=, at least 8 characters): every reading is audited"}
 	}
 	rec, err := interactionFor(s, r)
 	if err != nil {
 		return nil, err
 	}
-	if sealer == nil || !rec.HasContent {
-		return nil, &Error{Status: http.StatusNotFound, Message: "no content is kept for this interaction"}
-	}
-	kid, sealed, err := s.RevealContent(r.Context(), rec.ID, p.Name, reason, now)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, &Error{Status: http.StatusNotFound, Message: "no content is kept for this interaction"}
-	}
+	c, err := openContent(s, r, sealer, rec, now)
 	if err != nil {
 		return nil, err
 	}
+	return map[string]any{"interaction": rec, "content": c}, nil
+}
+
+var errNoContent = &Error{Status: http.StatusNotFound, Message: "no content is kept for this interaction"}
+
+// openContent reads and opens rec's content for the caller, who must say
+// why (?reason=), recording the reveal in the transaction that reads it.
+func openContent(s Store, r *http.Request, sealer *interaction.Sealer, rec interaction.Record, now time.Time) (interaction.Content, error) {
+	reason := r.URL.Query().Get("reason")
+	if len(reason) < 8 {
+		return interaction.Content{}, &Error{Status: http.StatusBadRequest, Message: "say why (?reason=, at least 8 characters): every reading is audited"}
+	}
+	if sealer == nil || !rec.HasContent {
+		return interaction.Content{}, errNoContent
+	}
+	kid, sealed, err := s.RevealContent(r.Context(), rec.ID, principalOf(r.Context()).Name, reason, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return interaction.Content{}, errNoContent
+	}
+	if err != nil {
+		return interaction.Content{}, err
+	}
 	c, err := sealer.Open(rec.ID, kid, sealed)
 	if err != nil {
-		return nil, fmt.Errorf("interaction %s: %w", rec.ID, err)
+		return interaction.Content{}, fmt.Errorf("interaction %s: %w", rec.ID, err)
 	}
-	return map[string]any{"interaction": rec, "content": c}, nil
+	return c, nil
 }
 
 // contentReveals lists who read an interaction's content, for owners and

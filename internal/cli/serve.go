@@ -184,6 +184,10 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		return err
 	}
 	interactions.Sealer = sealer
+	// Compliance policies are matched by the writer, off the request
+	// path; a change here or on another replica reloads them at once.
+	interactions.Policies = st
+	loops.Go("compliance-notify", func(ctx context.Context) { st.Listen(ctx, store.ChannelCompliance, interactions.PoliciesChanged, log) })
 	droppedInteractions := prometheus.NewCounter(prometheus.CounterOpts{Name: "warden_interactions_dropped_total",
 		Help: "Interaction records not kept: the queue was full or the store refused them after retries."})
 	reg.MustRegister(droppedInteractions)
@@ -270,7 +274,8 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		sinks = append(sinks, k.Name)
 	}
 	mux.Handle("/api/", api.New(st, log, api.Options{Auth: auth, Changed: settings.Invalidate,
-		Suppress: supp.Rules, SuppressionsChanged: supp.Changed, Sinks: sinks, Sealer: sealer}))
+		Suppress: supp.Rules, SuppressionsChanged: supp.Changed, Sinks: sinks, Sealer: sealer,
+		PoliciesChanged: interactions.PoliciesChanged}))
 	mux.Handle("/portal/", auth.LocalGuard(portal.Handler("/portal/")))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", auth.Scoped(api.ScopeShield,

@@ -72,6 +72,7 @@ func (g *Gateway) alertContext(r *http.Request, ep endpoint, rt *route, req *llm
 			t := g.verifier.Verify(raw, g.now())
 			if t.Verified {
 				c.UserID, c.TenantID, c.AuthMethod, c.UserVerified = t.UserID, t.TenantID, "jwt", true
+				c.UserGroups = t.Groups
 				if c.Application == "" {
 					c.Application = t.AppID
 				}

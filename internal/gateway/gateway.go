@@ -37,6 +37,9 @@ type Settings interface {
 // (interaction.Writer).
 type InteractionRecorder interface {
 	Record(r interaction.Record)
+	// WantsText reports whether compliance policies read the text of the
+	// subscription's interactions (matched off the request path).
+	WantsText(subscription string) bool
 }
 
 // Recorder stores alerts; the store implements it.

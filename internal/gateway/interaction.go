@@ -16,11 +16,12 @@ func (g *Gateway) recordInteraction(ex *exchange, status int, err error) {
 	if g.interactions == nil || ex == nil || !ex.scan || !ex.sub.DataSecurity {
 		return
 	}
-	g.interactions.Record(interactionOf(ex, status, err))
+	g.interactions.Record(interactionOf(ex, status, err, g.interactions.WantsText(ex.actx.Subscription)))
 }
 
-// interactionOf is an exchange's record.
-func interactionOf(ex *exchange, status int, err error) interaction.Record {
+// interactionOf is an exchange's record, with its text when the
+// subscription may keep it or wantsText (compliance policies read it).
+func interactionOf(ex *exchange, status int, err error, wantsText bool) interaction.Record {
 	c := ex.actx
 	ip := c.EndUserIP
 	if ip == "" {
@@ -28,6 +29,7 @@ func interactionOf(ex *exchange, status int, err error) interaction.Record {
 	}
 	r := interaction.Record{ID: ex.reqID, At: ex.start.UTC(), Subscription: c.Subscription, Resource: c.Resource,
 		Application: c.Application, User: c.UserID, UserSource: c.AuthMethod, UserContext: c.UserID != "" && c.UserVerified,
+		Groups: slices.Clone(c.UserGroups), Capture: ex.sub.Capture,
 		ClientIP: ip, API: string(ex.ep.api), Route: ex.ep.style, Model: c.Model, Status: status,
 		Verdict: verdictOf(ex, err, true), Alerts: slices.Clone(ex.alertIDs)}
 	size := 0
@@ -63,10 +65,12 @@ func interactionOf(ex *exchange, status int, err error) interaction.Record {
 	}
 	slices.Sort(r.FindingTypes)
 	slices.Sort(r.Categories)
-	// Content is captured only where the subscription asks for it: all
-	// interactions, or those with a finding (a sensitive type or a
-	// threat). The writer seals it before it is stored.
-	if cap := ex.sub.Capture; cap == subscription.CaptureAll || cap == subscription.CaptureFindings && len(r.FindingTypes) > 0 {
+	// Text goes with the record only where it may be kept (the
+	// subscription captures all interactions, or those with a finding: a
+	// sensitive type, a threat or a compliance policy met) or compliance
+	// policies read it. The writer matches the policies, then seals what
+	// is kept and drops the rest.
+	if cap := ex.sub.Capture; cap == subscription.CaptureAll || cap == subscription.CaptureFindings || wantsText {
 		c := &interaction.Content{}
 		for _, p := range ex.prompt.Parts {
 			c.Prompt = append(c.Prompt, interaction.Turn{Role: string(p.Role), Text: p.Text})

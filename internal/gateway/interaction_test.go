@@ -16,7 +16,11 @@ import (
 type memInteractions struct {
 	mu sync.Mutex
 	rs []interaction.Record
+	// text is what WantsText says: compliance policies read text.
+	text bool
 }
+
+func (m *memInteractions) WantsText(string) bool { return m.text }
 
 func (m *memInteractions) Record(r interaction.Record) {
 	m.mu.Lock()
@@ -99,5 +103,32 @@ func TestInteractionRecords(t *testing.T) {
 	h.close()
 	if rs := h.inter.all(); len(rs) != 0 {
 		t.Errorf("data security off: %d records, want none", len(rs))
+	}
+}
+
+// TestInteractionText checks which records carry their text to the
+// writer: with capture off, only where compliance policies read it (and
+// then marked not to keep); a verified token's groups ride along for
+// policy scopes.
+func TestInteractionText(t *testing.T) {
+	for _, wants := range []bool{false, true} {
+		h := newHarness(t, withDataSecurity(true))
+		h.inter.text = wants
+		h.do("POST", "/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"the merger with Contoso"}]}`, nil)
+		h.close()
+		rs := h.inter.all()
+		if len(rs) != 1 {
+			t.Fatalf("%d records, want 1", len(rs))
+		}
+		r := rs[0]
+		if got := r.Content != nil; got != wants {
+			t.Errorf("policies read text %v: record carries text %v", wants, got)
+		}
+		if r.Content != nil && (len(r.Content.Prompt) == 0 || !strings.Contains(r.Content.Prompt[0].Text, "Contoso")) {
+			t.Errorf("text handed over %+v, want the prompt", r.Content)
+		}
+		if r.Capture == "all" || r.Capture == "findings" {
+			t.Errorf("capture %q, want the subscription's (off)", r.Capture)
+		}
 	}
 }

@@ -58,6 +58,7 @@ type Token struct {
 	UserID   string // oid, else sub
 	TenantID string // tid
 	AppID    string // azp or appid
+	Groups   []string // groups (Entra ID group object ids or names)
 	// Problem says why an unverified token was not trusted.
 	Problem string
 }
@@ -70,6 +71,9 @@ type entraClaims struct {
 	TID   string `json:"tid"`
 	AZP   string `json:"azp"`
 	AppID string `json:"appid"`
+	// Groups is a list in Entra ID; a token from elsewhere may carry
+	// anything under the name, which is then ignored.
+	Groups json.RawMessage `json:"groups"`
 }
 
 // LooksLikeJWT reports whether a bearer credential has the shape of a JWS
@@ -115,6 +119,7 @@ func (v *Verifier) Verify(raw string, now time.Time) Token {
 		return Token{Problem: "invalid claims"}
 	}
 	t := Token{Verified: true, UserID: extra.OID, TenantID: extra.TID, AppID: extra.AZP}
+	json.Unmarshal(extra.Groups, &t.Groups) //nolint:errcheck // not a list of strings: no groups
 	if t.UserID == "" {
 		t.UserID = std.Subject
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -82,10 +83,13 @@ func TestVerify(t *testing.T) {
 		{"not three segments", "eyJhbGciOiJSUzI1NiJ9.e30", Token{Problem: "malformed token"}},
 		{"an API key", "sk-proj-abc", Token{Problem: "malformed token"}},
 		{"alg none", unsigned(t, valid), Token{Problem: "malformed token"}},
+		{"groups claim", sign(t, rsaKey, valid, map[string]any{"oid": "u", "groups": []string{"finance", "staff"}}),
+			Token{Verified: true, UserID: "u", Groups: []string{"finance", "staff"}}},
+		{"groups claim not a list", sign(t, rsaKey, valid, map[string]any{"oid": "u", "groups": "finance"}), Token{Verified: true, UserID: "u"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := v.Verify(tt.raw, now); got != tt.want {
+			if got := v.Verify(tt.raw, now); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Verify = %+v, want %+v", got, tt.want)
 			}
 		})

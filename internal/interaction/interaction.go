@@ -24,6 +24,9 @@ type Record struct {
 	User        string `json:"user,omitempty"`
 	UserSource  string `json:"user_source,omitempty"`
 	UserContext bool   `json:"user_context"`
+	// Groups are the verified user's groups (the token's groups claim):
+	// compliance policies may be scoped by them.
+	Groups   []string `json:"groups,omitempty"`
 	ClientIP    string `json:"client_ip,omitempty"`
 	// API is the request's shape (chat, responses, messages, ...), Route
 	// the provider style.
@@ -48,11 +51,18 @@ type Record struct {
 	Agent bool `json:"agent,omitempty"`
 	// Alerts are the ids of the alerts the interaction raised.
 	Alerts []string `json:"alerts,omitempty"`
+	// Policies are the communication-compliance policies the interaction
+	// met (Reviews says why; each is an item in the review queue).
+	Policies []string `json:"policies,omitempty"`
+	Reviews  []Hit    `json:"-"`
 	// HasContent says the interaction's text is kept (sealed; reading it
-	// is a reveal, audited). Content is the text on its way to be sealed,
-	// Sealed and ContentKey what is kept: never in the record's JSON.
+	// is a reveal, audited). Content is the text on its way to the writer
+	// (to match compliance policies, and to be sealed when Capture, the
+	// subscription's capture setting, keeps it); Sealed and ContentKey are
+	// what is kept. None of them is ever in the record's JSON.
 	HasContent bool     `json:"has_content,omitempty"`
 	Content    *Content `json:"-"`
+	Capture    string   `json:"-"`
 	Sealed     []byte   `json:"-"`
 	ContentKey string   `json:"-"`
 }

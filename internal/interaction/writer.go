@@ -27,18 +27,67 @@ type Writer struct {
 	// Sealer seals captured content before it is stored; without one,
 	// content is never kept.
 	Sealer *Sealer
+	// Policies lists the compliance policies in force; nil, none.
+	Policies PolicySource
+
+	compiled atomic.Pointer[Policies]
+	stale    atomic.Bool
+	loadedAt time.Time // Run's goroutine only
 }
 
-// seal replaces each record's content by its sealed form (or drops it
-// when there is no sealer or sealing fails: text is never stored as it
-// is).
-func (w *Writer) seal(batch []Record) {
+// PolicySource lists the communication-compliance policies (the store).
+type PolicySource interface {
+	CompliancePolicies(ctx context.Context) ([]Policy, error)
+}
+
+// PoliciesChanged makes the writer reload the policies at once (one was
+// added or removed, here or on another replica); otherwise it reloads
+// them every 30 seconds.
+func (w *Writer) PoliciesChanged() { w.stale.Store(true) }
+
+// WantsText reports whether a policy in force reads the text of the
+// subscription's interactions: the gateway then hands the text over with
+// the record, to be matched off the request path and kept only if the
+// subscription's capture setting says so.
+func (w *Writer) WantsText(subscription string) bool { return w.compiled.Load().WantsText(subscription) }
+
+// policies returns the policies in force, reloading them when stale.
+func (w *Writer) policies(ctx context.Context) *Policies {
+	if w.Policies != nil && (w.stale.Swap(false) || time.Since(w.loadedAt) > 30*time.Second) {
+		w.loadedAt = time.Now()
+		ps, err := w.Policies.CompliancePolicies(ctx)
+		if err != nil {
+			w.log.Error("compliance policies not reloaded", "err", err)
+			return w.compiled.Load()
+		}
+		c, err := Compile(ps)
+		if err != nil {
+			w.log.Error("compliance policies left out", "err", err)
+		}
+		w.compiled.Store(c)
+	}
+	return w.compiled.Load()
+}
+
+// review matches each record against the compliance policies, then
+// replaces its content by its sealed form where the subscription keeps it
+// (all interactions, or those with a finding or a policy met), and drops
+// it otherwise, or when there is no sealer or sealing fails: text is
+// never stored as it is.
+func (w *Writer) review(ctx context.Context, batch []Record) {
+	ps := w.policies(ctx)
 	for i := range batch {
 		r := &batch[i]
+		r.Reviews = ps.Match(*r, r.Content)
+		r.Policies = nil
+		for _, h := range r.Reviews {
+			r.Policies = append(r.Policies, h.Policy)
+		}
 		if r.Content == nil {
 			continue
 		}
-		if w.Sealer != nil {
+		keep := r.Capture == "all" || r.Capture == "findings" && (len(r.FindingTypes) > 0 || len(r.Reviews) > 0)
+		if keep && w.Sealer != nil {
 			kid, sealed, err := w.Sealer.Seal(r.ID, *r.Content)
 			if err == nil {
 				r.ContentKey, r.Sealed, r.HasContent = kid, sealed, true
@@ -84,11 +133,12 @@ func (w *Writer) Run(ctx context.Context) {
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	batch := make([]Record, 0, most)
+	w.policies(ctx)
 	flush := func(ctx context.Context) {
 		if len(batch) == 0 {
 			return
 		}
-		w.seal(batch)
+		w.review(ctx, batch)
 		var err error
 		for attempt := range 4 {
 			if err = w.store.RecordInteractions(ctx, batch); err == nil {
@@ -114,6 +164,7 @@ func (w *Writer) Run(ctx context.Context) {
 				flush(ctx)
 			}
 		case <-t.C:
+			w.policies(ctx)
 			flush(ctx)
 		case <-ctx.Done():
 			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

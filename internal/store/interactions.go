@@ -66,6 +66,9 @@ func (s *Store) RecordInteractions(ctx context.Context, rs []interaction.Record)
 			r.Verdict, commaList(r.FindingTypes), commaList(types), string(body), r.Sealed, r.ContentKey); err != nil {
 			return fmt.Errorf("interaction %s: %w", r.ID, err)
 		}
+		if err := queueReviews(ctx, tx, r); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
