@@ -100,9 +100,9 @@ type Context struct {
 	// UserGroups are the verified token's groups (Entra ID's groups
 	// claim), for compliance policies scoped by group.
 	UserGroups []string
-	SourceIP     string
-	EndUserIP    string
-	UserAgent    string
+	SourceIP   string
+	EndUserIP  string
+	UserAgent  string
 	// Evidence is true when the subscription has prompt evidence on.
 	Evidence bool
 	// Redact says what evidence placeholders may keep (last four digits

@@ -153,7 +153,9 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 		return storeErr(s.UpdateIncident(r.Context(), r.PathValue("id"), u))
 	}))
 	only := func(roles ...string) func(handlerFunc) http.Handler {
-		return func(f handlerFunc) http.Handler { return adapter{f: f, log: log, auth: o.Auth, allow: allowRoles(roles...)} }
+		return func(f handlerFunc) http.Handler {
+			return adapter{f: f, log: log, auth: o.Auth, allow: allowRoles(roles...)}
+		}
 	}
 	complianceRoutes(mux, h, only, s, o)
 	subscriptionRoutes(mux, h, s, o)

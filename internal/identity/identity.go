@@ -55,9 +55,9 @@ type Token struct {
 	// Verified is true only when the signature, issuer, audience and
 	// validity period all checked out.
 	Verified bool
-	UserID   string // oid, else sub
-	TenantID string // tid
-	AppID    string // azp or appid
+	UserID   string   // oid, else sub
+	TenantID string   // tid
+	AppID    string   // azp or appid
 	Groups   []string // groups (Entra ID group object ids or names)
 	// Problem says why an unverified token was not trusted.
 	Problem string

@@ -84,7 +84,7 @@ type Policies struct {
 
 type compiled struct {
 	Policy
-	keywords [][]string      // each keyword as its words
+	keywords [][]string       // each keyword as its words
 	byFirst  map[string][]int // keyword indexes by their first word
 	rules    []*regexp.Regexp
 }

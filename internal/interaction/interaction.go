@@ -27,7 +27,7 @@ type Record struct {
 	// Groups are the verified user's groups (the token's groups claim):
 	// compliance policies may be scoped by them.
 	Groups   []string `json:"groups,omitempty"`
-	ClientIP    string `json:"client_ip,omitempty"`
+	ClientIP string   `json:"client_ip,omitempty"`
 	// API is the request's shape (chat, responses, messages, ...), Route
 	// the provider style.
 	API   string `json:"api"`

@@ -49,7 +49,9 @@ func (w *Writer) PoliciesChanged() { w.stale.Store(true) }
 // subscription's interactions: the gateway then hands the text over with
 // the record, to be matched off the request path and kept only if the
 // subscription's capture setting says so.
-func (w *Writer) WantsText(subscription string) bool { return w.compiled.Load().WantsText(subscription) }
+func (w *Writer) WantsText(subscription string) bool {
+	return w.compiled.Load().WantsText(subscription)
+}
 
 // policies returns the policies in force, reloading them when stale.
 func (w *Writer) policies(ctx context.Context) *Policies {
