@@ -63,8 +63,11 @@ type Record struct {
 	HasContent bool     `json:"has_content,omitempty"`
 	Content    *Content `json:"-"`
 	Capture    string   `json:"-"`
-	Sealed     []byte   `json:"-"`
-	ContentKey string   `json:"-"`
+	// Terms is the kept content's entry in the blind search index (see
+	// Sealer.Terms), set with Sealed.
+	Terms      string `json:"-"`
+	Sealed     []byte `json:"-"`
+	ContentKey string `json:"-"`
 }
 
 // Filter selects interactions for the activity explorer; zero fields match
@@ -77,6 +80,9 @@ type Filter struct {
 	FindingType   string
 	SensitiveType string
 	Verdict       string
-	Limit         int
-	Cursor        string
+	// Text, when set, keeps only interactions whose kept content has
+	// these words and phrases (eDiscovery's full-text search).
+	Text   TermQuery
+	Limit  int
+	Cursor string
 }

@@ -53,6 +53,8 @@ func ParseKey(id, b64 string) (Key, error) {
 type Sealer struct {
 	current string
 	aeads   map[string]cipher.AEAD
+	raw     map[string][]byte // for the search index's keys
+	order   []string          // key ids as configured
 }
 
 // NewSealer returns a sealer over keys, the first of which seals.
@@ -60,7 +62,7 @@ func NewSealer(keys []Key) (*Sealer, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("content keys: none")
 	}
-	s := &Sealer{current: keys[0].ID, aeads: map[string]cipher.AEAD{}}
+	s := &Sealer{current: keys[0].ID, aeads: map[string]cipher.AEAD{}, raw: map[string][]byte{}}
 	for _, k := range keys {
 		if _, dup := s.aeads[k.ID]; dup {
 			return nil, fmt.Errorf("content key %s: listed twice", k.ID)
@@ -74,6 +76,8 @@ func NewSealer(keys []Key) (*Sealer, error) {
 			return nil, err
 		}
 		s.aeads[k.ID] = g
+		s.raw[k.ID] = k.Key
+		s.order = append(s.order, k.ID)
 	}
 	return s, nil
 }

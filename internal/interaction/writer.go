@@ -93,6 +93,7 @@ func (w *Writer) review(ctx context.Context, batch []Record) {
 			kid, sealed, err := w.Sealer.Seal(r.ID, *r.Content)
 			if err == nil {
 				r.ContentKey, r.Sealed, r.HasContent = kid, sealed, true
+				_, r.Terms = w.Sealer.Terms(*r.Content)
 			} else {
 				w.log.Error("content not kept: sealing failed", "interaction", r.ID, "err", err)
 			}

@@ -66,6 +66,9 @@ func (s *Store) RecordInteractions(ctx context.Context, rs []interaction.Record)
 			r.Verdict, commaList(r.FindingTypes), commaList(types), string(body), r.Sealed, r.ContentKey); err != nil {
 			return fmt.Errorf("interaction %s: %w", r.ID, err)
 		}
+		if err := s.index(ctx, tx, r); err != nil {
+			return err
+		}
 		if err := queueReviews(ctx, tx, r); err != nil {
 			return err
 		}
@@ -108,6 +111,10 @@ func (s *Store) Interactions(ctx context.Context, f interaction.Filter) ([]inter
 	}
 	if f.SensitiveType != "" {
 		add("sensitive_types LIKE ?", "%,"+likeEscape(f.SensitiveType)+",%")
+	}
+	if len(f.Text) > 0 {
+		cond, arg := s.matches(f.Text)
+		add(cond, arg)
 	}
 	if f.Cursor != "" {
 		at, id, ok := strings.Cut(f.Cursor, "|")

@@ -17,8 +17,11 @@ type Hold struct {
 	From         time.Time `json:"from,omitzero"`
 	To           time.Time `json:"to,omitzero"`
 	Reason       string    `json:"reason"`
-	CreatedBy    string    `json:"created_by"`
-	CreatedAt    time.Time `json:"created_at"`
+	// Case is the eDiscovery case the hold was placed for ("" for none):
+	// closing the case releases it.
+	Case      string    `json:"case,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // LifecyclePolicy is how long one subscription's (and optionally one
@@ -57,8 +60,8 @@ func (s *Store) PutHold(ctx context.Context, h Hold) error {
 	if !h.To.IsZero() {
 		to = fixedTS(h.To)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO holds (id, subscription, application, user_id, from_at, to_at, reason, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, h.ID, h.Subscription, h.Application, h.User, from, to, h.Reason, h.CreatedBy, fixedTS(h.CreatedAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO holds (id, subscription, application, user_id, from_at, to_at, reason, created_by, created_at, case_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, h.ID, h.Subscription, h.Application, h.User, from, to, h.Reason, h.CreatedBy, fixedTS(h.CreatedAt), h.Case)
 	if err != nil {
 		return fmt.Errorf("hold %s: %w", h.ID, err)
 	}
@@ -79,7 +82,7 @@ func (s *Store) ReleaseHold(ctx context.Context, id string) error {
 
 // Holds lists the holds, oldest first.
 func (s *Store) Holds(ctx context.Context) ([]Hold, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, subscription, application, user_id, from_at, to_at, reason, created_by, created_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, subscription, application, user_id, from_at, to_at, reason, created_by, created_at, case_id
 		FROM holds ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("holds: %w", err)
@@ -93,7 +96,7 @@ func (s *Store) Holds(ctx context.Context) ([]Hold, error) {
 	for rows.Next() {
 		var h Hold
 		var from, to, at string
-		if err := rows.Scan(&h.ID, &h.Subscription, &h.Application, &h.User, &from, &to, &h.Reason, &h.CreatedBy, &at); err != nil {
+		if err := rows.Scan(&h.ID, &h.Subscription, &h.Application, &h.User, &from, &to, &h.Reason, &h.CreatedBy, &at, &h.Case); err != nil {
 			return nil, err
 		}
 		h.From, h.To, h.CreatedAt = parse(from), parse(to), parse(at)
@@ -168,6 +171,9 @@ func (s *Store) ApplyLifecycle(ctx context.Context, now time.Time, policies []Li
 				return run, fmt.Errorf("lifecycle: %w", err)
 			}
 			run.Held += held
+			if err := s.unindex(ctx, tx, cond+` AND at < ? AND `+notHeld, append(append([]any{}, args...), cut)); err != nil {
+				return run, err
+			}
 			if err := exec(&run.Interactions, `DELETE FROM interactions WHERE `+cond+` AND at < ? AND `+notHeld,
 				append(append([]any{}, args...), cut)...); err != nil {
 				return run, err
@@ -175,6 +181,9 @@ func (s *Store) ApplyLifecycle(ctx context.Context, now time.Time, policies []Li
 		}
 		if p.KeepContent > 0 {
 			cut := fixedTS(now.Add(-p.KeepContent))
+			if err := s.unindex(ctx, tx, cond+` AND at < ? AND content IS NOT NULL AND `+notHeld, append(append([]any{}, args...), cut)); err != nil {
+				return run, err
+			}
 			if err := exec(&run.Contents, `UPDATE interactions SET content = NULL, content_key = '' WHERE `+cond+
 				` AND at < ? AND content IS NOT NULL AND `+notHeld, append(append([]any{}, args...), cut)...); err != nil {
 				return run, err
