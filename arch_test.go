@@ -85,7 +85,7 @@ var floors = map[string]int{
 	"interaction": 1, "alert": 1, "subscription": 1, "classifier": 1, "sensitive": 1, "behaviour": 1, "modelscan": 1,
 	"judge": 1, "shieldclient": 1, "shield": 1, "demo": 1, "modelscan/fixtures": 1,
 	// 2: what builds on one model.
-	"insider": 2, "credkv": 2, "suffix": 2, "controlplane": 2, "journal": 2, "report": 2, "modelscan/gentestdata": 2,
+	"insider": 2, "ediscovery": 2, "credkv": 2, "suffix": 2, "controlplane": 2, "journal": 2, "report": 2, "modelscan/gentestdata": 2,
 	// 3: detectors, the store, the gateway.
 	"detect": 3, "store": 3, "gateway": 3,
 	// 4: what reads detectors or the store: feeds, evaluation, export,

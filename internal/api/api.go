@@ -60,6 +60,12 @@ type Store interface {
 	ActOnReview(ctx context.Context, id, status string, e store.AuditEvent) error
 	Audit(ctx context.Context, e store.AuditEvent) error
 	AuditEvents(ctx context.Context, target string, limit int) ([]store.AuditEvent, error)
+	PutCase(ctx context.Context, c store.Case, e store.AuditEvent) error
+	Cases(ctx context.Context) ([]store.Case, error)
+	Case(ctx context.Context, id string) (store.Case, error)
+	CloseCase(ctx context.Context, id string, e store.AuditEvent) error
+	AddCaseSearch(ctx context.Context, cs store.CaseSearch, e store.AuditEvent) error
+	CaseSearches(ctx context.Context, caseID string) ([]store.CaseSearch, error)
 	ReleaseHold(ctx context.Context, id string) error
 }
 
@@ -158,6 +164,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 		}
 	}
 	complianceRoutes(mux, h, only, s, o)
+	ediscoveryRoutes(mux, only, s, o)
 	subscriptionRoutes(mux, h, s, o)
 	suppressionRoutes(mux, h, s, o)
 	mux.Handle("GET /api/reports/data-security", h(func(r *http.Request) (any, error) { return dataSecurityReport(s, r, o.Now()) }))
@@ -286,6 +293,15 @@ func (a adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(e.Status)
 		json.NewEncoder(w).Encode(map[string]string{"error": e.Message}) //nolint:errcheck
+		return
+	}
+	if d, ok := v.(download); ok {
+		w.Header().Set("Content-Type", d.contentType)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+d.name+`"`)
+		for k, v := range d.header {
+			w.Header().Set(k, v)
+		}
+		w.Write(d.body) //nolint:errcheck // the client went away
 		return
 	}
 	if c, ok := v.(csvRows); ok {

@@ -1,14 +1,18 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wardenhq/warden/internal/ediscovery"
 	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/store"
 )
@@ -136,6 +140,13 @@ func TestRouteRoles(t *testing.T) {
 		{"POST", "/api/compliance/items/" + item + "/resolve", `{"note":"ok"}`, []string{own, con, rev}},
 		{"POST", "/api/compliance/items/" + item + "/identify", `{"reason":"escalated to HR"}`, []string{own, rev}},
 		{"GET", "/api/audit", "", []string{own}},
+		{"GET", "/api/cases", "", []string{own, edm}},
+		{"POST", "/api/cases", `{"name":"c"}`, []string{own, edm}},
+		{"GET", "/api/cases/none", "", []string{own, edm}},
+		{"POST", "/api/cases/none/searches", `{"user":"alice"}`, []string{own, edm}},
+		{"POST", "/api/cases/none/holds", `{"user":"alice"}`, []string{own, edm}},
+		{"GET", "/api/cases/none/export", "", []string{own, edm}},
+		{"POST", "/api/cases/none/close", "", []string{own, edm}},
 	}
 	for _, rt := range routes {
 		for role, tok := range roleTokens {
@@ -157,4 +168,87 @@ func TestRouteRoles(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestEDiscoveryFlow: a manager opens a case, searches captured content
+// (full text through the blind index) with a metadata filter, places a
+// hold for the case, exports it with content (each text read is a
+// reveal), and the export verifies against its manifest, whose digest is
+// the one sent and audited; closing the case releases its hold.
+func TestEDiscoveryFlow(t *testing.T) {
+	f, _ := newRoleFixture(t)
+	k, _ := interaction.ParseKey("k1", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	sealer, _ := interaction.NewSealer([]interaction.Key{k})
+	var ts []Token
+	for role, tok := range roleTokens {
+		ts = append(ts, Token{Name: role + "-person", Role: role, Token: tok})
+	}
+	f.h = New(f.st, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Auth: NewAuth(ts), Sealer: sealer})
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	var rs []interaction.Record
+	for i, text := range []string{"the Zanzibar acquisition closes Friday", "zanzibar pricing sheet", "lunch plans"} {
+		r := interaction.Record{ID: fmt.Sprintf("r%d", i), At: t0.Add(time.Duration(i) * time.Minute), Subscription: "a",
+			User: []string{"alice", "bob", "alice"}[i], UserContext: true, Verdict: "allow"}
+		c := interaction.Content{Prompt: []interaction.Turn{{Role: "user", Text: text}}}
+		r.ContentKey, r.Sealed, _ = sealer.Seal(r.ID, c)
+		r.HasContent = true
+		_, r.Terms = sealer.Terms(c)
+		rs = append(rs, r)
+	}
+	if err := f.st.RecordInteractions(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	mgr := roleTokens[RoleEDiscoveryManager]
+	const ip = "10.0.0.9:1234"
+	status, c := f.do(t, "POST", "/api/cases", mgr, ip, "test", `{"name":"Zanzibar","description":"deal leak"}`)
+	caseID, _ := c["id"].(string)
+	if status != 200 || caseID == "" {
+		t.Fatalf("open case: %d %v", status, c)
+	}
+	status, res := f.do(t, "POST", "/api/cases/"+caseID+"/searches", mgr, ip, "test", `{"text":"zanzibar","user":"alice"}`)
+	if got, _ := res["results"].([]any); status != 200 || len(got) != 1 || got[0].(map[string]any)["id"] != "r0" {
+		t.Fatalf("search: %d %v, want r0 (zanzibar, alice)", status, res)
+	}
+	if status, _ := f.do(t, "POST", "/api/cases/"+caseID+"/searches", mgr, ip, "test", `{"text":"\"pricing sheet\""}`); status != 200 {
+		t.Fatalf("second search: %d", status)
+	}
+	if status, _ := f.do(t, "POST", "/api/cases/"+caseID+"/holds", mgr, ip, "test", `{"user":"alice"}`); status != 200 {
+		t.Errorf("case hold: %d", status)
+	}
+	if status, _ := f.do(t, "GET", "/api/cases/"+caseID+"/export?content=1&reason=counsel+request", roleTokens[RoleOwner], ip, "test", ""); status != 403 {
+		t.Errorf("owner exporting content: %d, want 403 (eDiscovery managers only)", status)
+	}
+	req := httptest.NewRequest("GET", "/api/cases/"+caseID+"/export?content=1&reason=counsel+request+7", nil)
+	req.RemoteAddr = ip
+	req.Header.Set("Authorization", "Bearer "+mgr)
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, req)
+	if w.Code != 200 || w.Header().Get("Content-Type") != "application/zip" {
+		t.Fatalf("export: %d %s %s", w.Code, w.Header().Get("Content-Type"), w.Body.String())
+	}
+	archive := w.Body.Bytes()
+	m, digest, err := ediscovery.Verify(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil || digest != w.Header().Get("X-Manifest-SHA256") {
+		t.Fatalf("verify: %v, digest %s, header %s", err, digest, w.Header().Get("X-Manifest-SHA256"))
+	}
+	if len(m.Files) != 2 || m.Files[0].Lines != 2 || m.Files[1].Lines != 2 {
+		t.Errorf("manifest files %+v, want 2 interactions (r0, r1) and their 2 contents", m.Files)
+	}
+	status, rv := f.do(t, "GET", "/api/interactions/r1/reveals", roleTokens[RoleOwner], ip, "test", "")
+	if list, _ := rv["reveals"].([]any); status != 200 || len(list) != 1 || !strings.Contains(mustJSON(rv), "eDiscovery case Zanzibar: counsel request 7") {
+		t.Errorf("reveals of an exported interaction: %d %v, want the export's reading with its reason", status, rv)
+	}
+	status, audit := f.do(t, "GET", "/api/audit?target=case:"+caseID, roleTokens[RoleOwner], ip, "test", "")
+	if status != 200 || !strings.Contains(mustJSON(audit), digest) {
+		t.Errorf("case audit %v, want the export with its manifest digest", audit)
+	}
+	if status, _ := f.do(t, "POST", "/api/cases/"+caseID+"/close", mgr, ip, "test", ""); status != 200 {
+		t.Errorf("close: %d", status)
+	}
+	if hs, _ := f.st.Holds(context.Background()); len(hs) != 0 {
+		t.Errorf("holds after closing %+v, want the case's released", hs)
+	}
+	if status, _ := f.do(t, "POST", "/api/cases/"+caseID+"/searches", mgr, ip, "test", `{"text":"x"}`); status != 409 {
+		t.Errorf("search in a closed case: %d, want 409", status)
+	}
 }

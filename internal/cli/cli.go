@@ -35,6 +35,7 @@ func commands() []command {
 		{"alerts", "list, show or update (status, assignee, classification, comment) alerts", runAlerts},
 		{"incidents", "list, show or update incidents: alerts correlated by user, address or resource", runIncidents},
 		{"interactions", "list interaction records (data security for AI interactions): who, app, verdict, types", runInteractions},
+		{"ediscovery", "verify an exported eDiscovery case against its manifest", runEDiscovery},
 		{"config", "check a configuration file (config check)", runConfig},
 		{"version", "print the version", runVersion},
 	}
