@@ -227,6 +227,88 @@ async function dataSecurityView() {
     el("h3", {}, "By day"), table(["Day", "In prompts", "In responses"], rows(r.by_day))));
 }
 
+// bar is one bar of a chart, frac (0..1) of the full length. The width is
+// set through the CSS object model: the portal's CSP refuses style
+// attributes.
+function bar(frac) {
+  const b = el("span", { class: "bar" });
+  b.style.width = (100 * frac).toFixed(1) + "%";
+  return b;
+}
+
+// bars is a horizontal bar chart: one row per item, its bar's length
+// proportional to value.
+function bars(cls, items, label, value) {
+  const max = Math.max(1, ...items.map(value));
+  return el("div", { class: "chart " + cls }, items.length ? items.map((x) => el("div", { class: "bar-row" },
+    el("span", { class: "bar-label" }, label(x)), bar(value(x) / max), el("span", { class: "bar-value" }, value(x)))) : el("p", {}, "none"));
+}
+
+// trend is the day-by-day chart: all interactions and the sensitive ones,
+// as SVG columns.
+function trend(days) {
+  const ns = "http://www.w3.org/2000/svg";
+  const w = Math.max(days.length, 1) * 14, h = 120;
+  const max = Math.max(1, ...days.map((d) => d.interactions));
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "chart trend");
+  svg.setAttribute("viewBox", "0 0 " + w + " " + (h + 4));
+  svg.setAttribute("preserveAspectRatio", "none");
+  days.forEach((d, i) => {
+    for (const [v, cls] of [[d.interactions, "all"], [d.sensitive, "sensitive"]]) {
+      const r = document.createElementNS(ns, "rect");
+      const bh = h * v / max;
+      r.setAttribute("x", i * 14 + 2); r.setAttribute("width", 10);
+      r.setAttribute("y", h - bh); r.setAttribute("height", bh);
+      r.setAttribute("class", cls);
+      const title = document.createElementNS(ns, "title");
+      title.textContent = d.day + ": " + d.interactions + " interactions, " + d.sensitive + " sensitive";
+      r.append(title);
+      svg.append(r);
+    }
+  });
+  return svg;
+}
+
+// postureView is the data security posture report (DSPM for AI) as
+// charts, with its CSV export.
+async function postureView() {
+  const q = new URLSearchParams(location.hash.split("?")[1] || "");
+  const sub = el("input", { placeholder: "subscription", value: q.get("subscription") || "" });
+  const days = select("days", ["7", "30", "90"], q.get("days") || "30");
+  const go = () => { location.hash = "#posture?" + new URLSearchParams({ subscription: sub.value, days: days.value }); };
+  const params = new URLSearchParams({ since: new Date(Date.now() - Number(days.value) * 86400000).toISOString().replace(/\.\d+Z$/, "Z") });
+  if (sub.value) params.set("subscription", sub.value);
+  const p = await api("GET", "/api/reports/posture?" + params);
+  const share = p.interactions ? p.without_user_context / p.interactions : 0;
+  const csv = async () => {
+    try {
+      const headers = tokenInput.value ? { Authorization: "Bearer " + tokenInput.value } : {};
+      const resp = await fetch("/api/reports/posture?format=csv&" + params, { headers });
+      if (!resp.ok) throw new Error("CSV export: HTTP " + resp.status);
+      const a = el("a", { href: URL.createObjectURL(await resp.blob()), download: "warden-posture.csv" });
+      a.click();
+    } catch (e) { fail(e); }
+  };
+  show(el("div", { class: "posture" },
+    el("div", { class: "filters" }, sub, "last", days, "days", el("button", { onclick: go }, "Show"), el("button", { onclick: csv }, "Export CSV")),
+    el("p", {}, p.interactions, " interaction(s), ", p.sensitive, " with sensitive data, ", when(p.since), " to ", when(p.until),
+      p.truncated ? " (more than the report reads: narrow the period)" : ""),
+    el("h3", {}, "Without user context"),
+    el("div", { class: "chart share" }, el("span", { class: "bar-label" }, (100 * share).toFixed(1) + "% of traffic"),
+      bar(share),
+      el("span", { class: "bar-value" }, p.without_user_context + " / " + p.interactions)),
+    el("h3", {}, "Trend by day"), trend(p.by_day || []),
+    el("h3", {}, "Sensitive interactions by application"), bars("by-app", p.by_application || [], (x) => x.application + " (" + x.subscription + ")", (x) => x.sensitive),
+    el("h3", {}, "Sensitive interactions by user"), bars("by-user", p.by_user || [], (x) => x.key, (x) => x.count),
+    el("h3", {}, "Top sensitive types"), bars("by-type", p.top_types || [], (x) => x.key, (x) => x.count),
+    el("h3", {}, "Applications without protection (plan off or detect only)"),
+    table(["Application", "Subscription", "Mode", "Interactions", "Sensitive"], (p.unprotected_applications || []).map((x) => ({ item: x,
+      cells: [x.application, x.subscription, x.mode || "", x.interactions, x.sensitive] }))),
+    el("h3", {}, "Oversharing (one sensitive type sent to an app by many users)"),
+    table(["Application", "Type", "Users"], (p.oversharing || []).map((x) => ({ item: x, cells: [x.application, x.type, x.users] })))));
+}
+
 // activityView is the activity explorer: interaction records, newest
 // first, with the filters of GET /api/interactions and a cursor for more.
 async function activityView() {
@@ -263,7 +345,7 @@ async function activityView() {
     el("table", {}, el("thead", {}, head), body), more));
 }
 
-const views = { activity: activityView, "data-security": dataSecurityView, alerts: alertsView, incidents: incidentsView, subscriptions: subscriptionsView, suppressions: suppressionsView, models: modelsView };
+const views = { posture: postureView, activity: activityView, "data-security": dataSecurityView, alerts: alertsView, incidents: incidentsView, subscriptions: subscriptionsView, suppressions: suppressionsView, models: modelsView };
 
 function route() {
   const name = (location.hash.slice(1).split(/[/?]/)[0]) || "alerts";
