@@ -71,6 +71,9 @@ type Alert struct {
 	Findings     []scan.Finding `json:"findings"`
 	Fingerprint  string         `json:"fingerprint"`
 	RequestID    string         `json:"request_id,omitempty"`
+	// Policy names the detection policy that decided (id, version and
+	// scope), when one applied.
+	Policy string `json:"policy,omitempty"`
 	// SkippedContent names non-text content (image, audio, file) that was
 	// in the interaction and not scanned.
 	SkippedContent []string `json:"skipped_content,omitempty"`
@@ -100,9 +103,11 @@ type Context struct {
 	// UserGroups are the verified token's groups (Entra ID's groups
 	// claim), for compliance policies scoped by group.
 	UserGroups []string
-	SourceIP   string
-	EndUserIP  string
-	UserAgent  string
+	// Policy is the detection policy in force (id, version, scope).
+	Policy    string
+	SourceIP  string
+	EndUserIP string
+	UserAgent string
 	// Evidence is true when the subscription has prompt evidence on.
 	Evidence bool
 	// Redact says what evidence placeholders may keep (last four digits

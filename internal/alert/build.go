@@ -45,6 +45,7 @@ func Build(c Context, in *scan.Input, fs []scan.Finding, blocked bool, now time.
 				Evidence:       Evidence{Masked: !c.Evidence},
 				Fingerprint:    Fingerprint(k.Type, c),
 				RequestID:      c.RequestID,
+				Policy:         c.Policy,
 				SkippedContent: c.Skipped,
 			})
 		}

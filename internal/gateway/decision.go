@@ -55,8 +55,11 @@ func (g *Gateway) logDecision(ex *exchange, ep endpoint, requestID string, statu
 		attrs = append(attrs, slog.String("side", map[bool]string{true: sidePrompt, false: sideResponse}[ex.promptBlocked]))
 	}
 	attrs = append(attrs, slog.String("verdict", verdict), slog.String("mode", modeOf(ex)))
+	if ex.actx.Policy != "" {
+		attrs = append(attrs, slog.String("policy", ex.actx.Policy))
+	}
 	if ex.scan {
-		attrs = append(attrs, slog.String("ran", g.checks))
+		attrs = append(attrs, slog.String("ran", g.ran(ex)))
 	}
 	if fired := firedList(pf, sidePrompt, firedList(rf, sideResponse, nil)); len(fired) > 0 {
 		attrs = append(attrs, slog.String("fired", strings.Join(fired, ",")))
@@ -116,7 +119,10 @@ func (g *Gateway) guardrailHeaders(h http.Header, ex *exchange) {
 	if !g.cfg.Scan.GuardrailHeaders || !ex.scan {
 		return
 	}
-	h.Set("X-Warden-Checks", g.checks)
+	h.Set("X-Warden-Checks", g.ran(ex))
+	if ex.actx.Policy != "" {
+		h.Set("X-Warden-Policy", ex.actx.Policy)
+	}
 	if ex.promptScanned {
 		h.Set("X-Warden-Prompt-Verdict", findingsVerdict(ex.policy, ex.promptFindings))
 	} else {
@@ -157,4 +163,23 @@ func verdictOf(ex *exchange, err error, final bool) string {
 	}
 	pf, rf := ex.findings()
 	return findingsVerdict(ex.policy, pf, rf)
+}
+
+// ran names the checks that ran on ex: the pipeline's detectors, or
+// those its policy keeps, and the policy's own.
+func (g *Gateway) ran(ex *exchange) string {
+	rules := ex.policy.Rules
+	if rules == nil {
+		return g.checks
+	}
+	var names []string
+	for _, d := range strings.Split(g.checks, ",") {
+		if rules.Only == nil || rules.Only[d] {
+			names = append(names, d)
+		}
+	}
+	for _, d := range rules.Extra {
+		names = append(names, "policy:"+d.Name())
+	}
+	return strings.Join(names, ",")
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/wardenhq/warden/internal/config"
 	"github.com/wardenhq/warden/internal/identity"
 	"github.com/wardenhq/warden/internal/interaction"
+	"github.com/wardenhq/warden/internal/policy"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/subscription"
 )
@@ -35,6 +36,13 @@ type Settings interface {
 
 // InteractionRecorder takes interaction records without waiting
 // (interaction.Writer).
+// Policies finds the detection policy for a request: the most specific
+// of the subscription's, the application's, the route's and the client
+// key's (by policy.KeyID), and its compiled rules; ok false when none.
+type Policies interface {
+	For(subscription, application, route, keyID string) (p policy.Policy, rules *scan.Rules, ok bool)
+}
+
 type InteractionRecorder interface {
 	Record(r interaction.Record)
 	// WantsText reports whether compliance policies read the text of the
@@ -88,6 +96,7 @@ type Options struct {
 	Behave       Behaviour          // nil: no behaviour analysis
 	Recon        ProbeFinder        // nil: no reconnaissance counting
 	Suppress     *alert.Rules       // nil: none
+	Policies     Policies           // nil: no detection policies
 	Metrics      *Metrics
 	Log          *slog.Logger
 	// Transport reaches the upstreams; nil means a tuned http.Transport.
@@ -111,6 +120,7 @@ type Gateway struct {
 	behave       Behaviour
 	recon        ProbeFinder
 	suppress     *alert.Rules
+	policies     Policies
 	baseline     Baseline
 	metrics      *Metrics
 	log          *slog.Logger
@@ -144,6 +154,7 @@ func New(o Options) (*Gateway, error) {
 		interactions: o.Interactions,
 		recon:        o.Recon,
 		suppress:     o.Suppress,
+		policies:     o.Policies,
 		baseline:     o.Baseline,
 		metrics:      o.Metrics,
 		log:          o.Log,

@@ -200,6 +200,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 			}
 		}
 	}
+	if ex.scan {
+		ex.actx = g.alertContext(r, ep, rt, req, ex.sub, reqID)
+		g.applyPolicy(ex, r)
+	}
 	if limit := g.cfg.Limits.MaxParts; ex.scan && len(req.Parts) > limit {
 		// Scanning work per request is bounded: block mode (and redaction,
 		// which cannot leave a turn unread) refuses what it cannot scan
@@ -211,7 +215,6 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, ep endpoint) (ex
 		req.Parts = req.Parts[len(req.Parts)-limit:]
 	}
 	if ex.scan {
-		ex.actx = g.alertContext(r, ep, rt, req, ex.sub, reqID)
 		ex.prompt.Parts = toScanParts(req.Parts)
 		ex.prompt.JudgeSystem = true
 	}

@@ -24,6 +24,47 @@ type Policy struct {
 	// TrustSystem says the application composes system messages itself:
 	// what is found in them is informational (advisory), never a block.
 	TrustSystem bool
+	// Rules are the team's policy in force for the request, when one
+	// applies: which detectors run, actions per category and type, allow
+	// patterns and the policy's own detectors.
+	Rules *Rules
+}
+
+// Action is what a policy does with a finding of a category or type.
+type Action string
+
+// Actions. Redact is applied by the gateway (the subscription's redact
+// list, which a policy may replace), so it does not appear here.
+const (
+	ActionAllow  Action = "allow"  // drop the finding
+	ActionDetect Action = "detect" // report, never block
+	ActionBlock  Action = "block"  // block from the flag threshold
+)
+
+// Rules are a compiled policy, as the pipeline applies it.
+type Rules struct {
+	// Name says which policy (and version) decided, for explanations.
+	Name string
+	// Only lists the detectors that run; nil, all of them.
+	Only map[string]bool
+	// Actions by finding type, else by category.
+	Actions map[string]Action
+	// Allow drops findings whose matched text matches one of them.
+	Allow []Matcher
+	// Extra are the policy's own detectors (deny rules, denied topics,
+	// custom sensitive types), run after the pipeline's.
+	Extra []Detector
+}
+
+// action is r's action for f ("" when the policy says nothing).
+func (r *Rules) action(f Finding) Action {
+	if r == nil {
+		return ""
+	}
+	if a, ok := r.Actions[f.Type]; ok {
+		return a
+	}
+	return r.Actions[string(f.Category)]
 }
 
 // DefaultPolicy flags from 0.5 and blocks from 0.8.
@@ -107,8 +148,11 @@ func (p *Pipeline) Allow(ms ...Matcher) *Pipeline {
 }
 
 // allowed reports whether every span of f is text the allow-list accepts.
-func (p *Pipeline) allowed(in *Input, f Finding) bool {
-	if len(p.allow) == 0 || f.Part < 0 || f.Part >= len(in.Parts) || len(f.Spans) == 0 {
+func (p *Pipeline) allowed(in *Input, f Finding) bool { return allowedBy(p.allow, in, f) }
+
+// allowedBy reports whether every span of f is text one of allow accepts.
+func allowedBy(allow []Matcher, in *Input, f Finding) bool {
+	if len(allow) == 0 || f.Part < 0 || f.Part >= len(in.Parts) || len(f.Spans) == 0 {
 		return false
 	}
 	text := in.Parts[f.Part].Text
@@ -117,7 +161,7 @@ func (p *Pipeline) allowed(in *Input, f Finding) bool {
 			return false
 		}
 		ok := false
-		for _, m := range p.allow {
+		for _, m := range allow {
 			if m.MatchString(text[sp[0]:sp[1]]) {
 				ok = true
 				break
@@ -165,19 +209,47 @@ func (p *Pipeline) Detectors() []string {
 // standard.
 func (p *Pipeline) Scan(ctx context.Context, in *Input, pol Policy) Result {
 	var res Result
+	rules := pol.Rules
 	keep := func(f Finding) {
-		if f.Confidence >= pol.FlagAt && !p.allowed(in, f) {
-			if pol.TrustSystem && f.Part >= 0 && f.Part < len(in.Parts) && in.Parts[f.Part].Role == RoleSystem {
-				f.Advisory = true
-			}
-			res.Findings = append(res.Findings, f)
+		if f.Confidence < pol.FlagAt || p.allowed(in, f) {
+			return
 		}
+		if rules != nil {
+			switch {
+			case rules.action(f) == ActionAllow, allowedBy(rules.Allow, in, f):
+				return
+			case rules.action(f) == ActionDetect:
+				f.Advisory = true
+			case rules.action(f) == ActionBlock:
+				// The team asks to stop it: a user's own data in a
+				// prompt is advisory by default, not under this policy.
+				f.Advisory = false
+			}
+		}
+		if pol.TrustSystem && f.Part >= 0 && f.Part < len(in.Parts) && in.Parts[f.Part].Role == RoleSystem {
+			f.Advisory = true
+		}
+		res.Findings = append(res.Findings, f)
 	}
 	var top map[int]float64 // part -> highest attack confidence, for the judge
 	if p.judge != nil {
 		top = map[int]float64{}
 	}
-	for _, d := range p.detectors {
+	detectors := p.detectors
+	if rules != nil {
+		if rules.Only != nil {
+			detectors = make([]Detector, 0, len(p.detectors))
+			for _, d := range p.detectors {
+				if rules.Only[d.Name()] {
+					detectors = append(detectors, d)
+				}
+			}
+		}
+		if len(rules.Extra) > 0 {
+			detectors = append(detectors[:len(detectors):len(detectors)], rules.Extra...)
+		}
+	}
+	for _, d := range detectors {
 		if err := ctx.Err(); err != nil {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", d.Name(), err))
 			break
@@ -234,8 +306,12 @@ func (p *Pipeline) askJudge(ctx context.Context, in *Input, top map[int]float64,
 func VerdictOf(fs []Finding, pol Policy) Verdict {
 	v := VerdictAllow
 	for _, f := range fs {
+		blockAt := pol.BlockAt
+		if pol.Rules.action(f) == ActionBlock {
+			blockAt = pol.FlagAt // the policy blocks what it flags
+		}
 		switch {
-		case f.Confidence >= pol.BlockAt && !f.Advisory && !f.Redacted:
+		case f.Confidence >= blockAt && !f.Advisory && !f.Redacted:
 			return VerdictBlock
 		case f.Confidence >= pol.FlagAt:
 			v = VerdictFlag
