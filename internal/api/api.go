@@ -21,6 +21,7 @@ import (
 	"github.com/wardenhq/warden/internal/controlplane"
 	"github.com/wardenhq/warden/internal/insider"
 	"github.com/wardenhq/warden/internal/interaction"
+	"github.com/wardenhq/warden/internal/policy"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 )
@@ -66,6 +67,11 @@ type Store interface {
 	CloseCase(ctx context.Context, id string, e store.AuditEvent) error
 	AddCaseSearch(ctx context.Context, cs store.CaseSearch, e store.AuditEvent) error
 	CaseSearches(ctx context.Context, caseID string) ([]store.CaseSearch, error)
+	Policies(ctx context.Context) ([]policy.Policy, error)
+	Policy(ctx context.Context, id string) (policy.Policy, error)
+	PutPolicy(ctx context.Context, p policy.Policy, base int, e store.AuditEvent) (policy.Policy, error)
+	DeletePolicy(ctx context.Context, id string, e store.AuditEvent) error
+	PolicyVersions(ctx context.Context, id string) ([]store.PolicyVersion, error)
 	ReleaseHold(ctx context.Context, id string) error
 }
 
@@ -89,6 +95,12 @@ type Options struct {
 	// PoliciesChanged is called after a compliance policy was added or
 	// deleted, so the interaction writer reloads them at once.
 	PoliciesChanged func()
+	// PolicyChanged is called after a detection policy was written or
+	// deleted, so this process's gateway reloads them at once.
+	PolicyChanged func()
+	// Detectors are the configured detectors' names, which policies may
+	// name.
+	Detectors []string
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Sinks are the configured export sinks' names.
@@ -165,6 +177,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	}
 	complianceRoutes(mux, h, only, s, o)
 	ediscoveryRoutes(mux, only, s, o)
+	policyRoutes(mux, h, s, o)
 	subscriptionRoutes(mux, h, s, o)
 	suppressionRoutes(mux, h, s, o)
 	mux.Handle("GET /api/reports/data-security", h(func(r *http.Request) (any, error) { return dataSecurityReport(s, r, o.Now()) }))

@@ -140,6 +140,8 @@ func TestRouteRoles(t *testing.T) {
 		{"POST", "/api/compliance/items/" + item + "/resolve", `{"note":"ok"}`, []string{own, con, rev}},
 		{"POST", "/api/compliance/items/" + item + "/identify", `{"reason":"escalated to HR"}`, []string{own, rev}},
 		{"GET", "/api/audit", "", []string{own}},
+		{"GET", "/api/policies", "", []string{own, con, rea, cr}},
+		{"POST", "/api/policies", `{"id":"p1","subscription":"a"}`, []string{own, con}},
 		{"GET", "/api/cases", "", []string{own, edm}},
 		{"POST", "/api/cases", `{"name":"c"}`, []string{own, edm}},
 		{"GET", "/api/cases/none", "", []string{own, edm}},

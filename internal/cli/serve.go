@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/wardenhq/warden/internal/behaviour"
 	"github.com/wardenhq/warden/internal/intel"
 	"github.com/wardenhq/warden/internal/journal"
 	"github.com/wardenhq/warden/internal/modelscan"
+	"github.com/wardenhq/warden/internal/policy"
+	"github.com/wardenhq/warden/internal/policyset"
 	"github.com/wardenhq/warden/internal/portal"
 	"github.com/wardenhq/warden/internal/registry"
 	"io"
@@ -140,6 +143,22 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	if err != nil {
 		return err
 	}
+	// Detection policies: the file's seed the store, the store's are in
+	// force, reloaded at once on a change (here or, by notification, on
+	// another replica) and every two seconds.
+	seeds, err := seedPolicies(cfg, pipeline.Detectors())
+	if err != nil {
+		return err
+	}
+	if err := st.SeedPolicies(ctx, seeds, time.Now()); err != nil {
+		return err
+	}
+	policies, err := policyset.NewSync(ctx, st, 2*time.Second, log)
+	if err != nil {
+		return fmt.Errorf("load policies: %w", err)
+	}
+	loops.Go("policies", policies.Run)
+	loops.Go("policies-notify", func(ctx context.Context) { st.Listen(ctx, store.ChannelPolicies, policies.Changed, log) })
 	supp, err := alert.NewSuppressionSync(ctx, st, cfg.Alerts.Suppress, log)
 	if err != nil {
 		return err
@@ -216,6 +235,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Behave:       newBehaviour(cfg, st, loops, log),
 		Recon:        recon,
 		Suppress:     supp.Rules,
+		Policies:     policies,
 		Metrics:      gateway.NewMetrics(reg),
 		Log:          log,
 	})
@@ -275,7 +295,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	}
 	mux.Handle("/api/", api.New(st, log, api.Options{Auth: auth, Changed: settings.Invalidate,
 		Suppress: supp.Rules, SuppressionsChanged: supp.Changed, Sinks: sinks, Sealer: sealer,
-		PoliciesChanged: interactions.PoliciesChanged}))
+		PoliciesChanged: interactions.PoliciesChanged, PolicyChanged: policies.Changed, Detectors: pipeline.Detectors()}))
 	mux.Handle("/portal/", auth.LocalGuard(portal.Handler("/portal/")))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", auth.Scoped(api.ScopeShield,
@@ -366,6 +386,29 @@ func newPipelineWith(cfg *config.Config, phishing *detect.Phishing) (*scan.Pipel
 func known() []config.Option {
 	return []config.Option{config.WithDetectors(detect.Names()), config.WithSinks(export.Kinds()),
 		config.WithFeeds(intel.Kinds()), config.WithSensitive(detect.CheckSensitive)}
+}
+
+// seedPolicies are the configuration file's policies, each checked as the
+// API checks one: a bad one stops the start with what is wrong.
+func seedPolicies(cfg *config.Config, detectors []string) ([]policy.Policy, error) {
+	var out []policy.Policy
+	for i, c := range cfg.Policies {
+		// The file's form has policy.Policy's fields under the same
+		// names: JSON carries one to the other.
+		b, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		var p policy.Policy
+		if err := json.Unmarshal(b, &p); err != nil {
+			return nil, err
+		}
+		if err := policyset.Check(p, detectors); err != nil {
+			return nil, fmt.Errorf("policies[%d] (%s): %w", i, c.ID, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func seedSettings(cfg *config.Config) []subscription.Settings {

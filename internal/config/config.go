@@ -19,15 +19,19 @@ type Config struct {
 	Upstreams     []Upstream     `yaml:"upstreams"`
 	Routes        []Route        `yaml:"routes"`
 	Subscriptions []Subscription `yaml:"subscriptions"`
-	Identity      Identity       `yaml:"identity"`
-	Models        Models         `yaml:"models"`
-	Intel         Intel          `yaml:"intel"`
-	Export        Export         `yaml:"export"`
-	Behaviour     Behaviour      `yaml:"behaviour"`
-	Alerts        Alerts         `yaml:"alerts"`
-	API           API            `yaml:"api"`
-	Retention     Retention      `yaml:"retention"`
-	Tracing       Tracing        `yaml:"tracing"`
+	// Policies seed the detection policies (docs/policies.md): written to
+	// the store when it has never had one of that id; after that the API
+	// owns them.
+	Policies  []Policy  `yaml:"policies"`
+	Identity  Identity  `yaml:"identity"`
+	Models    Models    `yaml:"models"`
+	Intel     Intel     `yaml:"intel"`
+	Export    Export    `yaml:"export"`
+	Behaviour Behaviour `yaml:"behaviour"`
+	Alerts    Alerts    `yaml:"alerts"`
+	API       API       `yaml:"api"`
+	Retention Retention `yaml:"retention"`
+	Tracing   Tracing   `yaml:"tracing"`
 
 	known known // what validation checks names against (Option)
 }
@@ -455,6 +459,44 @@ type Route struct {
 	// application writes them, and their findings are informational.
 	ClientSystem bool `yaml:"client_system"`
 }
+
+// Policy is a detection policy as the configuration file seeds it; the
+// fields are policy.Policy's, under the same names.
+type Policy struct {
+	ID             string            `yaml:"id" json:"id"`
+	Name           string            `yaml:"name" json:"name"`
+	Subscription   string            `yaml:"subscription" json:"subscription"`
+	Application    string            `yaml:"application" json:"application,omitempty"`
+	Route          string            `yaml:"route" json:"route,omitempty"`
+	Key            string            `yaml:"key" json:"key,omitempty"`
+	Detectors      []string          `yaml:"detectors" json:"detectors,omitempty"`
+	Sensitivity    string            `yaml:"sensitivity" json:"sensitivity,omitempty"`
+	Actions        map[string]string `yaml:"actions" json:"actions,omitempty"`
+	Redact         []string          `yaml:"redact" json:"redact,omitempty"`
+	Allow          []string          `yaml:"allow" json:"allow,omitempty"`
+	Deny           []PolicyRule      `yaml:"deny" json:"deny,omitempty"`
+	DeniedTopics   []PolicyTopic     `yaml:"denied_topics" json:"denied_topics,omitempty"`
+	SensitiveTypes []PolicyType      `yaml:"sensitive_types" json:"sensitive_types,omitempty"`
+}
+
+// PolicyRule, PolicyTopic and PolicyType are a policy's deny rules,
+// denied topics and custom sensitive types.
+type (
+	PolicyRule struct {
+		ID      string `yaml:"id" json:"id"`
+		Pattern string `yaml:"pattern" json:"pattern"`
+	}
+	PolicyTopic struct {
+		Name     string   `yaml:"name" json:"name"`
+		Keywords []string `yaml:"keywords" json:"keywords"`
+	}
+	PolicyType struct {
+		ID       string   `yaml:"id" json:"id"`
+		Name     string   `yaml:"name" json:"name"`
+		Patterns []string `yaml:"patterns" json:"patterns"`
+		Keywords []string `yaml:"keywords" json:"keywords,omitempty"`
+	}
+)
 
 // Subscription seeds one subscription's settings.
 type Subscription struct {

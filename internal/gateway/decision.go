@@ -123,7 +123,9 @@ func (g *Gateway) guardrailHeaders(h http.Header, ex *exchange) {
 	if ex.actx.Policy != "" {
 		h.Set("X-Warden-Policy", ex.actx.Policy)
 	}
-	if ex.promptScanned {
+	if ex.promptBlocked {
+		h.Set("X-Warden-Prompt-Verdict", "block")
+	} else if ex.promptScanned {
 		h.Set("X-Warden-Prompt-Verdict", findingsVerdict(ex.policy, ex.promptFindings))
 	} else {
 		h.Set("X-Warden-Prompt-Verdict", "deferred")

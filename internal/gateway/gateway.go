@@ -265,6 +265,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				g.log.Warn("request failed", "route", ep.style, "status", e.Status, "code", e.Code, "err", e.Err)
 			}
 			if !sw.wrote {
+				if ex != nil && ex.scan && e.Code == "content_filter" {
+					// A block says why, as a passing answer does.
+					g.guardrailHeaders(sw.Header(), ex)
+				}
 				writeError(sw, ep.style, e, sw.Header().Get("X-Warden-Request-Id"))
 			}
 		}
