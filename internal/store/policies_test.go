@@ -20,7 +20,9 @@ func TestPolicyVersions(t *testing.T) {
 	}
 	defer s.Close()
 	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	ev := func(a string) AuditEvent { return AuditEvent{At: t0, Principal: "olive", Action: a, Target: "policy:p"} }
+	ev := func(a string) AuditEvent {
+		return AuditEvent{At: t0, Principal: "olive", Action: a, Target: "policy:p"}
+	}
 	p := policy.Policy{ID: "p", Subscription: "s", Sensitivity: "high", UpdatedAt: t0}
 	got, err := s.PutPolicy(ctx, p, 0, ev("policy.create"))
 	if err != nil || got.Version != 1 {
