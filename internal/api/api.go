@@ -33,6 +33,8 @@ type Store interface {
 	Subscriptions(ctx context.Context) ([]subscription.Settings, error)
 	Subscription(ctx context.Context, id string) (subscription.Settings, error)
 	ChangeSubscription(ctx context.Context, c controlplane.Change, as []alert.Alert) error
+	CreateSubscription(ctx context.Context, c controlplane.Change) error
+	DeleteSubscription(ctx context.Context, c controlplane.Change) error
 	SettingsChanges(ctx context.Context, subscription string, since time.Time, limit int) ([]controlplane.Change, error)
 	ModelScans(ctx context.Context, subscription string) ([]store.ModelScan, error)
 	UpdateAlert(ctx context.Context, id string, u store.Update) (alert.Alert, error)
@@ -101,6 +103,9 @@ type Options struct {
 	// Detectors are the configured detectors' names, which policies may
 	// name.
 	Detectors []string
+	// Routed are the subscriptions configured routes send traffic to:
+	// they cannot be deleted at run time.
+	Routed []string
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Sinks are the configured export sinks' names.
@@ -123,7 +128,10 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 		o.Now = time.Now
 	}
 	mux := http.NewServeMux()
-	h := func(f handlerFunc) http.Handler { return adapter{f: f, log: log, auth: o.Auth, allow: defaultAllow} }
+	rec := recorder(s, log, o.Now)
+	h := func(f handlerFunc) http.Handler {
+		return adapter{f: f, log: log, auth: o.Auth, allow: defaultAllow, audit: rec}
+	}
 	mux.Handle("GET /api/export/sinks", h(func(r *http.Request) (any, error) { return exportSinks(s, r, o.Sinks) }))
 	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
@@ -172,7 +180,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	}))
 	only := func(roles ...string) func(handlerFunc) http.Handler {
 		return func(f handlerFunc) http.Handler {
-			return adapter{f: f, log: log, auth: o.Auth, allow: allowRoles(roles...)}
+			return adapter{f: f, log: log, auth: o.Auth, allow: allowRoles(roles...), audit: rec}
 		}
 	}
 	complianceRoutes(mux, h, only, s, o)
@@ -288,12 +296,13 @@ type adapter struct {
 	log   *slog.Logger
 	auth  *Auth
 	allow allowFunc
+	audit func(r *http.Request, p Principal, status int)
 }
 
 // ServeHTTP is the one place API calls are authorised and results and
 // errors become responses.
 func (a adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v, err := a.serve(r)
+	v, p, err := a.serve(r)
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
 		var e *Error
@@ -301,6 +310,7 @@ func (a adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.log.Error("api", "path", r.URL.Path, "err", err)
 			e = &Error{Status: http.StatusInternalServerError, Message: "internal error"}
 		}
+		a.audit(r, p, e.Status)
 		if e.Status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="warden"`)
 		}
@@ -308,6 +318,7 @@ func (a adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"error": e.Message}) //nolint:errcheck
 		return
 	}
+	a.audit(r, p, http.StatusOK)
 	if d, ok := v.(download); ok {
 		w.Header().Set("Content-Type", d.contentType)
 		w.Header().Set("Content-Disposition", `attachment; filename="`+d.name+`"`)
@@ -332,13 +343,48 @@ type csvRows struct {
 	rows [][]string
 }
 
-func (a adapter) serve(r *http.Request) (any, error) {
+func (a adapter) serve(r *http.Request) (any, Principal, error) {
 	p, err := a.auth.authenticate(r)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	if err := a.allow(p, r); err != nil {
-		return nil, err
+		return nil, p, err
 	}
-	return a.f(r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	v, err := a.f(r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	return v, p, err
+}
+
+// recorder writes the audit log's access entries: every change made
+// through the API (whatever its own, richer entry says), every change
+// refused for want of a role, and every failed authentication, with who,
+// from where and the outcome. Reads that succeed are not recorded.
+func recorder(s Store, log *slog.Logger, now func() time.Time) func(r *http.Request, p Principal, status int) {
+	return func(r *http.Request, p Principal, status int) {
+		mutating := r.Method != http.MethodGet && r.Method != http.MethodHead
+		var action string
+		switch {
+		case status == http.StatusUnauthorized:
+			action = "auth.failed"
+		case status == http.StatusForbidden:
+			action = "api.denied"
+		case mutating && status < 300:
+			action = "api.change"
+		case mutating:
+			action = "api.refused"
+		default:
+			return
+		}
+		who := p.Name
+		if who == "" {
+			who = "(unauthenticated)"
+		}
+		e := store.AuditEvent{At: now().UTC(), Principal: who, Action: action, Target: r.Method + " " + r.URL.Path,
+			Detail: "status " + strconv.Itoa(status) + "; role " + p.Role + "; from " + clientIP(r) + "; route " + r.Pattern}
+		// The request is answered whatever happens here; a failure to
+		// record is logged (never with the request's body).
+		if err := s.Audit(context.WithoutCancel(r.Context()), e); err != nil {
+			log.Error("audit entry not written", "action", action, "target", e.Target, "err", err)
+		}
+	}
 }

@@ -25,10 +25,15 @@ const (
 	// RoleEDiscoveryManager runs eDiscovery cases (search, holds, export)
 	// and nothing else.
 	RoleEDiscoveryManager = "ediscovery_manager"
+	// RoleSecurityAdmin sits between contributor and reader, as the
+	// clouds' Security Admin does: it changes protection (plan, mode,
+	// components, policies, suppressions) and triages, but does not
+	// create, rename or delete subscriptions.
+	RoleSecurityAdmin = "security_admin"
 )
 
 // Roles lists every role, for configuration checks.
-var Roles = []string{RoleOwner, RoleContributor, RoleReader, RoleContentReader, RoleComplianceReviewer, RoleEDiscoveryManager}
+var Roles = []string{RoleOwner, RoleContributor, RoleSecurityAdmin, RoleReader, RoleContentReader, RoleComplianceReviewer, RoleEDiscoveryManager}
 
 // narrow reports whether a role reaches only its own routes (the review
 // queue, eDiscovery): such principals must not read alerts or the
@@ -82,8 +87,15 @@ const (
 	ScopeMetrics = "metrics"
 )
 
-// CanWrite reports whether the principal may change things.
-func (p Principal) CanWrite() bool { return p.Role == RoleOwner || p.Role == RoleContributor }
+// CanWrite reports whether the principal may change protection and
+// triage (routes check further what only owners or contributors do).
+func (p Principal) CanWrite() bool {
+	return p.Role == RoleOwner || p.Role == RoleContributor || p.Role == RoleSecurityAdmin
+}
+
+// CanManage reports whether the principal may create and rename
+// subscriptions (owners and contributors; deleting is the owner's).
+func (p Principal) CanManage() bool { return p.Role == RoleOwner || p.Role == RoleContributor }
 
 // Reaches reports whether the principal may see or change subscription sub.
 func (p Principal) Reaches(sub string) bool {
@@ -201,4 +213,4 @@ func scopeFilter(p Principal, sub string) (string, error) {
 
 var errForbidden = &Error{Status: http.StatusForbidden, Message: "this principal may not reach that subscription"}
 
-var errReadOnly = &Error{Status: http.StatusForbidden, Message: "only an owner or contributor may change this"}
+var errReadOnly = &Error{Status: http.StatusForbidden, Message: "only an owner, contributor or security admin may change this"}

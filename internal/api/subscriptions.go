@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -93,6 +95,8 @@ func subscriptionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s 
 		}
 		return map[string]any{"subscriptions": out}, err
 	}))
+	mux.Handle("POST /api/subscriptions", h(func(r *http.Request) (any, error) { return createSubscription(s, r, o) }))
+	mux.Handle("DELETE /api/subscriptions/{id}", h(func(r *http.Request) (any, error) { return deleteSubscription(s, r, o) }))
 	mux.Handle("GET /api/subscriptions/{id}", h(func(r *http.Request) (any, error) {
 		return getSubscription(s, r)
 	}))
@@ -125,6 +129,9 @@ func subscriptionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s 
 			return nil, err
 		}
 		p, now := principalOf(r.Context()), o.Now().UTC()
+		if after.Name != before.Name && !p.CanManage() {
+			return nil, &Error{Status: http.StatusForbidden, Message: "renaming a subscription is for owners and contributors"}
+		}
 		after.Source, after.UpdatedAt, after.UpdatedBy = "api", now, p.Name
 		c := controlplane.Change{ID: uuid.NewString(), Subscription: before.ID, Principal: p.Name, Role: p.Role,
 			IP: clientIP(r), UserAgent: r.UserAgent(), At: now, Before: before, After: after}
@@ -145,6 +152,78 @@ func subscriptionRoutes(mux *http.ServeMux, h func(handlerFunc) http.Handler, s 
 		}
 		return after, nil
 	}))
+}
+
+// createRequest is a new subscription: its id and the settings of a
+// PATCH (fields left out take their defaults: plan off, detect mode).
+type createRequest struct {
+	ID string `json:"id"`
+	settingsPatch
+}
+
+var subscriptionID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
+
+// createSubscription adds a subscription at run time (owners and
+// contributors), audited like a change from nothing.
+func createSubscription(s Store, r *http.Request, o Options) (any, error) {
+	p := principalOf(r.Context())
+	if !p.CanManage() {
+		return nil, &Error{Status: http.StatusForbidden, Message: "creating a subscription is for owners and contributors"}
+	}
+	if len(p.Subscriptions) > 0 {
+		return nil, &Error{Status: http.StatusForbidden, Message: "a principal limited to some subscriptions cannot create others"}
+	}
+	var req createRequest
+	if err := decodeStrict(r, &req); err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, Message: "body must be a JSON object with id and the settings of a PATCH: " + err.Error()}
+	}
+	if !subscriptionID.MatchString(req.ID) {
+		return nil, &Error{Status: http.StatusBadRequest, Message: "id: letters, digits, _ . - (at most 128)"}
+	}
+	after, err := req.settingsPatch.apply(subscription.Settings{ID: req.ID, Mode: subscription.ModeDetect, Capture: subscription.CaptureOff, Redact: []string{}})
+	if err != nil {
+		return nil, err
+	}
+	now := o.Now().UTC()
+	after.Source, after.UpdatedAt, after.UpdatedBy = "api", now, p.Name
+	c := controlplane.Change{ID: uuid.NewString(), Subscription: after.ID, Principal: p.Name, Role: p.Role, IP: clientIP(r),
+		UserAgent: r.UserAgent(), At: now, After: after, Operation: "subscription_created"}
+	if err := s.CreateSubscription(r.Context(), c); errors.Is(err, store.ErrConflict) {
+		return nil, &Error{Status: http.StatusConflict, Message: "a subscription with this id exists"}
+	} else if err != nil {
+		return nil, err
+	}
+	if o.Changed != nil {
+		o.Changed()
+	}
+	return after, nil
+}
+
+// deleteSubscription removes a subscription (owners only). One a
+// configured route sends traffic to is refused: its traffic would go on,
+// unprotected.
+func deleteSubscription(s Store, r *http.Request, o Options) (any, error) {
+	p := principalOf(r.Context())
+	if p.Role != RoleOwner {
+		return nil, &Error{Status: http.StatusForbidden, Message: "deleting a subscription is for owners"}
+	}
+	before, err := getSubscription(s, r)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(o.Routed, before.ID) {
+		return nil, &Error{Status: http.StatusConflict, Message: "a configured route sends traffic to this subscription: change the route first"}
+	}
+	now := o.Now().UTC()
+	c := controlplane.Change{ID: uuid.NewString(), Subscription: before.ID, Principal: p.Name, Role: p.Role, IP: clientIP(r),
+		UserAgent: r.UserAgent(), At: now, Before: before, Operation: "subscription_deleted"}
+	if err := s.DeleteSubscription(r.Context(), c); err != nil {
+		return storeErr[any](nil, err)
+	}
+	if o.Changed != nil {
+		o.Changed()
+	}
+	return map[string]string{"deleted": before.ID}, nil
 }
 
 func getSubscription(s Store, r *http.Request) (subscription.Settings, error) {

@@ -207,3 +207,45 @@ func TestPatchRedact(t *testing.T) {
 		t.Errorf("redact after clearing = %v, want none", sub.Redact)
 	}
 }
+
+// TestSubscriptionLifecycle: owners and contributors create
+// subscriptions, a security admin changes protection but neither
+// creates, renames nor deletes, only an owner deletes, and a subscription
+// a route uses cannot be deleted; each change is in the subscription's
+// audit log.
+func TestSubscriptionLifecycle(t *testing.T) {
+	f := newFixture(t)
+	f.h = New(f.st, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Auth: NewAuth([]Token{
+		{Name: "olivia", Role: RoleOwner, Token: "owner-token-0123456789"},
+		{Name: "cora", Role: RoleContributor, Token: "contrib-token-0123456789"},
+		{Name: "sam", Role: RoleSecurityAdmin, Token: "secadmin-token-0123456789"},
+		{Name: "rita", Role: RoleReader, Token: "reader-token-0123456789"},
+	}), Routed: []string{"a"}})
+	const owner, contrib, secadmin, reader, ip = "owner-token-0123456789", "contrib-token-0123456789", "secadmin-token-0123456789", "reader-token-0123456789", "10.0.0.9:1234"
+	steps := []struct {
+		name, method, path, token, body string
+		status                          int
+	}{
+		{"reader creates", "POST", "/api/subscriptions", reader, `{"id":"c"}`, 403},
+		{"security admin creates", "POST", "/api/subscriptions", secadmin, `{"id":"c"}`, 403},
+		{"bad id", "POST", "/api/subscriptions", contrib, `{"id":"no spaces"}`, 400},
+		{"contributor creates", "POST", "/api/subscriptions", contrib, `{"id":"c","name":"Chat","plan":true,"mode":"block"}`, 200},
+		{"again", "POST", "/api/subscriptions", owner, `{"id":"c"}`, 409},
+		{"security admin turns data security on", "PATCH", "/api/subscriptions/c", secadmin, `{"data_security":true}`, 200},
+		{"security admin renames", "PATCH", "/api/subscriptions/c", secadmin, `{"name":"Other"}`, 403},
+		{"reader turns the plan off", "PATCH", "/api/subscriptions/c", reader, `{"plan":false}`, 403},
+		{"contributor deletes", "DELETE", "/api/subscriptions/c", contrib, ``, 403},
+		{"owner deletes a routed one", "DELETE", "/api/subscriptions/a", owner, ``, 409},
+		{"owner deletes", "DELETE", "/api/subscriptions/c", owner, ``, 200},
+		{"gone", "GET", "/api/subscriptions/c", owner, ``, 404},
+	}
+	for _, s := range steps {
+		if status, body := f.do(t, s.method, s.path, s.token, ip, "test", s.body); status != s.status {
+			t.Errorf("%s: %d %v, want %d", s.name, status, body, s.status)
+		}
+	}
+	cs, err := f.st.SettingsChanges(t.Context(), "c", time.Time{}, 0)
+	if err != nil || len(cs) != 3 || cs[0].Operation != "subscription_created" || cs[2].Operation != "subscription_deleted" || !cs[1].After.DataSecurity {
+		t.Errorf("changes %+v (%v), want created, data security on, deleted", cs, err)
+	}
+}

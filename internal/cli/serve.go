@@ -295,7 +295,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	}
 	mux.Handle("/api/", api.New(st, log, api.Options{Auth: auth, Changed: settings.Invalidate,
 		Suppress: supp.Rules, SuppressionsChanged: supp.Changed, Sinks: sinks, Sealer: sealer,
-		PoliciesChanged: interactions.PoliciesChanged, PolicyChanged: policies.Changed, Detectors: pipeline.Detectors()}))
+		PoliciesChanged: interactions.PoliciesChanged, PolicyChanged: policies.Changed, Detectors: pipeline.Detectors(), Routed: routedSubscriptions(cfg)}))
 	mux.Handle("/portal/", auth.LocalGuard(portal.Handler("/portal/")))
 	mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	mux.Handle("POST /contentsafety/text:shieldPrompt", auth.Scoped(api.ScopeShield,
@@ -386,6 +386,16 @@ func newPipelineWith(cfg *config.Config, phishing *detect.Phishing) (*scan.Pipel
 func known() []config.Option {
 	return []config.Option{config.WithDetectors(detect.Names()), config.WithSinks(export.Kinds()),
 		config.WithFeeds(intel.Kinds()), config.WithSensitive(detect.CheckSensitive)}
+}
+
+// routedSubscriptions are the subscriptions the configured routes send
+// traffic to.
+func routedSubscriptions(cfg *config.Config) []string {
+	var out []string
+	for _, r := range cfg.Routes {
+		out = append(out, r.Subscription)
+	}
+	return out
 }
 
 // seedPolicies are the configuration file's policies, each checked as the

@@ -82,7 +82,7 @@ func TestLoadBad(t *testing.T) {
 			"bad-models.bad.yaml:10: models.sources[1].s3.bucket: required",
 		}},
 		{"bad-api.bad.yaml", []string{
-			"bad-api.bad.yaml:6: api.tokens[0].role: must be owner, contributor, reader, content_reader, compliance_reviewer or ediscovery_manager, not \"admin\"",
+			"bad-api.bad.yaml:6: api.tokens[0].role: must be owner, contributor, security_admin, reader, content_reader, compliance_reviewer or ediscovery_manager, not \"admin\"",
 			"bad-api.bad.yaml:7: api.tokens[0].token: required, unique and at least 16 characters",
 			"bad-api.bad.yaml:8: api.tokens[0].subscriptions[0]: unknown subscription \"sub-zz\"",
 			"bad-api.bad.yaml:9: behaviour: values must be positive",

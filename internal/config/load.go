@@ -370,9 +370,9 @@ func (c *Config) validate(root *yaml.Node, name string) Errors {
 		}
 		tokenNames[t.Name] = true
 		switch t.Role {
-		case "owner", "contributor", "reader", "content_reader", "compliance_reviewer", "ediscovery_manager":
+		case "owner", "contributor", "security_admin", "reader", "content_reader", "compliance_reviewer", "ediscovery_manager":
 		default:
-			bad(p+".role", "must be owner, contributor, reader, content_reader, compliance_reviewer or ediscovery_manager, not %q", t.Role)
+			bad(p+".role", "must be owner, contributor, security_admin, reader, content_reader, compliance_reviewer or ediscovery_manager, not %q", t.Role)
 		}
 		// Never echo the token itself.
 		if len(t.Token) < 16 || tokens[t.Token] {

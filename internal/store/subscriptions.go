@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/wardenhq/warden/internal/controlplane"
 	"github.com/wardenhq/warden/internal/subscription"
 )
 
@@ -127,4 +129,53 @@ func sensitivity(s subscription.Settings) string {
 		return "medium"
 	}
 	return s.Sensitivity
+}
+
+// CreateSubscription adds a subscription (c.After) with its audit entry,
+// in one transaction; ErrConflict when the id is taken.
+func (s *Store) CreateSubscription(ctx context.Context, c controlplane.Change) error {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		sub := c.After
+		res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (`+subscriptionColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'api', ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			sub.ID, sub.Name, flag(sub.Plan), string(sub.Mode), flag(sub.PromptEvidence), flag(sub.DataSecurity), flag(sub.ModelSecurity),
+			ts(c.At), c.Principal, sensitivity(sub), strings.Join(sub.Redact, ","), capture(sub))
+		if err != nil {
+			return fmt.Errorf("create subscription %s: %w", sub.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: subscription %s exists", ErrConflict, sub.ID)
+		}
+		if err := insertChange(ctx, tx, c, body); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, ChannelSettings, sub.ID)
+	})
+}
+
+// DeleteSubscription removes a subscription (c.Before) with its audit
+// entry, in one transaction; ErrNotFound when there is none. Its alerts,
+// interactions and audit log stay.
+func (s *Store) DeleteSubscription(ctx context.Context, c controlplane.Change) error {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ?`, c.Subscription)
+		if err != nil {
+			return fmt.Errorf("delete subscription %s: %w", c.Subscription, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if err := insertChange(ctx, tx, c, body); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, ChannelSettings, c.Subscription)
+	})
 }
