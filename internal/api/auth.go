@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/wardenhq/warden/internal/signin"
 )
 
 // Roles, named as in the clouds whose subscriptions Warden mirrors: only an
@@ -116,6 +118,21 @@ type Auth struct {
 	// Tokens are kept by their SHA-256, so a lookup compares hashes, not
 	// secrets, and takes the same time however close a guess is.
 	tokens map[[32]byte]Principal
+	// sessions recognises people signed in (nil: sign-in is off).
+	sessions Sessions
+}
+
+// Sessions finds the signed-in person a request's cookie belongs to (the
+// signin service).
+type Sessions interface {
+	Lookup(r *http.Request) (signin.Session, bool)
+}
+
+// WithSessions makes a recognise signed-in people too; the loopback
+// shortcut is then off, as with tokens. It returns a.
+func (a *Auth) WithSessions(s Sessions) *Auth {
+	a.sessions = s
+	return a
 }
 
 // NewAuth returns the authenticator for the configured tokens.
@@ -131,10 +148,13 @@ func NewAuth(ts []Token) *Auth {
 	return a
 }
 
+var errSignIn = &Error{Status: http.StatusUnauthorized, Message: "sign in (/portal/) or send an API token (Authorization: Bearer ...)"}
+
 var errUnauthenticated = &Error{Status: http.StatusUnauthorized, Message: "a valid API token is required (Authorization: Bearer ...)"}
 
-// open reports whether no tokens are configured: local requests only.
-func (a *Auth) open() bool { return a == nil || len(a.tokens) == 0 }
+// open reports whether neither tokens nor sign-in are configured: local
+// requests only.
+func (a *Auth) open() bool { return a == nil || len(a.tokens) == 0 && a.sessions == nil }
 
 // authenticate recognises an API caller (see authenticateFor).
 func (a *Auth) authenticate(r *http.Request) (Principal, error) {
@@ -152,6 +172,20 @@ func (a *Auth) authenticateFor(r *http.Request, scope string, mutating bool) (Pr
 		return Principal{Name: "local", Role: RoleOwner, Method: "local"}, nil
 	}
 	h := r.Header.Get("Authorization")
+	if h == "" && a.sessions != nil {
+		if sess, ok := a.sessions.Lookup(r); ok {
+			// A session is for people: the API, never the machine
+			// scopes; a change must carry the session's CSRF token.
+			if scope != ScopeAPI {
+				return Principal{}, &Error{Status: http.StatusForbidden, Message: "a session reaches the API only; " + scope + " needs a token"}
+			}
+			if mutating && !signin.CheckCSRF(r, sess) {
+				return Principal{}, &Error{Status: http.StatusForbidden, Message: "a change made with a session needs its " + signin.CSRFHeader + " header"}
+			}
+			return Principal{Name: sess.Name, Role: sess.Role, Method: "session", Subscriptions: sess.Subscriptions, Scopes: []string{ScopeAPI}}, nil
+		}
+		return Principal{}, errSignIn
+	}
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		return Principal{}, errUnauthenticated

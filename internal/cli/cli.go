@@ -36,6 +36,7 @@ func commands() []command {
 		{"incidents", "list, show or update incidents: alerts correlated by user, address or resource", runIncidents},
 		{"interactions", "list interaction records (data security for AI interactions): who, app, verdict, types", runInteractions},
 		{"ediscovery", "verify an exported eDiscovery case against its manifest", runEDiscovery},
+		{"accounts", "manage local sign-in accounts (add, list, disable)", runAccounts},
 		{"config", "check a configuration file (config check)", runConfig},
 		{"version", "print the version", runVersion},
 	}

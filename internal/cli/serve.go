@@ -42,6 +42,7 @@ import (
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/shield"
 	"github.com/wardenhq/warden/internal/shieldclient"
+	"github.com/wardenhq/warden/internal/signin"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 	"github.com/wardenhq/warden/internal/supervise"
@@ -284,6 +285,18 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		tokens = append(tokens, api.Token{Name: t.Name, Role: t.Role, Token: t.Token, Subscriptions: t.Subscriptions, Scopes: t.Scopes})
 	}
 	auth := api.NewAuth(tokens)
+	signer, err := signin.New(ctx, st, cfg.API.SignIn, func(ctx context.Context, who, action, detail string) {
+		if err := st.Audit(context.WithoutCancel(ctx), store.AuditEvent{At: time.Now().UTC(), Principal: who, Action: action, Target: "signin", Detail: detail}); err != nil {
+			log.Error("audit entry not written", "action", action, "err", err)
+		}
+	}, log)
+	if err != nil {
+		return err
+	}
+	if signer != nil {
+		auth.WithSessions(signer)
+		mux.Handle("/auth/", signer.Handler())
+	}
 	var metrics http.Handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	if cfg.API.ProtectMetrics {
 		metrics = auth.Scoped(api.ScopeMetrics, metrics)

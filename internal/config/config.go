@@ -77,9 +77,43 @@ type InteractionPolicy struct {
 // needs one ("Authorization: Bearer ...").
 type API struct {
 	Tokens []APIToken `yaml:"tokens"`
+	// SignIn lets people sign in to the portal and the API (local
+	// accounts, OpenID Connect); with it, the loopback shortcut (the local
+	// owner without a token) is off.
+	SignIn SignIn `yaml:"signin"`
 	// ProtectMetrics makes /metrics answer only tokens with the metrics
 	// scope (without tokens: local requests only).
 	ProtectMetrics bool `yaml:"protect_metrics"`
+}
+
+// SignIn configures sign-in.
+type SignIn struct {
+	// Local turns on local accounts (warden accounts add).
+	Local bool `yaml:"local"`
+	// OIDC, when Issuer is set, signs people in with an OpenID Connect
+	// provider.
+	OIDC OIDC `yaml:"oidc"`
+	// SessionTTL is how long a session lasts (default 12h).
+	SessionTTL time.Duration `yaml:"session_ttl"`
+	// InsecureCookies sends the session cookie over plain HTTP too: for a
+	// laptop on http://localhost only.
+	InsecureCookies bool `yaml:"insecure_cookies"`
+}
+
+// OIDC is an OpenID Connect provider and how its groups map to roles.
+type OIDC struct {
+	Issuer       string `yaml:"issuer"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	// RedirectURL is Warden's callback as the provider knows it
+	// (https://warden.example/auth/oidc/callback).
+	RedirectURL string `yaml:"redirect_url"`
+	// GroupsClaim names the ID token's claim listing the user's groups
+	// (default "groups").
+	GroupsClaim string `yaml:"groups_claim"`
+	// Roles maps a group to a role; a user in several gets the highest.
+	// A user in none is refused.
+	Roles map[string]string `yaml:"roles"`
 }
 
 // APIToken is one principal's bearer token and role: reader (read only),
