@@ -82,7 +82,7 @@ var floors = map[string]int{
 	"config": 0, "scan": 0, "cleantext": 0, "redact": 0, "reload": 0, "supervise": 0, "httpjson": 0,
 	"faults": 0, "identity": 0, "llmapi": 0, "pickle": 0, "wordvec": 0, "portal": 0, "mockllm": 0, "benchtext": 0, "health": 0,
 	// 1: the domain's plain data and models.
-	"interaction": 1, "policy": 1, "signin": 1, "alert": 1, "subscription": 1, "classifier": 1, "sensitive": 1, "behaviour": 1, "modelscan": 1,
+	"interaction": 1, "policy": 1, "signin": 1, "traffic": 1, "alert": 1, "subscription": 1, "classifier": 1, "sensitive": 1, "behaviour": 1, "modelscan": 1,
 	"judge": 1, "shieldclient": 1, "shield": 1, "demo": 1, "modelscan/fixtures": 1,
 	// 2: what builds on one model.
 	"insider": 2, "ediscovery": 2, "credkv": 2, "suffix": 2, "controlplane": 2, "journal": 2, "report": 2, "modelscan/gentestdata": 2,

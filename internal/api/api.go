@@ -24,11 +24,14 @@ import (
 	"github.com/wardenhq/warden/internal/policy"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
+	"github.com/wardenhq/warden/internal/traffic"
 )
 
 // Store is what the API reads and writes.
 type Store interface {
 	Alerts(ctx context.Context, f store.AlertFilter) ([]alert.Alert, error)
+	CountAlerts(ctx context.Context, f store.AlertFilter) (int, error)
+	Comments(ctx context.Context, target string) ([]store.Comment, error)
 	Alert(ctx context.Context, id string) (alert.Alert, error)
 	Subscriptions(ctx context.Context) ([]subscription.Settings, error)
 	Subscription(ctx context.Context, id string) (subscription.Settings, error)
@@ -74,6 +77,7 @@ type Store interface {
 	PutPolicy(ctx context.Context, p policy.Policy, base int, e store.AuditEvent) (policy.Policy, error)
 	DeletePolicy(ctx context.Context, id string, e store.AuditEvent) error
 	PolicyVersions(ctx context.Context, id string) ([]store.PolicyVersion, error)
+	Traffic(ctx context.Context, since, until time.Time, subscriptions []string) ([]traffic.Minute, error)
 	ReleaseHold(ctx context.Context, id string) error
 }
 
@@ -135,6 +139,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	mux.Handle("GET /api/export/sinks", h(func(r *http.Request) (any, error) { return exportSinks(s, r, o.Sinks) }))
 	mux.Handle("GET /api/export/sinks/{name}/dead-letters", h(func(r *http.Request) (any, error) { return deadLetters(s, r, o.Sinks) }))
 	mux.Handle("GET /api/alerts", h(func(r *http.Request) (any, error) { return listAlerts(s, r) }))
+	mux.Handle("GET /api/dashboard", h(func(r *http.Request) (any, error) { return dashboard(s, r, o.Now()) }))
 	mux.Handle("GET /api/insider-risk", h(func(r *http.Request) (any, error) { return insiderRisk(s, r) }))
 	mux.Handle("GET /api/holds", h(func(r *http.Request) (any, error) { return listHolds(s, r) }))
 	mux.Handle("POST /api/holds", h(func(r *http.Request) (any, error) { return placeHold(s, r, o.Now()) }))
@@ -185,6 +190,7 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 	}
 	complianceRoutes(mux, h, only, s, o)
 	ediscoveryRoutes(mux, only, s, o)
+	triageRoutes(mux, h, s)
 	policyRoutes(mux, h, s, o)
 	subscriptionRoutes(mux, h, s, o)
 	suppressionRoutes(mux, h, s, o)
@@ -231,7 +237,7 @@ func readUpdate(r *http.Request) (store.Update, error) {
 	}
 	// A token's holder comments under its own name; only the local owner
 	// may say who is writing.
-	if p := principalOf(r.Context()); p.Method == "token" || u.Author == "" {
+	if p := principalOf(r.Context()); p.Method != "local" || u.Author == "" {
 		u.Author = p.Name
 	}
 	if err := u.Validate(); err != nil {
@@ -269,16 +275,22 @@ func paging(limit, offset string) (int, int, error) {
 	return l, o, nil
 }
 
+// listAlerts is the alert queue: filters and pivots (subscription, type,
+// severity, status, resource, user, app, request id, time), a page of the
+// newest first, and how many match in all.
 func listAlerts(s Store, r *http.Request) (any, error) {
 	q := r.URL.Query()
-	f := store.AlertFilter{Subscription: q.Get("subscription"), Type: q.Get("type"), Severity: q.Get("severity")}
+	f := store.AlertFilter{Subscription: q.Get("subscription"), Type: q.Get("type"), Severity: q.Get("severity"), Status: q.Get("status"),
+		Resource: q.Get("resource"), User: q.Get("user"), Application: q.Get("app"), RequestID: q.Get("request_id")}
 	var err error
 	if f.Limit, f.Offset, err = paging(q.Get("limit"), q.Get("offset")); err != nil {
 		return nil, err
 	}
-	if v := q.Get("since"); v != "" {
-		if f.Since, err = time.Parse(time.RFC3339, v); err != nil {
-			return nil, &Error{Status: http.StatusBadRequest, Message: "since must be an RFC 3339 time"}
+	for name, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
+		if v := q.Get(name); v != "" {
+			if *dst, err = time.Parse(time.RFC3339, v); err != nil {
+				return nil, &Error{Status: http.StatusBadRequest, Message: name + " must be an RFC 3339 time"}
+			}
 		}
 	}
 	if f.Subscription, err = scopeFilter(principalOf(r.Context()), f.Subscription); err != nil {
@@ -288,7 +300,11 @@ func listAlerts(s Store, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"alerts": as}, nil
+	total, err := s.CountAlerts(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"alerts": as, "total": total}, nil
 }
 
 type adapter struct {

@@ -46,6 +46,7 @@ import (
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 	"github.com/wardenhq/warden/internal/supervise"
+	"github.com/wardenhq/warden/internal/traffic"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
@@ -213,6 +214,9 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 	reg.MustRegister(droppedInteractions)
 	interactions.OnDrop = droppedInteractions.Inc
 	journalLoop.Go("interactions", interactions.Run)
+	// The dashboard's traffic counts, flushed the same way.
+	counts := traffic.NewCounter(st, log)
+	journalLoop.Go("traffic", counts.Run)
 	defer journalLoop.Stop()
 	tracer, stopTracing, err := newTracer(ctx, cfg.Tracing)
 	if err != nil {
@@ -237,6 +241,7 @@ func serve(ctx context.Context, env Env, cfg *config.Config, log *slog.Logger, d
 		Recon:        recon,
 		Suppress:     supp.Rules,
 		Policies:     policies,
+		Traffic:      counts,
 		Metrics:      gateway.NewMetrics(reg),
 		Log:          log,
 	})

@@ -43,6 +43,12 @@ type Policies interface {
 	For(subscription, application, route, keyID string) (p policy.Policy, rules *scan.Rules, ok bool)
 }
 
+// TrafficCounter counts each request for the dashboard: scanned or not,
+// blocked or not, and the time detection took.
+type TrafficCounter interface {
+	Observe(subscription string, scanned, blocked bool, detection time.Duration)
+}
+
 type InteractionRecorder interface {
 	Record(r interaction.Record)
 	// WantsText reports whether compliance policies read the text of the
@@ -97,6 +103,7 @@ type Options struct {
 	Recon        ProbeFinder        // nil: no reconnaissance counting
 	Suppress     *alert.Rules       // nil: none
 	Policies     Policies           // nil: no detection policies
+	Traffic      TrafficCounter     // nil: not counted for the dashboard
 	Metrics      *Metrics
 	Log          *slog.Logger
 	// Transport reaches the upstreams; nil means a tuned http.Transport.
@@ -121,6 +128,7 @@ type Gateway struct {
 	recon        ProbeFinder
 	suppress     *alert.Rules
 	policies     Policies
+	traffic      TrafficCounter
 	baseline     Baseline
 	metrics      *Metrics
 	log          *slog.Logger
@@ -155,6 +163,7 @@ func New(o Options) (*Gateway, error) {
 		recon:        o.Recon,
 		suppress:     o.Suppress,
 		policies:     o.Policies,
+		traffic:      o.Traffic,
 		baseline:     o.Baseline,
 		metrics:      o.Metrics,
 		log:          o.Log,
@@ -278,6 +287,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ex == nil || !ex.queued {
 			g.logDecision(ex, ep, id, sw.statusCode(), err)
 			g.recordInteraction(ex, sw.statusCode(), err)
+			g.countTraffic(ex, err)
 		}
 		endRequestSpan(span, ex, id, verdictOf(ex, err, false), sw.statusCode())
 	}

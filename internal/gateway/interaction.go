@@ -19,6 +19,16 @@ func (g *Gateway) recordInteraction(ex *exchange, status int, err error) {
 	g.interactions.Record(interactionOf(ex, status, err, g.interactions.WantsText(ex.actx.Subscription)))
 }
 
+// countTraffic counts a finished exchange for the dashboard: scanned or
+// not, blocked or not, and how long detection took (on the request path,
+// or off it for detect mode).
+func (g *Gateway) countTraffic(ex *exchange, err error) {
+	if g.traffic == nil || ex == nil {
+		return
+	}
+	g.traffic.Observe(ex.route.cfg.Subscription, ex.scan, verdictOf(ex, err, true) == "block", ex.promptScan+ex.respScan+ex.asyncScan)
+}
+
 // interactionOf is an exchange's record, with its text when the
 // subscription may keep it or wantsText (compliance policies read it).
 func interactionOf(ex *exchange, status int, err error, wantsText bool) interaction.Record {

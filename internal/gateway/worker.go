@@ -48,6 +48,7 @@ func startWorkers(g *Gateway, rec Recorder, size, n int) *workers {
 				w.process(ex) //nolint:errcheck // counted and logged in process
 				w.g.logDecision(ex, ex.ep, ex.reqID, ex.status, nil)
 				w.g.recordInteraction(ex, ex.status, nil)
+				w.g.countTraffic(ex, nil)
 			}
 		}()
 	}

@@ -258,36 +258,79 @@ func (h history) OpenIncident(ctx context.Context, sub string, k alert.Key, sinc
 	return id, nil
 }
 
-// AlertFilter selects alerts; zero fields match everything.
+// AlertFilter selects alerts; zero fields match everything. User,
+// Application and RequestID match the alert's entities and request id
+// exactly.
 type AlertFilter struct {
 	Subscription string
 	Type         string
 	Severity     string
+	Status       string
+	Resource     string
+	User         string
+	Application  string
+	RequestID    string
 	Since        time.Time
+	Until        time.Time
 	Limit        int
 	Offset       int
 }
 
-// Alerts lists alerts, newest first.
-func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]alert.Alert, error) {
+// jsonLike is a LIKE pattern (with ESCAPE '\') for text as JSON encodes
+// it, between prefix and suffix: exact matching of a field inside the
+// alert's body, whatever the value holds.
+func jsonLike(prefix, v, suffix string) string {
+	b, _ := json.Marshal(v)
+	esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+	return "%" + esc.Replace(prefix) + esc.Replace(string(b)) + esc.Replace(suffix) + "%"
+}
+
+// where is f as SQL conditions and their arguments.
+func (f AlertFilter) where() ([]string, []any) {
 	var where []string
 	var args []any
-	if f.Subscription != "" {
-		where = append(where, "subscription = ?")
-		args = append(args, f.Subscription)
+	add := func(c string, v ...any) { where, args = append(where, c), append(args, v...) }
+	for col, v := range map[string]string{"subscription": f.Subscription, "type": f.Type, "severity": f.Severity, "status": f.Status, "resource": f.Resource} {
+		if v != "" {
+			add(col+" = ?", v)
+		}
 	}
-	if f.Type != "" {
-		where = append(where, "type = ?")
-		args = append(args, f.Type)
+	for kind, v := range map[string]string{"user": f.User, "application": f.Application} {
+		if v != "" {
+			// An entity is {"kind":K,"id":V} then "," (attrs) or "}".
+			add(`(body LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\')`,
+				jsonLike(`{"kind":"`+kind+`","id":`, v, ","), jsonLike(`{"kind":"`+kind+`","id":`, v, "}"))
+		}
 	}
-	if f.Severity != "" {
-		where = append(where, "severity = ?")
-		args = append(args, f.Severity)
+	if f.RequestID != "" {
+		add(`body LIKE ? ESCAPE '\'`, jsonLike(`"request_id":`, f.RequestID, ""))
 	}
 	if !f.Since.IsZero() {
-		where = append(where, "last_seen >= ?")
-		args = append(args, f.Since.UTC().Format(time.RFC3339Nano))
+		add("last_seen >= ?", f.Since.UTC().Format(time.RFC3339Nano))
 	}
+	if !f.Until.IsZero() {
+		add("last_seen < ?", f.Until.UTC().Format(time.RFC3339Nano))
+	}
+	return where, args
+}
+
+// CountAlerts counts the alerts f selects (its paging aside).
+func (s *Store) CountAlerts(ctx context.Context, f AlertFilter) (int, error) {
+	where, args := f.where()
+	q := "SELECT COUNT(*) FROM alerts"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count alerts: %w", err)
+	}
+	return n, nil
+}
+
+// Alerts lists alerts, newest first.
+func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]alert.Alert, error) {
+	where, args := f.where()
 	q, args, limit := page("SELECT body FROM alerts", where, args, f.Limit, f.Offset)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

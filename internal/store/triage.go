@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wardenhq/warden/internal/alert"
@@ -85,6 +87,7 @@ func (s *Store) UpdateAlert(ctx context.Context, id string, u Update) (alert.Ale
 	if err := json.Unmarshal([]byte(body), &a); err != nil {
 		return a, err
 	}
+	before := a
 	set(&a.Status, u.Status)
 	set(&a.Assignee, u.Assignee)
 	set(&a.Classification, u.Classification)
@@ -94,6 +97,10 @@ func (s *Store) UpdateAlert(ctx context.Context, id string, u Update) (alert.Ale
 		return a, err
 	}
 	if err := addComment(ctx, tx, "alert:"+id, u, s.now()); err != nil {
+		return a, err
+	}
+	if err := triaged(ctx, tx, "alert:"+id, u, s.now(), [3]string{before.Status, before.Assignee, before.Classification},
+		[3]string{a.Status, a.Assignee, a.Classification}); err != nil {
 		return a, err
 	}
 	return a, tx.Commit()
@@ -110,6 +117,16 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, u Update) (Incide
 		return Incident{}, err
 	}
 	defer tx.Rollback() //nolint:errcheck
+	var was [3]string
+	if err := tx.QueryRowContext(ctx, `SELECT status, assignee, classification FROM incidents WHERE id = ?`, id).Scan(&was[0], &was[1], &was[2]); errors.Is(err, sql.ErrNoRows) {
+		return Incident{}, fmt.Errorf("incident %s: %w", id, ErrNotFound)
+	} else if err != nil {
+		return Incident{}, err
+	}
+	now := [3]string{cmp.Or(u.Status, was[0]), cmp.Or(u.Assignee, was[1]), cmp.Or(u.Classification, was[2])}
+	if err := triaged(ctx, tx, "incident:"+id, u, s.now(), was, now); err != nil {
+		return Incident{}, err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE incidents SET status = coalesce(nullif(?, ''), status), assignee = coalesce(nullif(?, ''), assignee),
 		classification = coalesce(nullif(?, ''), classification) WHERE id = ?`, u.Status, u.Assignee, u.Classification, id)
 	if err != nil {
@@ -150,6 +167,24 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, u Update) (Incide
 		return Incident{}, err
 	}
 	return s.Incident(ctx, id)
+}
+
+// triaged records a triage update in the audit log (the target's
+// history): who, and each field that changed, before and after.
+func triaged(ctx context.Context, tx *sql.Tx, target string, u Update, at time.Time, before, after [3]string) error {
+	var changes []string
+	for i, name := range []string{"status", "assignee", "classification"} {
+		if before[i] != after[i] {
+			changes = append(changes, fmt.Sprintf("%s %q → %q", name, before[i], after[i]))
+		}
+	}
+	if u.Comment != "" {
+		changes = append(changes, "comment")
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	return audit(ctx, tx, AuditEvent{At: at, Principal: u.Author, Action: "triage", Target: target, Detail: strings.Join(changes, "; ")})
 }
 
 func set(dst *string, v string) {
