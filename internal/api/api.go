@@ -188,6 +188,12 @@ func New(s Store, log *slog.Logger, o Options) http.Handler {
 			return adapter{f: f, log: log, auth: o.Auth, allow: allowRoles(roles...), audit: rec}
 		}
 	}
+	// Who the caller is, so the console shows only the controls their
+	// role may use (the API refuses the rest anyway).
+	mux.Handle("GET /api/whoami", only(Roles...)(func(r *http.Request) (any, error) {
+		p := principalOf(r.Context())
+		return map[string]any{"name": p.Name, "role": p.Role, "method": p.Method, "subscriptions": p.Subscriptions}, nil
+	}))
 	complianceRoutes(mux, h, only, s, o)
 	ediscoveryRoutes(mux, only, s, o)
 	triageRoutes(mux, h, s)

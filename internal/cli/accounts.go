@@ -28,8 +28,17 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 	storeURL := fs.String("store-url", env.Getenv("WARDEN_STORE_URL"), "a postgres:// store shared by replicas (default: SQLite in --data-dir)")
 	role := fs.String("role", "", "the account's role: "+strings.Join(api.Roles, ", "))
 	subs := fs.String("subscriptions", "", "comma-separated subscriptions the account reaches (default: all)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	// The name may come before the flags (add NAME --role R) or after.
+	var names []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		names, rest = append(names, fs.Arg(0)), fs.Args()[1:]
 	}
 	open := func() (*store.Store, error) {
 		if *storeURL != "" {
@@ -39,7 +48,7 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		if fs.NArg() != 1 || !slices.Contains(api.Roles, *role) {
+		if len(names) != 1 || !slices.Contains(api.Roles, *role) {
 			return usage
 		}
 		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
@@ -55,7 +64,7 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		defer st.Close()
-		a := signin.Account{Name: fs.Arg(0), Role: *role, Hash: hash, CreatedAt: time.Now().UTC()}
+		a := signin.Account{Name: names[0], Role: *role, Hash: hash, CreatedAt: time.Now().UTC()}
 		if *subs != "" {
 			a.Subscriptions = strings.Split(*subs, ",")
 		}
@@ -81,7 +90,7 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 		}
 		return tw.Flush()
 	case "disable":
-		if fs.NArg() != 1 {
+		if len(names) != 1 {
 			return usage
 		}
 		st, err := open()
@@ -89,9 +98,12 @@ func runAccounts(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		defer st.Close()
-		a, ok, err := st.Account(ctx, fs.Arg(0))
-		if err != nil || !ok {
-			return errors.Join(err, fmt.Errorf("no account %s", fs.Arg(0)))
+		a, ok, err := st.Account(ctx, names[0])
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("no account %s", names[0])
 		}
 		a.Disabled = true
 		return st.PutAccount(ctx, a)

@@ -13,8 +13,9 @@ import (
 func TestServesThePage(t *testing.T) {
 	h := Handler("/portal/")
 	for _, tt := range []struct{ path, ctype, contains string }{
-		{"/portal/", "text/html", `<script src="app.js" defer></script>`},
-		{"/portal/app.js", "javascript", "function route()"},
+		{"/portal/", "text/html", `<script src="core.js" defer></script>`},
+		{"/portal/core.js", "javascript", "function route()"},
+		{"/portal/alerts.js", "javascript", "function openAlert("},
 		{"/portal/style.css", "text/css", ".sev-critical"},
 	} {
 		rec := httptest.NewRecorder()
@@ -37,9 +38,14 @@ func TestServesThePage(t *testing.T) {
 // TestCallsExistingRoutes: every API call the page makes names a route the
 // API serves, with the same method.
 func TestCallsExistingRoutes(t *testing.T) {
-	js, err := os.ReadFile("static/app.js")
-	if err != nil {
-		t.Fatal(err)
+	var js []byte
+	scripts, _ := filepath.Glob("static/*.js")
+	for _, f := range scripts {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js = append(js, b...)
 	}
 	var routes []string
 	files, _ := filepath.Glob("../api/*.go")
@@ -57,7 +63,7 @@ func TestCallsExistingRoutes(t *testing.T) {
 	}
 	calls := regexp.MustCompile(`api\("(\w+)", "(/api/[^"?]*)`).FindAllStringSubmatch(string(js), -1)
 	if len(calls) < 8 {
-		t.Fatalf("found %d API calls in app.js, want the page's calls", len(calls))
+		t.Fatalf("found %d API calls in the scripts, want the page's calls", len(calls))
 	}
 	for _, c := range calls {
 		found := false
@@ -71,7 +77,7 @@ func TestCallsExistingRoutes(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("app.js calls %s %s, which no API route serves (routes: %v)", c[1], c[2], routes)
+			t.Errorf("the console calls %s %s, which no API route serves (routes: %v)", c[1], c[2], routes)
 		}
 	}
 }

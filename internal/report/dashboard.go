@@ -67,7 +67,9 @@ func BuildDashboard(ms []traffic.Minute, as []alert.Alert, since, until time.Tim
 		d.Step, step = "day", 24*time.Hour
 	}
 	var hist [traffic.Buckets]int64
-	points := map[time.Time]*TrafficRow{}
+	// Points are keyed by Unix time: times read back from the store and
+	// the clock's differ in location, which == (and a map) would see.
+	points := map[int64]*TrafficRow{}
 	for _, m := range ms {
 		d.Requests += m.Requests
 		d.Scanned += m.Scanned
@@ -75,11 +77,11 @@ func BuildDashboard(ms []traffic.Minute, as []alert.Alert, since, until time.Tim
 		for i, n := range m.Latency {
 			hist[i] += n
 		}
-		at := m.At.Truncate(step)
-		p := points[at]
+		at := m.At.UTC().Truncate(step)
+		p := points[at.Unix()]
 		if p == nil {
 			p = &TrafficRow{At: at}
-			points[at] = p
+			points[at.Unix()] = p
 		}
 		p.Scanned += m.Scanned
 		p.Blocked += m.Blocked
@@ -87,9 +89,9 @@ func BuildDashboard(ms []traffic.Minute, as []alert.Alert, since, until time.Tim
 	d.Latency.P50, _ = traffic.Percentile(hist, 0.50)
 	d.Latency.P95, _ = traffic.Percentile(hist, 0.95)
 	d.Latency.P99, d.Latency.Over = traffic.Percentile(hist, 0.99)
-	for at := since.Truncate(step); at.Before(until); at = at.Add(step) {
+	for at := since.UTC().Truncate(step); at.Before(until); at = at.Add(step) {
 		row := TrafficRow{At: at}
-		if p := points[at]; p != nil {
+		if p := points[at.Unix()]; p != nil {
 			row = *p
 		}
 		d.Traffic = append(d.Traffic, row)
@@ -101,7 +103,7 @@ func BuildDashboard(ms []traffic.Minute, as []alert.Alert, since, until time.Tim
 func summarise(as []alert.Alert, since, until time.Time, step time.Duration) AlertSummary {
 	s := AlertSummary{BySeverity: map[string]int{}}
 	types, resources, users := map[string]int{}, map[string]int{}, map[string]int{}
-	over := map[time.Time]map[string]int{}
+	over := map[int64]map[string]int{}
 	for _, a := range as {
 		s.Total++
 		s.BySeverity[string(a.Severity)]++
@@ -114,14 +116,14 @@ func summarise(as []alert.Alert, since, until time.Time, step time.Duration) Ale
 				users[e.ID]++
 			}
 		}
-		at := a.LastSeen.Truncate(step)
+		at := a.LastSeen.UTC().Truncate(step).Unix()
 		if over[at] == nil {
 			over[at] = map[string]int{}
 		}
 		over[at][string(a.Severity)]++
 	}
-	for at := since.Truncate(step); at.Before(until); at = at.Add(step) {
-		counts := over[at]
+	for at := since.UTC().Truncate(step); at.Before(until); at = at.Add(step) {
+		counts := over[at.Unix()]
 		if counts == nil {
 			counts = map[string]int{}
 		}

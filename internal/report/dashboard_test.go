@@ -28,7 +28,9 @@ func TestDashboard(t *testing.T) {
 		{Type: "jailbreak", Severity: scan.SeverityHigh, Subscription: "a", Resource: "gpt", Entities: user("mallory"), LastSeen: since.Add(2 * time.Hour)},
 		{Type: "sensitive_data", Severity: scan.SeverityLow, Subscription: "b", Resource: "chat", Entities: user("alice"), LastSeen: since.Add(2 * time.Hour)},
 	}
-	d := BuildDashboard(ms, as, since, until)
+	// The clock's times are local; the store's are UTC: points must
+	// match whatever the location.
+	d := BuildDashboard(ms, as, since.In(time.FixedZone("here", 0)), until)
 	if d.Requests != 21 || d.Scanned != 20 || d.Blocked != 3 {
 		t.Errorf("totals %d/%d/%d, want 21 requests, 20 scanned, 3 blocked", d.Requests, d.Scanned, d.Blocked)
 	}

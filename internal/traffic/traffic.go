@@ -115,9 +115,10 @@ func (c *Counter) Flush(ctx context.Context) {
 	}
 }
 
-// Run flushes every ten seconds until ctx ends, then once more.
+// Run flushes every two seconds (the dashboard is that fresh) until ctx
+// ends, then once more.
 func (c *Counter) Run(ctx context.Context) {
-	t := time.NewTicker(10 * time.Second)
+	t := time.NewTicker(2 * time.Second)
 	defer t.Stop()
 	for {
 		select {
