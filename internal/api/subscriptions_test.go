@@ -25,7 +25,7 @@ type apiFixture struct {
 	changed atomic.Int32
 }
 
-func newFixture(t *testing.T) *apiFixture {
+func newFixture(t testing.TB) *apiFixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, t.TempDir())

@@ -14,11 +14,14 @@ import (
 
 // seedAlerts records n alerts in subscriptions a and b, users u0..u2,
 // apps app0/app1, with request ids req-<i>, one a minute back from now.
-func seedAlerts(t *testing.T, f *apiFixture, n int) {
+func seedAlerts(t *testing.T, f *apiFixture, n int) { seedAlertsFrom(t, f, 0, n) }
+
+// seedAlertsFrom records alerts first..first+n-1 as seedAlerts describes.
+func seedAlertsFrom(t testing.TB, f *apiFixture, first, n int) {
 	t.Helper()
 	now := time.Now().UTC()
 	var as []alert.Alert
-	for i := range n {
+	for i := first; i < first+n; i++ {
 		sub := []string{"a", "b"}[i%2]
 		as = append(as, alert.Alert{ID: fmt.Sprintf("al-%03d", i), Type: []string{"Warden.AI.Jailbreak", "Warden.AI.DataLeak"}[i%2],
 			Severity: []scan.Severity{scan.SeverityHigh, scan.SeverityLow}[i%2], Subscription: sub, Resource: "gpt-" + sub,
