@@ -505,6 +505,8 @@ type Policy struct {
 	Key            string            `yaml:"key" json:"key,omitempty"`
 	Detectors      []string          `yaml:"detectors" json:"detectors,omitempty"`
 	Sensitivity    string            `yaml:"sensitivity" json:"sensitivity,omitempty"`
+	FlagAt         *float64          `yaml:"flag_at" json:"flag_at,omitempty"`
+	BlockAt        *float64          `yaml:"block_at" json:"block_at,omitempty"`
 	Actions        map[string]string `yaml:"actions" json:"actions,omitempty"`
 	Redact         []string          `yaml:"redact" json:"redact,omitempty"`
 	Allow          []string          `yaml:"allow" json:"allow,omitempty"`

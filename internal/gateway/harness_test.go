@@ -152,6 +152,7 @@ func newHarnessWith(t *testing.T, verifier *identity.Verifier, opts ...harnessOp
 type harnessExtra struct {
 	verifier *identity.Verifier
 	tracer   trace.Tracer
+	policies Policies
 }
 
 func newHarnessExtra(t *testing.T, x harnessExtra, opts ...harnessOpt) *harness {
@@ -193,6 +194,7 @@ func newHarnessExtra(t *testing.T, x harnessExtra, opts ...harnessOpt) *harness 
 		Interactions: h.inter,
 		Verifier:     x.verifier,
 		Tracer:       x.tracer,
+		Policies:     x.policies,
 		Metrics:      NewMetrics(prometheus.NewRegistry()),
 		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Transport:    h.tr,

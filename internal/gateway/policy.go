@@ -26,6 +26,12 @@ func (g *Gateway) applyPolicy(ex *exchange, r *http.Request) {
 		ex.policy = scan.ForSensitivity(g.policy, p.Sensitivity)
 		ex.policy.TrustSystem = trust
 	}
+	if p.FlagAt != nil {
+		ex.policy.FlagAt = *p.FlagAt
+	}
+	if p.BlockAt != nil {
+		ex.policy.BlockAt = *p.BlockAt
+	}
 	ex.policy.Rules = rules
 	if p.Redact != nil {
 		ex.sub.Redact = p.Redact

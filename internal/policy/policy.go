@@ -39,6 +39,11 @@ type Policy struct {
 	// Sensitivity (low, medium, high) adjusts the configured thresholds,
 	// as a subscription's does; empty leaves the subscription's.
 	Sensitivity string `json:"sensitivity,omitempty"`
+	// FlagAt and BlockAt, when set, are the confidence thresholds
+	// themselves (after Sensitivity): a finding at or above FlagAt is
+	// reported, at or above BlockAt blocks in block mode.
+	FlagAt  *float64 `json:"flag_at,omitempty"`
+	BlockAt *float64 `json:"block_at,omitempty"`
 	// Actions by category (jailbreak, data_leakage, ...) or finding type
 	// (sensitive_data_in_prompt, ...): allow, detect, block; a type's
 	// action wins over its category's.
@@ -143,6 +148,14 @@ func (p Policy) Validate(known []string) error {
 	case "", "low", "medium", "high":
 	default:
 		bad("sensitivity %q: low, medium or high", p.Sensitivity)
+	}
+	for name, v := range map[string]*float64{"flag_at": p.FlagAt, "block_at": p.BlockAt} {
+		if v != nil && (*v <= 0 || *v > 1) {
+			bad("%s %v: a confidence above 0 and at most 1", name, *v)
+		}
+	}
+	if p.FlagAt != nil && p.BlockAt != nil && *p.FlagAt > *p.BlockAt {
+		bad("flag_at %v is above block_at %v", *p.FlagAt, *p.BlockAt)
 	}
 	for k, a := range p.Actions {
 		switch scan.Action(a) {

@@ -136,6 +136,8 @@ func TestCheck(t *testing.T) {
 		{ID: "p", Subscription: "s", Deny: []policy.Rule{{ID: "r", Pattern: "(unclosed"}}},
 		{ID: "p", Subscription: "s", SensitiveTypes: []policy.CustomType{{ID: "t", Patterns: []string{"[z-a]"}}}},
 		{ID: "p", Subscription: "s", Allow: []string{"(?P<"}},
+		{ID: "p", Subscription: "s", FlagAt: ptr(0.9), BlockAt: ptr(0.5)},
+		{ID: "p", Subscription: "s", BlockAt: ptr(1.5)},
 	}
 	for _, p := range bad {
 		if err := Check(p, known); err == nil {
@@ -186,3 +188,5 @@ func TestSyncReload(t *testing.T) {
 	}
 	t.Error("the policy was not in force 5 s after Changed")
 }
+
+func ptr(f float64) *float64 { return &f }
