@@ -1,6 +1,7 @@
 package modelscan
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"context"
 	"crypto/rand"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -106,4 +108,103 @@ func BenchmarkCheckpointRead(b *testing.B) {
 		io.Copy(io.Discard, f)
 		f.Close()
 	}
+}
+
+var (
+	bigOnce         sync.Once
+	bigPath, bigTar string
+)
+
+// bigCheckpoint writes (once per process) a checkpoint of
+// WARDEN_BENCH_CHECKPOINT_GIB GiB (default 5): past 4 GiB, so with zip64
+// end records as every big checkpoint has, and the same file inside a tar.
+func bigCheckpoint(b *testing.B) (string, string) {
+	bigOnce.Do(func() {
+		gib := 5
+		if v, err := strconv.Atoi(os.Getenv("WARDEN_BENCH_CHECKPOINT_GIB")); err == nil && v > 0 {
+			gib = v
+		}
+		dir, err := os.MkdirTemp("", "warden-bench-big-*")
+		if err != nil {
+			b.Fatal(err)
+		}
+		bigPath, bigTar = filepath.Join(dir, "model.pt"), filepath.Join(dir, "bundle.tar")
+		f, err := os.Create(bigPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := zip.NewWriter(f)
+		var pkl []byte
+		for _, fx := range fixtures.All() {
+			if fx.Name == "benign_state_dict.pkl" {
+				pkl = fx.Data
+			}
+		}
+		m, _ := w.CreateHeader(&zip.FileHeader{Name: "archive/data.pkl", Method: zip.Store})
+		m.Write(pkl)
+		chunk := make([]byte, 1<<20)
+		rand.Read(chunk)
+		for i := range gib * 4 {
+			m, _ := w.CreateHeader(&zip.FileHeader{Name: "archive/data/" + strconv.Itoa(i), Method: zip.Store})
+			for range 256 {
+				m.Write(chunk)
+			}
+		}
+		w.Close()
+		st, _ := f.Stat()
+		f.Close()
+		t, _ := os.Create(bigTar)
+		tw := tar.NewWriter(t)
+		tw.WriteHeader(&tar.Header{Name: "checkpoints/model.pt", Mode: 0o644, Size: st.Size(), Typeflag: tar.TypeReg})
+		src, _ := os.Open(bigPath)
+		io.Copy(tw, src)
+		src.Close()
+		tw.Close()
+		t.Close()
+	})
+	return bigPath, bigTar
+}
+
+// BenchmarkBigCheckpoint scans the big checkpoint as a file and inside a
+// tar (in place, no copy), against reading its pickle alone, the figure
+// the issue compares with, and reading the whole file.
+func BenchmarkBigCheckpoint(b *testing.B) {
+	p, tp := bigCheckpoint(b)
+	s := New(Options{})
+	for _, c := range []struct{ name, path string }{{"scan-file", p}, {"scan-in-tar", tp}} {
+		b.Run(c.name, func(b *testing.B) {
+			var peak uint64
+			for b.Loop() {
+				peak = max(peak, peakHeap(func() {
+					if f := s.ScanFile(context.Background(), c.path); f.Error != "" || len(f.Findings) > 0 {
+						b.Fatalf("%+v", f)
+					}
+				}))
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		})
+	}
+	b.Run("read-pickle", func(b *testing.B) {
+		for b.Loop() {
+			zr, err := zip.OpenReader(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, f := range zr.File {
+				if f.Name == "archive/data.pkl" {
+					rc, _ := f.Open()
+					io.Copy(io.Discard, rc)
+					rc.Close()
+				}
+			}
+			zr.Close()
+		}
+	})
+	b.Run("read-file", func(b *testing.B) {
+		for b.Loop() {
+			f, _ := os.Open(p)
+			io.Copy(io.Discard, f)
+			f.Close()
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"compress/bzip2"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -126,6 +127,12 @@ func (fs *fileScan) scanStream(member, name string, r io.Reader, size int64, dep
 	case "7z":
 		fs.spoolAnd7z(member, br, size, depth)
 	case "tar":
+		if ra, ok := r.(io.ReaderAt); ok && size >= 0 {
+			// On disk (a file, or a stored member of one): members are
+			// read where they lie, a zip inside without a copy.
+			fs.scanTarAt(member, ra, size, depth)
+			break
+		}
 		fs.scanTar(member, br, depth)
 	case "numpy":
 		fs.scanNumpy(member, br)
@@ -312,18 +319,77 @@ func (fs *fileScan) scanTar(member string, r io.Reader, depth int) {
 			fs.fail(member, fmt.Errorf("tar: %w", err))
 			return
 		}
-		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
-			if h.Typeflag == tar.TypeSymlink || h.Typeflag == tar.TypeLink {
-				if strings.Contains(h.Linkname, "..") || strings.HasPrefix(h.Linkname, "/") {
-					fs.add(High, "tar.link-traversal", join(member, h.Name), "a link points outside the archive: "+h.Linkname, recReview)
-				}
-			}
+		if !fs.tarMember(join(member, h.Name), h) {
 			continue
 		}
-		if strings.Contains(h.Name, "..") || strings.HasPrefix(h.Name, "/") {
-			fs.add(High, "tar.path-traversal", join(member, h.Name), "the member's name leaves the archive's directory", recReview)
-		}
 		fs.scanStream(join(member, h.Name), h.Name, tr, h.Size, depth+1)
+	}
+}
+
+// tarMember reports names and links that leave the archive, and whether
+// h is a regular file to scan.
+func (fs *fileScan) tarMember(m string, h *tar.Header) bool {
+	if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
+		if (h.Typeflag == tar.TypeSymlink || h.Typeflag == tar.TypeLink) && (strings.Contains(h.Linkname, "..") || strings.HasPrefix(h.Linkname, "/")) {
+			fs.add(High, "tar.link-traversal", m, "a link points outside the archive: "+h.Linkname, recReview)
+		}
+		return false
+	}
+	if strings.Contains(h.Name, "..") || strings.HasPrefix(h.Name, "/") {
+		fs.add(High, "tar.path-traversal", m, "the member's name leaves the archive's directory", recReview)
+	}
+	return true
+}
+
+// offsetReader reads a section from its start and says where it is; it
+// seeks, so a tar reader skips members' data instead of reading it.
+type offsetReader struct {
+	*io.SectionReader
+	pos int64
+}
+
+func (o *offsetReader) Read(p []byte) (int, error) {
+	n, err := o.SectionReader.Read(p)
+	o.pos += int64(n)
+	return n, err
+}
+
+func (o *offsetReader) Seek(off int64, whence int) (int64, error) {
+	n, err := o.SectionReader.Seek(off, whence)
+	if err == nil {
+		o.pos = n
+	}
+	return n, err
+}
+
+// scanTarAt scans a tar archive with random access: each regular member
+// is scanned in place (a zip member through its central directory, with
+// no copy), and the tar reader seeks past what is not read.
+func (fs *fileScan) scanTarAt(member string, r io.ReaderAt, size int64, depth int) {
+	or := &offsetReader{SectionReader: io.NewSectionReader(r, 0, size)}
+	tr := tar.NewReader(or)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			fs.fail(member, fmt.Errorf("tar: %w", err))
+			return
+		}
+		m := join(member, h.Name)
+		if !fs.tarMember(m, h) {
+			continue
+		}
+		if h.Size < 0 || or.pos+h.Size > size {
+			fs.fail(m, errors.New("tar: member runs past the end of the archive"))
+			return
+		}
+		if depth+1 > fs.s.o.MaxDepth {
+			fs.fail(m, fmt.Errorf("nested deeper than %d archives", fs.s.o.MaxDepth))
+			continue
+		}
+		fs.scanAt(m, h.Name, io.NewSectionReader(r, or.pos, h.Size), h.Size, depth+1)
 	}
 }
 

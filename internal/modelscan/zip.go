@@ -64,8 +64,10 @@ func readZip(r io.ReaderAt, size int64) ([]zipEntry, error) {
 	count := uint64(binary.LittleEndian.Uint16(e[10:]))
 	cdSize := uint64(binary.LittleEndian.Uint32(e[12:]))
 	cdOff := uint64(binary.LittleEndian.Uint32(e[16:]))
+	// end is where the central directory ends: the EOCD record, or with
+	// zip64 the zip64 record that precedes its locator.
+	end := eocd
 	if cdOff == 0xffffffff || count == 0xffff || cdSize == 0xffffffff {
-		// zip64: the locator sits 20 bytes before the record.
 		var loc [20]byte
 		if eocd < 20 {
 			return nil, errors.New("zip64: no locator")
@@ -73,24 +75,28 @@ func readZip(r io.ReaderAt, size int64) ([]zipEntry, error) {
 		if _, err := r.ReadAt(loc[:], eocd-20); err != nil || binary.LittleEndian.Uint32(loc[:]) != 0x07064b50 {
 			return nil, errors.New("zip64: bad locator")
 		}
-		off := int64(binary.LittleEndian.Uint64(loc[8:]))
-		var z [56]byte
-		if off < 0 || off+56 > size {
-			return nil, errors.New("zip64: record out of range")
+		// The locator gives the record's offset from the archive's start;
+		// in a file with a prefix (a polyglot) the record is found where
+		// it must be, right before the locator.
+		rec, err := zip64Record(r, size, int64(binary.LittleEndian.Uint64(loc[8:])), eocd-20)
+		if err != nil {
+			return nil, err
 		}
-		if _, err := r.ReadAt(z[:], off); err != nil || binary.LittleEndian.Uint32(z[:]) != 0x06064b50 {
-			return nil, errors.New("zip64: bad record")
+		var z [56]byte
+		if _, err := r.ReadAt(z[:], rec); err != nil {
+			return nil, err
 		}
 		count = binary.LittleEndian.Uint64(z[32:])
 		cdSize = binary.LittleEndian.Uint64(z[40:])
 		cdOff = binary.LittleEndian.Uint64(z[48:])
+		end = rec
 	}
 	// A polyglot or a zip with a prefix (a pickle before it): the central
-	// directory offset is relative to the archive's start, which the EOCD
-	// position tells.
+	// directory offset is relative to the archive's start, which the end
+	// of the directory tells.
 	base := int64(0)
-	if int64(cdOff+cdSize) < eocd && eocd-int64(cdSize) >= 0 && int64(cdOff) != eocd-int64(cdSize) {
-		base = eocd - int64(cdSize) - int64(cdOff)
+	if cdOff+cdSize < uint64(end) && end-int64(cdSize) >= 0 && int64(cdOff) != end-int64(cdSize) {
+		base = end - int64(cdSize) - int64(cdOff)
 	}
 	if count > maxZipEntries {
 		return nil, fmt.Errorf("zip: %d entries, more than %d", count, maxZipEntries)
@@ -125,6 +131,33 @@ func readZip(r io.ReaderAt, size int64) ([]zipEntry, error) {
 		out = append(out, ze)
 	}
 	return out, nil
+}
+
+// zip64Record finds the zip64 end record: at the locator's offset, or,
+// in an archive with a prefix, ending where the locator starts.
+func zip64Record(r io.ReaderAt, size, off, locator int64) (int64, error) {
+	sig := func(at int64) bool {
+		var b [12]byte
+		if at < 0 || at+56 > size {
+			return false
+		}
+		_, err := r.ReadAt(b[:], at)
+		return err == nil && binary.LittleEndian.Uint32(b[:]) == 0x06064b50
+	}
+	if sig(off) {
+		return off, nil
+	}
+	// The record is 56 bytes plus extensible data: look back for it.
+	for at := locator - 56; at >= max(0, locator-56-1024); at-- {
+		if sig(at) {
+			var b [12]byte
+			r.ReadAt(b[:], at) //nolint:errcheck // read by sig
+			if int64(binary.LittleEndian.Uint64(b[4:]))+12 == locator-at {
+				return at, nil
+			}
+		}
+	}
+	return 0, errors.New("zip64: no end record")
 }
 
 // zip64Extra reads the zip64 extended information field, whose values
