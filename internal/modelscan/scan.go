@@ -145,6 +145,10 @@ func (fs *fileScan) scanStream(member, name string, r io.Reader, size int64, dep
 	case "pickle":
 		fs.scanPickleStream(member, br, false)
 	default:
+		if w := sniffWrapper(head); w != "" {
+			fs.scanWrapped(member, name, w, br, depth)
+			return w
+		}
 		return fs.scanOther(member, name, br, head, size)
 	}
 	return format
