@@ -470,7 +470,7 @@ func (fs *fileScan) scanKerasConfig(member string, e zipEntry, r io.ReaderAt) {
 func (fs *fileScan) judgeKerasModule(member, mod, name string) {
 	for _, p := range []string{"keras", "keras_hub", "keras_nlp", "keras_cv", "tf_keras", "tensorflow", "builtins"} {
 		if mod == p || strings.HasPrefix(mod, p+".") {
-			if mod == "builtins" && name != "" && denyNames["builtins."+name] {
+			if e, _ := effectOf(mod, name); mod == "builtins" && name != "" && e != "" {
 				break
 			}
 			return

@@ -74,50 +74,6 @@ var safeModules = []string{
 	"transformers.models.", "transformers.configuration_utils", "catboost.core",
 }
 
-// denyModules execute code, touch the system or the network when reached
-// from a pickle: any name in them is critical (or high, see networkModules).
-// Matched against the module and every dotted prefix of it.
-var denyModules = setOf(
-	"os", "posix", "nt", "subprocess", "sys", "pty", "commands", "multiprocessing", "_posixsubprocess",
-	"code", "codeop", "runpy", "marshal", "types", "importlib", "_frozen_importlib", "_frozen_importlib_external",
-	"_imp", "imp", "pkgutil", "zipimport", "site", "inspect", "ctypes", "_ctypes", "pickle", "_pickle", "dill",
-	"cloudpickle", "joblib", "shutil", "tempfile", "pydoc", "pexpect", "pipes", "venv", "ensurepip", "pip",
-	"doctest", "idlelib", "lib2to3", "signal", "_signal", "threading", "_thread", "atexit", "sqlite3",
-	"_sqlite3", "cProfile", "profile", "pdb", "bdb", "timeit", "trace", "distutils", "setuptools",
-	"asyncio", "_interpreters", "_xxsubinterpreters", "gc", "platform", "linecache", "compileall", "py_compile",
-	"mmap", "_osx_support", "_aix_support", "_pyrepl", "test", "unittest", "numpy.f2py", "numpy.distutils",
-	"numpy.testing", "torch.hub", "torch._dynamo", "torch._inductor", "torch.jit", "torch.compile",
-	"torch.utils.collect_env", "torch.utils.bottleneck", "torch.utils._config_module",
-	"torch.fx.experimental.symbolic_shapes", "torch.utils.data.datapipes", "fickling", "picklescan", "modelscan",
-	"modelaudit", "mlflow.projects", "pandas.io", "shelve", "glob", "fileinput", "zipfile", "tarfile",
-	"webbrowser", "socket", "ssl", "http", "httplib", "urllib", "urllib2", "requests", "aiohttp", "smtplib",
-	"imaplib", "ftplib", "poplib", "telnetlib", "nntplib", "socketserver", "xmlrpc", "select", "selectors",
-	"logging", "syslog", "difflib",
-)
-
-// networkModules are the deny modules that reach the network or a browser
-// rather than run code: high, not critical.
-var networkModules = setOf("webbrowser", "socket", "ssl", "http", "httplib", "urllib", "urllib2", "requests",
-	"aiohttp", "smtplib", "imaplib", "ftplib", "poplib", "telnetlib", "nntplib", "socketserver", "xmlrpc",
-	"select", "selectors", "logging", "syslog")
-
-// denyNames are dangerous callables in otherwise harmless modules.
-var denyNames = setOf(
-	"builtins.eval", "builtins.exec", "builtins.compile", "builtins.open", "builtins.getattr", "builtins.setattr",
-	"builtins.delattr", "builtins.__import__", "builtins.breakpoint", "builtins.input", "builtins.globals",
-	"builtins.locals", "builtins.vars", "builtins.apply", "builtins.execfile", "builtins.memoryview",
-	"__builtin__.eval", "__builtin__.exec", "__builtin__.compile", "__builtin__.open", "__builtin__.getattr",
-	"__builtin__.setattr", "__builtin__.__import__", "__builtin__.apply", "__builtin__.execfile",
-	"__builtins__.eval", "__builtins__.exec", "__builtins__.__import__", "__builtins__.getattr",
-	"operator.attrgetter", "operator.itemgetter", "operator.methodcaller", "_operator.attrgetter",
-	"_operator.itemgetter", "_operator.methodcaller", "functools.partial", "functools.reduce",
-	"_io.FileIO", "_io.open", "io.FileIO", "io.open", "io.open_code", "torch.load", "torch.serialization.load",
-	"torch.storage._load_from_bytes", "torch.jit.unsupported_tensor_ops.execWrapper", "numpy.load",
-	"numpy.fromfile", "numpy.loadtxt", "numpy.save", "numpy.savetxt", "numpy.tofile",
-	"copyreg.__newobj__", "uuid._get_command_stdout", "pandas.read_csv", "pandas.read_pickle",
-	"torch._C._jit_pass_inline", "collections.namedtuple",
-)
-
 // scannerNames are imports of the scanners themselves: a file that reaches
 // for them is trying to switch them off.
 var scannerNames = []string{"fickling", "picklescan", "modelscan", "modelaudit", "model_unpickler", "saferpickle"}
@@ -158,18 +114,20 @@ func judge(g *pickle.Global) *judgement {
 			return &judgement{Critical, "pickle.dunder-attribute", where + ": reaches " + d + ", the way allow-list bypasses get from a harmless global to eval or the builtins", recConvert}
 		}
 	}
-	if denyNames[full] || denyNames[g.Module+"."+firstComponent(g.Name)] {
-		return &judgement{Critical, "pickle.dangerous-callable", where + ": can run code or read and write files when the file is loaded", recConvert}
+	// TorchScript's own type names (__torch__.MyModule) are resolved by
+	// its compilation unit, not imported from Python.
+	if g.Module == "__torch__" || strings.HasPrefix(g.Module, "__torch__.") {
+		return nil
 	}
-	// Every dotted prefix of the module, and modules named inside a dotted
-	// name (pathlib + "os.system": protocol 4 walks attributes).
-	for _, mod := range candidateModules(g.Module, g.Name) {
-		if denyModules[mod] {
-			if networkModules[mod] {
-				return &judgement{High, "pickle.network-import", where + ": reaches the network when the file is loaded", recConvert}
-			}
-			return &judgement{Critical, "pickle.dangerous-import", where + ": module " + mod + " runs code or touches the system when the file is loaded", recConvert}
+	if e, key := effectOf(g.Module, g.Name); e != "" {
+		rule := "pickle.dangerous-callable"
+		switch {
+		case e == EffectNetwork:
+			rule = "pickle.network-import"
+		case !strings.Contains(key, ".") || strings.HasPrefix(full, key+".") && callableEffects[key] == "":
+			rule = "pickle.dangerous-import"
 		}
+		return &judgement{severityOf(e), rule, where + ": " + string(e) + " when the file is loaded (" + key + ")", recConvert}
 	}
 	if strings.Contains(g.Name, ".") && !safeGlobals[full] {
 		return &judgement{High, "pickle.attribute-walk", where + ": a dotted name walks attributes of the imported object, the way allow-list bypasses reach hidden callables", recReview}

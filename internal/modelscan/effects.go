@@ -1,0 +1,140 @@
+package modelscan
+
+import "strings"
+
+// Effect is what a callable reached from a model file can do when the
+// file is loaded. Severity follows the effect, not the name: anything that
+// can run code (directly, through a process, by loading another
+// serialised object, or by writing a file that runs later) is critical.
+type Effect string
+
+// Effects, most dangerous first.
+const (
+	EffectExec        Effect = "code execution"
+	EffectProcess     Effect = "process"
+	EffectDeserialize Effect = "nested deserialisation"
+	EffectFileWrite   Effect = "file write"
+	EffectSystem      Effect = "interpreter state"
+	EffectNetwork     Effect = "network"
+	EffectFileRead    Effect = "file read"
+)
+
+// severityOf is an effect's severity.
+func severityOf(e Effect) string {
+	switch e {
+	case EffectNetwork, EffectFileRead:
+		return High
+	}
+	return Critical
+}
+
+// moduleEffects are what a module (and every module under it) can do,
+// from the standard library's and the ML libraries' own modules. A name
+// is judged by its module's longest listed prefix; callableEffects name
+// single callables in modules that are otherwise harmless, and refine a
+// module's effect where one name does more.
+var moduleEffects = map[string]Effect{
+	// Running Python, compiling or importing code.
+	"code": EffectExec, "codeop": EffectExec, "runpy": EffectExec, "marshal": EffectExec, "types": EffectExec,
+	"importlib": EffectExec, "_frozen_importlib": EffectExec, "_frozen_importlib_external": EffectExec, "_imp": EffectExec,
+	"imp": EffectExec, "pkgutil": EffectExec, "zipimport": EffectExec, "site": EffectExec, "inspect": EffectExec,
+	"ctypes": EffectExec, "_ctypes": EffectExec, "cffi": EffectExec, "doctest": EffectExec, "pdb": EffectExec,
+	"bdb": EffectExec, "cProfile": EffectExec, "profile": EffectExec, "trace": EffectExec, "timeit": EffectExec,
+	"_interpreters": EffectExec, "_xxsubinterpreters": EffectExec, "_pyrepl": EffectExec, "idlelib": EffectExec,
+	"lib2to3": EffectExec, "test": EffectExec, "unittest": EffectExec, "IPython": EffectExec, "sched": EffectExec,
+	"concurrent": EffectExec, "tkinter": EffectExec, "_tkinter": EffectExec, "turtle": EffectExec,
+	"numba": EffectExec, "Cython": EffectExec, "jinja2": EffectExec, "mako": EffectExec,
+	"numpy.f2py": EffectExec, "numpy.ctypeslib": EffectExec, "torch.jit": EffectExec, "torch._dynamo": EffectExec,
+	"torch._inductor": EffectExec, "torch.compile": EffectExec, "torch.utils.cpp_extension": EffectExec,
+	"torch.ops": EffectExec, "torch.classes": EffectExec, "torch.library": EffectExec, "torch.package": EffectExec,
+	"torch.utils._config_module": EffectExec, "torch.fx.experimental.symbolic_shapes": EffectExec,
+	"torch.utils.data.datapipes": EffectExec, "transformers.dynamic_module_utils": EffectExec,
+	"logging.config": EffectExec,                   // listen() executes the configuration it receives
+	"atexit":         EffectExec, "gc": EffectExec, // code at exit; every live object, the builtins among them
+	// Starting processes.
+	"os": EffectProcess, "posix": EffectProcess, "nt": EffectProcess, "subprocess": EffectProcess, "pty": EffectProcess,
+	"commands": EffectProcess, "multiprocessing": EffectProcess, "_posixsubprocess": EffectProcess, "pexpect": EffectProcess,
+	"pipes": EffectProcess, "platform": EffectProcess, "webbrowser": EffectProcess, "mailcap": EffectProcess,
+	"asyncio": EffectProcess, "_winapi": EffectProcess, "msvcrt": EffectProcess, "pydoc": EffectProcess,
+	"distutils": EffectProcess, "setuptools": EffectProcess, "pip": EffectProcess, "ensurepip": EffectProcess,
+	"venv": EffectProcess, "_osx_support": EffectProcess, "_aix_support": EffectProcess, "mlflow.projects": EffectProcess,
+	"torch.utils.collect_env": EffectProcess, "torch.utils.bottleneck": EffectProcess,
+	// Loading another serialised object (a pickle inside the pickle).
+	"pickle": EffectDeserialize, "_pickle": EffectDeserialize, "dill": EffectDeserialize, "cloudpickle": EffectDeserialize,
+	"joblib": EffectDeserialize, "shelve": EffectDeserialize, "jsonpickle": EffectDeserialize, "yaml": EffectDeserialize,
+	"torch.hub": EffectDeserialize, "pandas.io": EffectDeserialize,
+	// Writing files (what runs later: a .pth, a shell profile, a cron job).
+	"shutil": EffectFileWrite, "tempfile": EffectFileWrite, "sqlite3": EffectFileWrite, "_sqlite3": EffectFileWrite,
+	"zipfile": EffectFileWrite, "tarfile": EffectFileWrite, "mmap": EffectFileWrite, "compileall": EffectFileWrite,
+	"py_compile": EffectFileWrite, "zipapp": EffectFileWrite, "numpy.testing": EffectFileWrite, "numpy.distutils": EffectProcess,
+	// The interpreter's own state: modules, signals, threads.
+	"sys": EffectSystem, "signal": EffectSystem, "_signal": EffectSystem, "threading": EffectSystem, "_thread": EffectSystem,
+	// Reading files.
+	"glob": EffectFileRead, "fileinput": EffectFileRead, "linecache": EffectFileRead, "netrc": EffectFileRead,
+	"filecmp": EffectFileRead, "tabnanny": EffectFileRead, "difflib": EffectFileRead,
+	// The network.
+	"socket": EffectNetwork, "ssl": EffectNetwork, "http": EffectNetwork, "httplib": EffectNetwork, "urllib": EffectNetwork,
+	"urllib2": EffectNetwork, "requests": EffectNetwork, "aiohttp": EffectNetwork, "httpx": EffectNetwork,
+	"smtplib": EffectNetwork, "imaplib": EffectNetwork, "ftplib": EffectNetwork, "poplib": EffectNetwork,
+	"telnetlib": EffectNetwork, "nntplib": EffectNetwork, "socketserver": EffectNetwork, "xmlrpc": EffectNetwork,
+	"select": EffectNetwork, "selectors": EffectNetwork, "logging": EffectNetwork, "syslog": EffectNetwork,
+	"huggingface_hub": EffectNetwork,
+}
+
+// callableEffects are single callables.
+var callableEffects = map[string]Effect{
+	"builtins.eval": EffectExec, "builtins.exec": EffectExec, "builtins.compile": EffectExec, "builtins.__import__": EffectExec,
+	"builtins.getattr": EffectExec, "builtins.setattr": EffectExec, "builtins.delattr": EffectExec, "builtins.breakpoint": EffectExec,
+	"builtins.input": EffectExec, "builtins.globals": EffectExec, "builtins.locals": EffectExec, "builtins.vars": EffectExec,
+	"builtins.apply": EffectExec, "builtins.execfile": EffectExec, "builtins.memoryview": EffectExec,
+	"builtins.open":    EffectFileWrite,
+	"__builtin__.eval": EffectExec, "__builtin__.exec": EffectExec, "__builtin__.compile": EffectExec, "__builtin__.getattr": EffectExec,
+	"__builtin__.setattr": EffectExec, "__builtin__.__import__": EffectExec, "__builtin__.apply": EffectExec,
+	"__builtin__.execfile": EffectExec, "__builtin__.open": EffectFileWrite,
+	"__builtins__.eval": EffectExec, "__builtins__.exec": EffectExec, "__builtins__.__import__": EffectExec, "__builtins__.getattr": EffectExec,
+	// Calling whatever they are given: the step between a harmless global
+	// and eval in every allow-list bypass.
+	"operator.attrgetter": EffectExec, "operator.itemgetter": EffectExec, "operator.methodcaller": EffectExec,
+	"_operator.attrgetter": EffectExec, "_operator.itemgetter": EffectExec, "_operator.methodcaller": EffectExec,
+	"functools.partial": EffectExec, "functools.reduce": EffectExec, "copyreg.__newobj__": EffectExec,
+	"collections.namedtuple":    EffectExec, // builds its class with exec
+	"torch._C._jit_pass_inline": EffectExec, "torch.jit.unsupported_tensor_ops.execWrapper": EffectExec,
+	"uuid._get_command_stdout": EffectProcess, "imaplib.IMAP4_stream": EffectProcess, // runs a command to talk to
+	"logging.FileHandler": EffectFileWrite, "logging.handlers.RotatingFileHandler": EffectFileWrite,
+	"logging.handlers.TimedRotatingFileHandler": EffectFileWrite, "logging.handlers.WatchedFileHandler": EffectFileWrite,
+	"_io.FileIO": EffectFileWrite, "_io.open": EffectFileWrite, "io.FileIO": EffectFileWrite, "io.open": EffectFileWrite,
+	"io.open_code": EffectFileRead, "codecs.open": EffectFileWrite,
+	"torch.load": EffectDeserialize, "torch.serialization.load": EffectDeserialize, "torch.storage._load_from_bytes": EffectDeserialize,
+	"numpy.load": EffectDeserialize, "pandas.read_pickle": EffectDeserialize,
+	"numpy.save": EffectFileWrite, "numpy.savetxt": EffectFileWrite, "numpy.tofile": EffectFileWrite,
+	"numpy.fromfile": EffectFileRead, "numpy.loadtxt": EffectFileRead, "pandas.read_csv": EffectFileRead,
+	"keras.utils.get_file": EffectFileWrite, "tensorflow.keras.utils.get_file": EffectFileWrite, // download to disk
+}
+
+// effectOf is what module.name can do, and the listed key that says so;
+// "" when nothing listed covers it.
+func effectOf(module, name string) (Effect, string) {
+	full := module + "." + name
+	if e, ok := callableEffects[full]; ok {
+		return e, full
+	}
+	if e, ok := callableEffects[module+"."+firstComponent(name)]; ok {
+		return e, module + "." + firstComponent(name)
+	}
+	// The longest listed prefix of the module; then modules reached by
+	// walking a dotted name (pathlib + "os.system": protocol 4 walks
+	// attributes).
+	best, key := Effect(""), ""
+	for _, mod := range candidateModules(module, name) {
+		e, ok := moduleEffects[mod]
+		if !ok {
+			continue
+		}
+		// The walked name's own modules weigh as much as the module's:
+		// take the worst.
+		if key == "" || severityOf(e) == Critical && severityOf(best) != Critical || len(mod) > len(key) && strings.HasPrefix(mod, key) {
+			best, key = e, mod
+		}
+	}
+	return best, key
+}
