@@ -74,3 +74,30 @@ func TestConfigStage(t *testing.T) {
 		}
 	}
 }
+
+// TestTensorPolyglots: a tensor file with a zip behind it is read as
+// both: the archive's pickle is found, and the file is reported.
+func TestTensorPolyglots(t *testing.T) {
+	evil := fixturesZip("archive/data.pkl", []byte("\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."))
+	npy := append([]byte("\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"+string(bytes.Repeat([]byte(" "), 53))+"\n"), 0, 0, 0, 0)
+	dir := t.TempDir()
+	s := newTestScanner(t)
+	for name, data := range map[string][]byte{"w.npy": append(bytes.Clone(npy), evil...), "w.safetensors": append(safetensorsWith(`"x"`), evil...)} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o644)
+		f := s.ScanFile(context.Background(), p)
+		var rules []string
+		for _, x := range f.Findings {
+			rules = append(rules, x.Rule)
+		}
+		if highest(f) != Critical || !slices.Contains(rules, "file.polyglot") {
+			t.Errorf("%s: %s %v [%s], want the polyglot and the pickle's os.system", name, highest(f), rules, f.Format)
+		}
+	}
+	// The same tensors alone are clean.
+	p := filepath.Join(dir, "clean.npy")
+	os.WriteFile(p, npy, 0o644)
+	if f := s.ScanFile(context.Background(), p); len(f.Findings) != 0 {
+		t.Errorf("clean npy: %+v", f.Findings)
+	}
+}
