@@ -447,6 +447,7 @@ func (fs *fileScan) scanKerasConfig(member string, e zipEntry, r io.ReaderAt) {
 		}
 		switch t := x.(type) {
 		case map[string]any:
+			fs.kerasLayer(member, t)
 			if cn, _ := t["class_name"].(string); cn == "Lambda" || cn == "__lambda__" {
 				fs.add(High, "keras.lambda", member, "a Lambda layer: Python code, marshalled into the file, runs when the model is loaded", "Rebuild the model without Lambda layers, or load it only in an isolated environment.")
 			}
@@ -473,6 +474,12 @@ func (fs *fileScan) scanKerasConfig(member string, e zipEntry, r io.ReaderAt) {
 }
 
 func (fs *fileScan) judgeKerasModule(member, mod, name string) {
+	// Keras's own callables that fetch or write (keras.utils.get_file)
+	// are judged by their effect, whatever module they sit in.
+	if e, key := effectOf(mod, name); e != "" && strings.Contains(key, ".") && callableEffects[key] != "" {
+		fs.add(severityOf(e), "keras.dangerous-module", member, fmt.Sprintf("the config names %s.%s (%s), which Keras calls when the model is loaded", mod, name, e), recConvert)
+		return
+	}
 	for _, p := range []string{"keras", "keras_hub", "keras_nlp", "keras_cv", "tf_keras", "tensorflow", "builtins"} {
 		if mod == p || strings.HasPrefix(mod, p+".") {
 			if e, _ := effectOf(mod, name); mod == "builtins" && name != "" && e != "" {
@@ -515,6 +522,9 @@ func (fs *fileScan) scanText(member, name string, r io.Reader) string {
 	}
 	fs.scanTargets(member, text)
 	fs.scanRemoteCode(member, text)
+	if strings.HasSuffix(name, ".pbtxt") || strings.Contains(text, "meta_graphs") && strings.Contains(text, "node_def") {
+		fs.scanTextGraph(member, text)
+	}
 	if ext(name) == ".py" {
 		fs.scanPython(member, text)
 	}

@@ -111,6 +111,12 @@ func (fs *fileScan) onnxGraph(member string, p *pbReader) func(int, int, int64, 
 	}
 	node := func(f, w int, n int64, d int) (bool, error) {
 		switch {
+		case f == 4 && w == 2: // op_type
+			op, err := p.str(n)
+			if err == nil && onnxPythonOps[op] {
+				fs.add(Critical, "onnx.python-op", member, fmt.Sprintf("a node runs the %s operator: Python code the runtime executes (onnxruntime-extensions)", op), recConvert)
+			}
+			return true, err
 		case f == 7 && w == 2: // domain
 			dom, err := p.str(n)
 			if err == nil && !standardDomain(dom) {
@@ -160,18 +166,23 @@ func unsafeLocation(loc string) bool {
 // files or run Python in a SavedModel's graph, and Lambda layers in its
 // Keras metadata.
 func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader) {
-	ops := map[string]string{"ReadFile": High, "WriteFile": High, "MatchingFiles": Medium, "PyFunc": Critical,
-		"EagerPyFunc": Critical, "PyFuncStateless": Critical, "ImmutableConst": Medium}
 	b, err := io.ReadAll(io.LimitReader(r, 1<<30))
 	if err != nil {
 		fs.fail(member, err)
 		return
 	}
-	for op, sev := range ops {
-		// NodeDef.op is field 2: tag 0x12, then the length.
+	for op, e := range tfOps {
+		// NodeDef.op is field 2: tag 0x12, then the length (in the graph
+		// and in every function's node_def alike).
 		if bytes.Contains(b, append([]byte{0x12, byte(len(op))}, op...)) {
-			fs.add(sev, "tensorflow.op."+op, member, "the graph uses the "+op+" operation, which reaches outside the model (files or Python) when it runs", recReview)
+			fs.reportTFOp(member, op, e)
 		}
+	}
+	if bytes.Contains(b, []byte("\x12\x07PrintV2")) && printToFile.Match(b) {
+		fs.add(High, "tensorflow.print-to-file", member, "PrintV2 writes to "+string(printToFile.Find(b))+": a graph that prints to a file writes wherever it names", recReview)
+	}
+	if bytes.Contains(b, []byte("grpc://")) && bytes.Contains(b, []byte("debug_urls")) {
+		fs.add(High, "tensorflow.debug-url", member, "a debug op sends tensors to a remote debug server (debug_urls grpc://)", recReview)
 	}
 	if bytes.Contains(b, []byte(`"class_name": "Lambda"`)) || bytes.Contains(b, []byte(`"class_name":"Lambda"`)) {
 		fs.add(High, "keras.lambda", member, "Keras metadata with a Lambda layer: Python code that runs when the model is loaded", "Rebuild the model without Lambda layers, or load it only in an isolated environment.")

@@ -1,0 +1,87 @@
+package modelscan
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func kerasArchive(config string) []byte {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for name, body := range map[string]string{"metadata.json": `{"keras_version": "3.5.0"}`, "config.json": config, "model.weights.h5": "\x89HDF\r\n\x1a\n"} {
+		f, _ := w.Create(name)
+		f.Write([]byte(body))
+	}
+	w.Close()
+	return b.Bytes()
+}
+
+func layer(class, cfg string) string {
+	return `{"module": "keras", "class_name": "Sequential", "config": {"layers": [{"module": "keras.layers", "class_name": "` + class + `", "config": ` + cfg + `}]}}`
+}
+
+// savedModel is a binary SavedModel whose graph (and a function) uses op.
+func savedModel(ops ...string) []byte {
+	b := []byte{0x08, 0x01, 0x12, 0x00}
+	for _, op := range ops {
+		b = append(b, 0x0a, byte(len(op)+4), 0x0a, 0x01, 'n', 0x12, byte(len(op)))
+		b = append(b, op...)
+	}
+	return b
+}
+
+// onnxModel is an ONNX model with one node of op type op.
+func onnxModel(op string) []byte {
+	node := append([]byte{0x22, byte(len(op))}, op...) // op_type, field 4
+	graph := append([]byte{0x0a, byte(len(node))}, node...)
+	return append([]byte{0x08, 0x07, 0x3a, byte(len(graph))}, graph...) // ir_version, graph (field 7)
+}
+
+// TestFrameworkRules: Keras 3 layers and config entries, TensorFlow ops
+// (binary and text SavedModels) and ONNX operators that read, write,
+// fetch or run code, each beside a benign twin.
+func TestFrameworkRules(t *testing.T) {
+	cases := []struct {
+		name string
+		data []byte
+		want string
+		rule string
+	}{
+		{"tfsm.keras", kerasArchive(layer("TFSMLayer", `{"filepath": "exported/serving"}`)), High, "keras.loads-savedmodel"},
+		{"torch.keras", kerasArchive(layer("TorchModuleWrapper", `{"module": "gASV..."}`)), Critical, "keras.torch-module"},
+		{"vocab-url.keras", kerasArchive(layer("TextVectorization", `{"vocabulary": "https://evil.example/vocab.txt"}`)), High, "keras.fetches"},
+		{"vocab-etc.keras", kerasArchive(layer("StringLookup", `{"vocabulary": "/etc/passwd"}`)), High, "keras.reads-file"},
+		{"vocab-list.keras", kerasArchive(layer("StringLookup", `{"vocabulary": ["a", "b"]}`)), "none", ""},
+		{"getfile.keras", kerasArchive(`{"module": "keras.utils", "class_name": "function", "config": "get_file", "registered_name": "function", "function_name": "get_file"}`), Critical, "keras.dangerous-module"},
+		{"dense.keras", kerasArchive(layer("Dense", `{"units": 4}`)), "none", ""},
+		{"saved_model.pb", savedModel("MatMul", "EagerPyFunc"), Critical, "tensorflow.op.EagerPyFunc"},
+		{"writer/saved_model.pb", savedModel("WriteFile"), Critical, "tensorflow.op.WriteFile"},
+		{"reader/saved_model.pb", savedModel("TFRecordDataset"), High, "tensorflow.op.TFRecordDataset"},
+		{"debug/saved_model.pb", savedModel("DebugIdentityV2"), High, "tensorflow.op.DebugIdentityV2"},
+		{"clean/saved_model.pb", savedModel("MatMul", "SaveV2", "RestoreV2"), "none", ""},
+		{"saved_model.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n name: \"p\"\n op: \"PrintV2\"\n attr { key: \"output_stream\" value { s: \"file:///tmp/out\" } }\n }\n node { op: \"PyFunc\" }\n }\n}\n"), Critical, "tensorflow.op.PyFunc"},
+		{"clean.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n op: \"MatMul\"\n }\n }\n}\n"), "none", ""},
+		{"pyop.onnx", onnxModel("PyOp"), Critical, "onnx.python-op"},
+		{"relu.onnx", onnxModel("Relu"), "none", ""},
+	}
+	dir := t.TempDir()
+	s := newTestScanner(t)
+	for _, c := range cases {
+		p := filepath.Join(dir, c.name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, c.data, 0o644)
+		f := s.ScanFile(context.Background(), p)
+		var rules []string
+		for _, x := range f.Findings {
+			rules = append(rules, x.Rule)
+		}
+		if highest(f) != c.want || c.rule != "" && !slices.Contains(rules, c.rule) {
+			t.Errorf("%s: highest %s %v [%s] (error %q), want %s %s", c.name, highest(f), rules, f.Format, f.Error, c.want, c.rule)
+		}
+	}
+}
