@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -114,10 +116,80 @@ func (fs *fileScan) scanNumpy(member string, r *bufio.Reader) {
 		return
 	}
 	d := string(h)
-	if i := strings.Index(d, "'descr'"); i >= 0 && strings.Contains(strings.SplitN(d[i:], ",", 2)[0], "O") {
-		fs.add(Medium, "numpy.object-array", member, "an array of Python objects: loading it needs allow_pickle=True and unpickles what follows", recReview)
+	descr := npyValue(d, "descr")
+	if objectField.MatchString(descr) {
+		detail := "an array of Python objects: loading it needs allow_pickle=True and unpickles what follows"
+		if strings.HasPrefix(strings.TrimSpace(descr), "[") {
+			detail = "a structured dtype with an object field (" + descr + "): loading it needs allow_pickle=True and unpickles what follows, though the array looks numeric"
+		}
+		fs.add(Medium, "numpy.object-array", member, detail, recReview)
 		fs.scanPickleStream(member, r, false)
+		return
 	}
+	// Elements times the item size must fit: a shape whose product
+	// overflows wraps around to a small buffer in readers that multiply
+	// without checking.
+	if shape := npyValue(d, "shape"); shape != "" {
+		total, ok := uint64(1), true
+		for _, m := range shapeDim.FindAllString(shape, -1) {
+			n, err := strconv.ParseUint(m, 10, 64)
+			if err != nil || n != 0 && total > (1<<62)/n {
+				ok = false
+				break
+			}
+			total *= n
+		}
+		if !ok {
+			fs.add(High, "numpy.shape-overflow", member, "the shape "+shape+" has more elements than 2^62: the size overflows in readers that multiply without checking", recReview)
+		}
+	}
+}
+
+var (
+	objectField = regexp.MustCompile(`'[|<>=]?O\d*'`)
+	shapeDim    = regexp.MustCompile(`\d+`)
+)
+
+// npyValue is the text of key's value in a .npy header dict: a bracketed
+// or parenthesised value whole, anything else up to the next comma.
+func npyValue(d, key string) string {
+	i := strings.Index(d, "'"+key+"'")
+	if i < 0 {
+		return ""
+	}
+	rest := d[i+len(key)+2:]
+	j := strings.IndexByte(rest, ':')
+	if j < 0 {
+		return ""
+	}
+	rest = strings.TrimSpace(rest[j+1:])
+	if rest == "" {
+		return ""
+	}
+	open, close := rest[0], byte(0)
+	switch open {
+	case '[':
+		close = ']'
+	case '(':
+		close = ')'
+	default:
+		if k := strings.IndexByte(rest, ','); k >= 0 {
+			return rest[:k]
+		}
+		return rest
+	}
+	depth := 0
+	for k := 0; k < len(rest); k++ {
+		switch rest[k] {
+		case open:
+			depth++
+		case close:
+			if depth--; depth == 0 {
+				return rest[:k+1]
+			}
+		}
+	}
+	return rest
 }
 
 // scanSafetensors validates a safetensors header: its size, JSON, dtypes,

@@ -85,3 +85,48 @@ func TestFrameworkRules(t *testing.T) {
 		}
 	}
 }
+
+// npy is a version 1.0 .npy file with header dict and body.
+func npy(dict string, body []byte) []byte {
+	h := dict
+	for (10+len(h)+1)%64 != 0 {
+		h += " "
+	}
+	h += "\n"
+	b := []byte("\x93NUMPY\x01\x00")
+	b = append(b, byte(len(h)), byte(len(h)>>8))
+	return append(append(b, h...), body...)
+}
+
+// TestNumpyStructure: an object field hidden in a structured dtype is
+// found (and what follows unpickled and judged); a shape whose size
+// overflows is reported; ordinary arrays are clean.
+func TestNumpyStructure(t *testing.T) {
+	evil := []byte("\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
+	cases := []struct {
+		name string
+		data []byte
+		want string
+		rule string
+	}{
+		{"structured.npy", npy("{'descr': [('x', '<f4'), ('meta', '|O')], 'fortran_order': False, 'shape': (1,), }", evil), Critical, "numpy.object-array"},
+		{"reordered.npy", npy("{'shape': (1,), 'fortran_order': False, 'descr': [('x', '<f4'), ('y', [('z', 'O')])], }", evil), Critical, "numpy.object-array"},
+		{"overflow.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", nil), High, "numpy.shape-overflow"},
+		{"plain.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", make([]byte, 16)), "none", ""},
+		{"record.npy", npy("{'descr': [('x', '<f4'), ('Oy', '<i8')], 'fortran_order': False, 'shape': (1,), }", make([]byte, 12)), "none", ""},
+	}
+	dir := t.TempDir()
+	s := newTestScanner(t)
+	for _, c := range cases {
+		p := filepath.Join(dir, c.name)
+		os.WriteFile(p, c.data, 0o644)
+		f := s.ScanFile(context.Background(), p)
+		var rules []string
+		for _, x := range f.Findings {
+			rules = append(rules, x.Rule)
+		}
+		if highest(f) != c.want || c.rule != "" && !slices.Contains(rules, c.rule) {
+			t.Errorf("%s: highest %s %v (error %q), want %s %s", c.name, highest(f), rules, f.Error, c.want, c.rule)
+		}
+	}
+}
