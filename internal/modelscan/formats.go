@@ -381,6 +381,57 @@ func (fs *fileScan) scanGGUF(member string, r *bufio.Reader) {
 			return
 		}
 	}
+	fs.ggufTensors(member, g, binary.LittleEndian.Uint64(h[8:16]))
+}
+
+// ggufTensors checks the tensor table: at most four dimensions (GGML's
+// limit), and element counts that fit, since readers that multiply
+// dimensions without checking allocate a wrapped-around size and write
+// past it (llama.cpp's GGUF advisories).
+func (fs *fileScan) ggufTensors(member string, g *ggufReader, n uint64) {
+	if n > 1<<20 {
+		fs.add(High, "gguf.tensor-table", member, fmt.Sprintf("the header claims %d tensors", n), recReview)
+		return
+	}
+	for i := uint64(0); i < n; i++ {
+		name, err := g.str(1 << 16)
+		if err != nil {
+			fs.fail(member, fmt.Errorf("gguf: tensor %d: %w", i, err))
+			return
+		}
+		dims, err := g.u32()
+		if err != nil {
+			fs.fail(member, fmt.Errorf("gguf: tensor %s: %w", name, err))
+			return
+		}
+		if dims > 4 {
+			fs.add(High, "gguf.tensor-table", member, fmt.Sprintf("tensor %q has %d dimensions (GGML allows 4): readers index past their arrays", name, dims), recReview)
+			return
+		}
+		total, overflow := uint64(1), false
+		for range dims {
+			d, err := g.u64()
+			if err != nil {
+				fs.fail(member, fmt.Errorf("gguf: tensor %s: %w", name, err))
+				return
+			}
+			if d != 0 && total > (1<<62)/d {
+				overflow = true
+			}
+			total *= d
+		}
+		if overflow {
+			fs.add(High, "gguf.shape-overflow", member, fmt.Sprintf("tensor %q has more elements than 2^62: its size overflows in readers that multiply without checking", name), recReview)
+		}
+		if _, err := g.u32(); err != nil { // type
+			fs.fail(member, fmt.Errorf("gguf: tensor %s: %w", name, err))
+			return
+		}
+		if _, err := g.u64(); err != nil { // offset
+			fs.fail(member, fmt.Errorf("gguf: tensor %s: %w", name, err))
+			return
+		}
+	}
 }
 
 type ggufReader struct {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,6 +128,46 @@ func TestNumpyStructure(t *testing.T) {
 		}
 		if highest(f) != c.want || c.rule != "" && !slices.Contains(rules, c.rule) {
 			t.Errorf("%s: highest %s %v (error %q), want %s %s", c.name, highest(f), rules, f.Error, c.want, c.rule)
+		}
+	}
+}
+
+// gguf is a version 3 GGUF file with no metadata and one tensor.
+func gguf(dims ...uint64) []byte {
+	var b bytes.Buffer
+	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	b.WriteString("GGUF")
+	le(uint32(3))
+	le(uint64(1)) // tensors
+	le(uint64(0)) // metadata
+	le(uint64(1))
+	b.WriteString("w")
+	le(uint32(len(dims)))
+	for _, d := range dims {
+		le(d)
+	}
+	le(uint32(0)) // F32
+	le(uint64(0))
+	return b.Bytes()
+}
+
+// TestGGUFTensorTable: too many dimensions and overflowing element
+// counts are reported; an ordinary table is clean.
+func TestGGUFTensorTable(t *testing.T) {
+	dir := t.TempDir()
+	s := newTestScanner(t)
+	for name, c := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"dims.gguf":     {gguf(2, 2, 2, 2, 2), High},
+		"overflow.gguf": {gguf(1<<32, 1<<32, 16), High},
+		"ok.gguf":       {gguf(4096, 4096), "none"},
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, c.data, 0o644)
+		if f := s.ScanFile(context.Background(), p); highest(f) != c.want || f.Error != "" {
+			t.Errorf("%s: %s %+v (error %q), want %s", name, highest(f), f.Findings, f.Error, c.want)
 		}
 	}
 }
