@@ -58,24 +58,29 @@ func checkpoint(b *testing.B) string {
 	return ckptPath
 }
 
-// peakHeap samples the heap in use while f runs.
+// peakHeap samples the heap in use while f runs (and once after, so a
+// run shorter than the sampling period is still measured).
 func peakHeap(f func()) uint64 {
 	var peak uint64
-	done := make(chan struct{})
+	done, finished := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(finished)
 		var ms runtime.MemStats
 		for {
 			runtime.ReadMemStats(&ms)
 			peak = max(peak, ms.HeapInuse)
 			select {
 			case <-done:
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
 				return
-			case <-time.After(5 * time.Millisecond):
+			case <-time.After(time.Millisecond):
 			}
 		}
 	}()
 	f()
 	close(done)
+	<-finished
 	return peak
 }
 
