@@ -78,7 +78,10 @@ var moduleEffects = map[string]Effect{
 	"smtplib": EffectNetwork, "imaplib": EffectNetwork, "ftplib": EffectNetwork, "poplib": EffectNetwork,
 	"telnetlib": EffectNetwork, "nntplib": EffectNetwork, "socketserver": EffectNetwork, "xmlrpc": EffectNetwork,
 	"select": EffectNetwork, "selectors": EffectNetwork, "logging": EffectNetwork, "syslog": EffectNetwork,
-	"huggingface_hub": EffectNetwork,
+	"huggingface_hub": EffectNetwork, "popen2": EffectProcess,
+	// Libraries' loaders that unpickle, run scripts or fetch.
+	"sklearn.externals.joblib": EffectDeserialize, "mlflow.pyfunc": EffectDeserialize, "mlflow.sklearn": EffectDeserialize,
+	"datasets.load": EffectExec, "evaluate.loading": EffectExec, // dataset and metric scripts
 }
 
 // callableEffects are single callables.
@@ -108,6 +111,15 @@ var callableEffects = map[string]Effect{
 	"numpy.load": EffectDeserialize, "pandas.read_pickle": EffectDeserialize,
 	"numpy.save": EffectFileWrite, "numpy.savetxt": EffectFileWrite, "numpy.tofile": EffectFileWrite,
 	"numpy.fromfile": EffectFileRead, "numpy.loadtxt": EffectFileRead, "pandas.read_csv": EffectFileRead,
+	"pathlib.Path.write_text": EffectFileWrite, "pathlib.Path.write_bytes": EffectFileWrite, "pathlib.Path.open": EffectFileWrite,
+	"pathlib.PosixPath.write_text": EffectFileWrite, "pathlib.PosixPath.write_bytes": EffectFileWrite, "pathlib.PosixPath.open": EffectFileWrite,
+	"pathlib.Path.read_text": EffectFileRead, "pathlib.Path.read_bytes": EffectFileRead, "pathlib.PosixPath.read_text": EffectFileRead,
+	"numpy.lib.format.read_array": EffectDeserialize, "numpy.lib.npyio.load": EffectDeserialize,
+	"datasets.load_dataset": EffectExec, "evaluate.load": EffectExec,
+	"keras.models.load_model": EffectDeserialize, "keras.saving.load_model": EffectDeserialize,
+	"tensorflow.saved_model.load": EffectExec, "tensorflow.keras.models.load_model": EffectDeserialize,
+	"transformers.AutoModel.from_pretrained": EffectNetwork, "transformers.AutoModelForCausalLM.from_pretrained": EffectNetwork,
+	"transformers.pipeline": EffectNetwork, "onnx.load": EffectFileRead,
 	"keras.utils.get_file": EffectFileWrite, "tensorflow.keras.utils.get_file": EffectFileWrite, // download to disk
 }
 
