@@ -248,3 +248,18 @@ func scopeFilter(p Principal, sub string) (string, error) {
 var errForbidden = &Error{Status: http.StatusForbidden, Message: "this principal may not reach that subscription"}
 
 var errReadOnly = &Error{Status: http.StatusForbidden, Message: "only an owner, contributor or security admin may change this"}
+
+// reach is the subscriptions a list query covers: the one named (if the
+// principal reaches it), else those the principal is limited to, else nil
+// (all).
+func reach(p Principal, sub string) ([]string, error) {
+	switch {
+	case sub != "" && !p.Reaches(sub):
+		return nil, errForbidden
+	case sub != "":
+		return []string{sub}, nil
+	case len(p.Subscriptions) > 0:
+		return p.Subscriptions, nil
+	}
+	return nil, nil
+}

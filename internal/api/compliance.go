@@ -163,14 +163,8 @@ func reviewQueue(s Store, r *http.Request) (any, error) {
 	if f.Limit, _, err = paging(q.Get("limit"), ""); err != nil {
 		return nil, err
 	}
-	p := principalOf(r.Context())
-	switch sub := q.Get("subscription"); {
-	case sub != "" && !p.Reaches(sub):
-		return nil, errForbidden
-	case sub != "":
-		f.Subscriptions = []string{sub}
-	case len(p.Subscriptions) > 0:
-		f.Subscriptions = p.Subscriptions
+	if f.Subscriptions, err = reach(principalOf(r.Context()), q.Get("subscription")); err != nil {
+		return nil, err
 	}
 	items, next, err := s.ReviewItems(r.Context(), f)
 	if errors.Is(err, store.ErrInvalid) {

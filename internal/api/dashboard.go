@@ -17,10 +17,9 @@ const dashboardAlerts = 10_000
 // the subscriptions the principal reaches.
 func dashboard(s Store, r *http.Request, now time.Time) (any, error) {
 	q := r.URL.Query()
-	p := principalOf(r.Context())
-	sub := q.Get("subscription")
-	if sub != "" && !p.Reaches(sub) {
-		return nil, errForbidden
+	subs, err := reach(principalOf(r.Context()), q.Get("subscription"))
+	if err != nil {
+		return nil, err
 	}
 	until, since := now, now.Add(-24*time.Hour)
 	for name, v := range map[string]*time.Time{"since": &since, "until": &until} {
@@ -34,13 +33,6 @@ func dashboard(s Store, r *http.Request, now time.Time) (any, error) {
 	}
 	if !since.Before(until) || until.Sub(since) > 366*24*time.Hour {
 		return nil, &Error{Status: http.StatusBadRequest, Message: "since must be before until, at most a year apart"}
-	}
-	var subs []string
-	switch {
-	case sub != "":
-		subs = []string{sub}
-	case len(p.Subscriptions) > 0:
-		subs = p.Subscriptions
 	}
 	ms, err := s.Traffic(r.Context(), since, until, subs)
 	if err != nil {

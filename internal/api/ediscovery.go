@@ -131,13 +131,9 @@ func caseSearch(s Store, r *http.Request, caseID, id string) (store.CaseSearch, 
 // principal reaches.
 func searchFilter(cs store.CaseSearch, sealer *interaction.Sealer, p Principal) (interaction.Filter, error) {
 	f := interaction.Filter{Application: cs.Application, User: cs.User, SensitiveType: cs.SensitiveType, Verdict: cs.Verdict, From: cs.From, To: cs.To}
-	switch {
-	case cs.Subscription != "" && !p.Reaches(cs.Subscription):
-		return f, errForbidden
-	case cs.Subscription != "":
-		f.Subscriptions = []string{cs.Subscription}
-	case len(p.Subscriptions) > 0:
-		f.Subscriptions = p.Subscriptions
+	var err error
+	if f.Subscriptions, err = reach(p, cs.Subscription); err != nil {
+		return f, err
 	}
 	if cs.Text != "" {
 		if sealer == nil {

@@ -32,14 +32,8 @@ func listInteractions(s Store, r *http.Request) (any, error) {
 			}
 		}
 	}
-	p := principalOf(r.Context())
-	switch sub := q.Get("subscription"); {
-	case sub != "" && !p.Reaches(sub):
-		return nil, errForbidden
-	case sub != "":
-		f.Subscriptions = []string{sub}
-	case len(p.Subscriptions) > 0:
-		f.Subscriptions = p.Subscriptions
+	if f.Subscriptions, err = reach(principalOf(r.Context()), q.Get("subscription")); err != nil {
+		return nil, err
 	}
 	rs, next, err := s.Interactions(r.Context(), f)
 	if errors.Is(err, store.ErrInvalid) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +14,6 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"github.com/wardenhq/warden/internal/mockllm"
 )
 
 // console drives the portal in Chromium for one test: navigation, waits,
@@ -111,10 +108,7 @@ func (c *console) signIn(name, pw string) {
 // resolve it; a reader sees no controls and the API refuses them; hostile
 // text in every field renders as text. Each page is photographed.
 func TestConsole(t *testing.T) {
-	mock := httptest.NewServer(&mockllm.Mock{})
-	defer mock.Close()
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := filepath.Join(t.TempDir(), "data")
 	const pw = "correct horse battery staple"
 	for _, a := range [][2]string{{"olivia", "owner"}, {"rita", "reader"}} {
 		env := Env{Stdin: strings.NewReader(pw + "\n"), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
@@ -122,27 +116,12 @@ func TestConsole(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	addr := freePort(t)
-	cfg := fmt.Sprintf(`listen: %s
-data_dir: %s
-log: {level: warn}
-upstreams: [{name: m, url: %q}]
-routes: [{name: o, style: openai, upstream: m, subscription: prod}]
+	srv := serveWith(t, `routes: [{name: o, style: openai, upstream: m, subscription: prod}]
 subscriptions: [{id: prod, plan: false, mode: detect}]
 identity: {headers: {end_user_id: X-End-User-Id, application_name: X-App}}
 api: {signin: {local: true, insecure_cookies: true}}
-`, addr, data, mock.URL)
-	path := filepath.Join(dir, "warden.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- RunWith(ctx, Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}, []string{"serve", "--config", path})
-	}()
-	base := "http://" + addr
-	waitUp(t, base+"/healthz", done)
+`, data, nil)
+	base := srv.base
 	c := newConsole(t, base)
 
 	// Sign in and turn the plan on, in block mode, with prompt evidence.
@@ -248,8 +227,7 @@ api: {signin: {local: true, insecure_cookies: true}}
 		t.Errorf("%d JavaScript dialogs opened, want none", n)
 	}
 	t.Logf("screenshots in %s", c.shots)
-	cancel()
-	if err := <-done; err != nil {
+	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
 }

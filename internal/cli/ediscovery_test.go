@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,8 +20,6 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-
-	"github.com/wardenhq/warden/internal/mockllm"
 )
 
 // TestComplianceAndEDiscovery drives the gateway end to end: a
@@ -33,11 +30,7 @@ import (
 // ediscovery verify` accepts the export and refuses a tampered copy. The
 // database file holds none of the prompt's words.
 func TestComplianceAndEDiscovery(t *testing.T) {
-	mock := httptest.NewServer(&mockllm.Mock{})
-	defer mock.Close()
 	dir := t.TempDir()
-	addr := freePort(t)
-	data := filepath.Join(dir, "data")
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	jwk := jose.JSONWebKey{Key: &key.PublicKey, KeyID: "k", Algorithm: "ES256", Use: "sig"}
 	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk}})
@@ -45,11 +38,9 @@ func TestComplianceAndEDiscovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	const iss, owner, reviewer, manager = "https://login.example/t/v2.0", "owner-token-0123456789", "review-token-0123456789", "edisc-token-0123456789"
-	cfg := fmt.Sprintf(`listen: %s
-data_dir: %s
-log: {level: warn}
-upstreams: [{name: m, url: %q}]
-routes: [{name: o, style: openai, upstream: m, subscription: s}]
+	ck := make([]byte, 32)
+	rand.Read(ck) //nolint:errcheck
+	srv := serveWith(t, fmt.Sprintf(`routes: [{name: o, style: openai, upstream: m, subscription: s}]
 subscriptions: [{id: s, plan: true, mode: detect, data_security: true, capture: findings}]
 data_security: {content_keys: [{id: k1, env: TEST_CONTENT_KEY}]}
 identity:
@@ -60,24 +51,13 @@ api:
     - {name: olivia, role: owner, token: %s}
     - {name: rhea, role: compliance_reviewer, token: %s}
     - {name: erin, role: ediscovery_manager, token: %s}
-`, addr, data, mock.URL, iss, filepath.Join(dir, "jwks.json"), owner, reviewer, manager)
-	path := filepath.Join(dir, "warden.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ck := make([]byte, 32)
-	rand.Read(ck) //nolint:errcheck
-	env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string {
+`, iss, filepath.Join(dir, "jwks.json"), owner, reviewer, manager), "", func(k string) string {
 		if k == "TEST_CONTENT_KEY" {
 			return base64.StdEncoding.EncodeToString(ck)
 		}
 		return ""
-	}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- RunWith(ctx, env, []string{"serve", "--config", path}) }()
-	base := "http://" + addr
-	waitUp(t, base+"/healthz", done)
+	})
+	base, data := srv.base, srv.data
 	call := func(method, path, token, body string) (int, map[string]any, http.Header, []byte) {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -161,8 +141,7 @@ api:
 	if !errors.As(err, &ee) || ee.code != 1 {
 		t.Errorf("tampered export: %v, want exit 1", err)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"warden.db", "warden.db-wal"} {

@@ -1,19 +1,12 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/wardenhq/warden/internal/mockllm"
 )
 
 // TestPoliciesReload: a policy seeded from the file blocks a denied topic
@@ -22,15 +15,7 @@ import (
 // within seconds, without a restart, while the rest of the subscription
 // keeps the file's policy.
 func TestPoliciesReload(t *testing.T) {
-	mock := httptest.NewServer(&mockllm.Mock{})
-	defer mock.Close()
-	dir := t.TempDir()
-	addr := freePort(t)
-	cfg := fmt.Sprintf(`listen: %s
-data_dir: %s
-log: {level: warn}
-upstreams: [{name: m, url: %q}]
-routes: [{name: o, style: openai, upstream: m, subscription: s}]
+	srv := serveWith(t, `routes: [{name: o, style: openai, upstream: m, subscription: s}]
 subscriptions: [{id: s, plan: true, mode: block}]
 identity: {headers: {application_name: X-App}}
 scan: {guardrail_headers: true}
@@ -38,18 +23,8 @@ policies:
   - id: s-default
     subscription: s
     denied_topics: [{name: medical, keywords: [diagnosis]}]
-`, addr, filepath.Join(dir, "data"), mock.URL)
-	path := filepath.Join(dir, "warden.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- RunWith(ctx, Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}, []string{"serve", "--config", path})
-	}()
-	base := "http://" + addr
-	waitUp(t, base+"/healthz", done)
+`, "", nil)
+	base := srv.base
 	chat := func(app string) (int, string) {
 		req, _ := http.NewRequest("POST", base+"/v1/chat/completions", strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"What is my diagnosis?"}]}`))
 		req.Header.Set("Content-Type", "application/json")
@@ -110,8 +85,7 @@ policies:
 	if len(alerts.Alerts) == 0 || alerts.Alerts[0].Policy != "s-default v1 (subscription)" {
 		t.Errorf("alerts %+v, want them to name the policy that decided", alerts.Alerts)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -333,3 +333,51 @@ func startDemo(t *testing.T) string {
 	waitUp(t, "http://"+addr+"/healthz", done)
 	return addr
 }
+
+// served is a warden serve started for a test: its base URL, its data
+// directory and how to stop it (returning what serve returned).
+type served struct {
+	base, data string
+	stop       func() error
+}
+
+// serveWith runs warden serve on a free port with a mock model as its one
+// upstream (named m) and the configuration cfg (routes, subscriptions and
+// the rest) after the lines that say so; getenv is its environment (nil:
+// empty). data, when not "", is the data directory to use.
+func serveWith(t *testing.T, cfg, data string, getenv func(string) string) served {
+	t.Helper()
+	mock := httptest.NewServer(&mockllm.Mock{})
+	t.Cleanup(mock.Close)
+	dir := t.TempDir()
+	if data == "" {
+		data = filepath.Join(dir, "data")
+	}
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	addr := freePort(t)
+	head := fmt.Sprintf("listen: %s\ndata_dir: %s\nlog: {level: warn}\nupstreams: [{name: m, url: %q}]\n", addr, data, mock.URL)
+	path := filepath.Join(dir, "warden.yaml")
+	if err := os.WriteFile(path, []byte(head+cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- RunWith(ctx, Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: getenv}, []string{"serve", "--config", path})
+	}()
+	waitUp(t, "http://"+addr+"/healthz", done)
+	stopped := false
+	var err error
+	stop := func() error {
+		if !stopped {
+			stopped = true
+			cancel()
+			err = <-done
+		}
+		return err
+	}
+	t.Cleanup(func() { stop() }) //nolint:errcheck // the test checks it when it matters
+	return served{base: "http://" + addr, data: data, stop: stop}
+}

@@ -31,31 +31,39 @@ func checkpoint(b *testing.B) string {
 			b.Fatal(err)
 		}
 		ckptPath = filepath.Join(dir, "model.pt")
-		f, err := os.Create(ckptPath)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w := zip.NewWriter(f)
-		var pkl []byte
-		for _, fx := range fixtures.All() {
-			if fx.Name == "benign_state_dict.pkl" {
-				pkl = fx.Data
-			}
-		}
-		m, _ := w.CreateHeader(&zip.FileHeader{Name: "archive/data.pkl", Method: zip.Store})
-		m.Write(pkl)
-		chunk := make([]byte, 1<<20)
-		rand.Read(chunk)
-		for i := range 4 {
-			m, _ := w.CreateHeader(&zip.FileHeader{Name: "archive/data/" + string(rune('0'+i)), Method: zip.Store})
-			for range 256 {
-				m.Write(chunk)
-			}
-		}
-		w.Close()
-		f.Close()
+		writeCheckpoint(b, ckptPath, 4)
 	})
 	return ckptPath
+}
+
+// writeCheckpoint writes a PyTorch zip: the state dict pickle and
+// tensors of 256 MiB of random bytes, stored as PyTorch stores them.
+func writeCheckpoint(b *testing.B, path string, tensors int) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := zip.NewWriter(f)
+	var pkl []byte
+	for _, fx := range fixtures.All() {
+		if fx.Name == "benign_state_dict.pkl" {
+			pkl = fx.Data
+		}
+	}
+	m, _ := w.CreateHeader(&zip.FileHeader{Name: "archive/data.pkl", Method: zip.Store})
+	m.Write(pkl)
+	chunk := make([]byte, 1<<20)
+	rand.Read(chunk)
+	for i := range tensors {
+		m, _ := w.CreateHeader(&zip.FileHeader{Name: "archive/data/" + strconv.Itoa(i), Method: zip.Store})
+		for range 256 {
+			m.Write(chunk)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
 }
 
 // peakHeap samples the heap in use while f runs (and once after, so a
@@ -134,30 +142,8 @@ func bigCheckpoint(b *testing.B) (string, string) {
 			b.Fatal(err)
 		}
 		bigPath, bigTar = filepath.Join(dir, "model.pt"), filepath.Join(dir, "bundle.tar")
-		f, err := os.Create(bigPath)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w := zip.NewWriter(f)
-		var pkl []byte
-		for _, fx := range fixtures.All() {
-			if fx.Name == "benign_state_dict.pkl" {
-				pkl = fx.Data
-			}
-		}
-		m, _ := w.CreateHeader(&zip.FileHeader{Name: "archive/data.pkl", Method: zip.Store})
-		m.Write(pkl)
-		chunk := make([]byte, 1<<20)
-		rand.Read(chunk)
-		for i := range gib * 4 {
-			m, _ := w.CreateHeader(&zip.FileHeader{Name: "archive/data/" + strconv.Itoa(i), Method: zip.Store})
-			for range 256 {
-				m.Write(chunk)
-			}
-		}
-		w.Close()
-		st, _ := f.Stat()
-		f.Close()
+		writeCheckpoint(b, bigPath, gib*4)
+		st, _ := os.Stat(bigPath)
 		t, _ := os.Create(bigTar)
 		tw := tar.NewWriter(t)
 		tw.WriteHeader(&tar.Header{Name: "checkpoints/model.pt", Mode: 0o644, Size: st.Size(), Typeflag: tar.TypeReg})
@@ -212,4 +198,16 @@ func BenchmarkBigCheckpoint(b *testing.B) {
 			f.Close()
 		}
 	})
+}
+
+// TestMain removes the checkpoints the benchmarks wrote (gigabytes in
+// the temporary directory) once the package's tests and benchmarks end.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, p := range []string{ckptPath, bigPath} {
+		if p != "" {
+			os.RemoveAll(filepath.Dir(p))
+		}
+	}
+	os.Exit(code)
 }

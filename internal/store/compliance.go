@@ -112,22 +112,28 @@ func (s *Store) DeleteCompliancePolicy(ctx context.Context, id string, e AuditEv
 
 // CompliancePolicies lists the policies, oldest first.
 func (s *Store) CompliancePolicies(ctx context.Context) ([]interaction.Policy, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT body FROM compliance_policies ORDER BY created_at, id`)
+	return listBodies[interaction.Policy](ctx, s.db, "policies", `SELECT body FROM compliance_policies ORDER BY created_at, id`)
+}
+
+// listBodies runs a query whose rows are one JSON column each and decodes
+// them; what names the list in errors.
+func listBodies[T any](ctx context.Context, db *sql.DB, what, q string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("policies: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
-	out := []interaction.Policy{}
+	out := []T{}
 	for rows.Next() {
 		var body string
-		var p interaction.Policy
+		var v T
 		if err := rows.Scan(&body); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(body), &p); err != nil {
-			return nil, fmt.Errorf("policy: %w", err)
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		out = append(out, p)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -131,22 +131,5 @@ func (s *Store) AddCaseSearch(ctx context.Context, cs CaseSearch, e AuditEvent) 
 
 // CaseSearches lists a case's searches, oldest first.
 func (s *Store) CaseSearches(ctx context.Context, caseID string) ([]CaseSearch, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT body FROM case_searches WHERE case_id = ? ORDER BY created_at, id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("case searches: %w", err)
-	}
-	defer rows.Close()
-	out := []CaseSearch{}
-	for rows.Next() {
-		var body string
-		var cs CaseSearch
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(body), &cs); err != nil {
-			return nil, fmt.Errorf("case search: %w", err)
-		}
-		out = append(out, cs)
-	}
-	return out, rows.Err()
+	return listBodies[CaseSearch](ctx, s.db, "case searches", `SELECT body FROM case_searches WHERE case_id = ? ORDER BY created_at, id`, caseID)
 }

@@ -19,24 +19,7 @@ var ErrConflict = errors.New("conflict")
 
 // Policies lists the current policies, by id.
 func (s *Store) Policies(ctx context.Context) ([]policy.Policy, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT body FROM policies ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("policies: %w", err)
-	}
-	defer rows.Close()
-	out := []policy.Policy{}
-	for rows.Next() {
-		var body string
-		var p policy.Policy
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(body), &p); err != nil {
-			return nil, fmt.Errorf("policy: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return listBodies[policy.Policy](ctx, s.db, "policies", `SELECT body FROM policies ORDER BY id`)
 }
 
 // Policy returns one current policy; ErrNotFound when none.
