@@ -9,9 +9,11 @@ import (
 // Retention says how long stored records are kept; zero keeps them.
 type Retention struct {
 	// Alerts bounds alerts and incidents by when they were last seen,
-	// with their comments.
+	// with their comments, and the dashboard's traffic counts.
 	Alerts time.Duration
-	// Audit bounds the log of changes to subscriptions' settings.
+	// Audit bounds the audit logs: changes to subscriptions' settings and
+	// the people's actions (API changes, sign-ins, triage, policies,
+	// compliance, cases).
 	Audit time.Duration
 	// Outbox bounds export events, and only those every sink delivered.
 	Outbox time.Duration
@@ -60,11 +62,21 @@ func (s *Store) Purge(ctx context.Context, now time.Time, r Retention, sinks []s
 				return p, err
 			}
 		}
+		if err := exec(nil, `DELETE FROM traffic_minutes WHERE minute < ?`, fixedTS(now.Add(-r.Alerts))); err != nil {
+			return p, err
+		}
 	}
 	if r.Audit > 0 {
 		if err := exec(&p.Changes, `DELETE FROM settings_changes WHERE at < ?`, ts(now.Add(-r.Audit))); err != nil {
 			return p, err
 		}
+		if err := exec(&p.Changes, `DELETE FROM audit_events WHERE at < ?`, fixedTS(now.Add(-r.Audit))); err != nil {
+			return p, err
+		}
+	}
+	// Sessions past their end are of no use.
+	if err := exec(nil, `DELETE FROM sessions WHERE expires_at < ?`, fixedTS(now)); err != nil {
+		return p, err
 	}
 	if r.Outbox > 0 {
 		// The lowest position among the sinks; a sink without one holds

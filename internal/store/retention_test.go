@@ -9,6 +9,9 @@ import (
 	"github.com/wardenhq/warden/internal/controlplane"
 	"github.com/wardenhq/warden/internal/scan"
 	"github.com/wardenhq/warden/internal/subscription"
+
+	"github.com/wardenhq/warden/internal/signin"
+	"github.com/wardenhq/warden/internal/traffic"
 )
 
 // TestPurge: what retention no longer keeps goes, with what hangs on it
@@ -82,5 +85,47 @@ func TestPurge(t *testing.T) {
 	// Zero retention keeps everything.
 	if p, err := s.Purge(ctx, later.Add(1000*24*time.Hour), Retention{}, nil); err != nil || p != (Purged{}) {
 		t.Errorf("zero retention purged %+v (%v), want nothing", p, err)
+	}
+}
+
+// TestPurgeNewRecords: the audit of people's actions follows the audit
+// retention, the dashboard's traffic the alerts', and ended sessions go.
+func TestPurgeNewRecords(t *testing.T) {
+	ctx := context.Background()
+	s, err := openTest(t, ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{now.Add(-100 * 24 * time.Hour), now.Add(-time.Hour)} {
+		if err := s.Audit(ctx, AuditEvent{At: at, Principal: "p", Action: "api.change", Target: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddTraffic(ctx, []traffic.Minute{{At: at.Truncate(time.Minute), Subscription: "a", Requests: 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.now = func() time.Time { return now.Add(-2 * time.Hour) }
+	if err := s.PutSession(ctx, "old", signin.Session{Expires: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSession(ctx, "live", signin.Session{Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Purge(ctx, now, Retention{Alerts: 30 * 24 * time.Hour, Audit: 90 * 24 * time.Hour}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if evs, _ := s.AuditEvents(ctx, "t", 0); len(evs) != 1 {
+		t.Errorf("%d audit events, want the recent one", len(evs))
+	}
+	if ms, _ := s.Traffic(ctx, now.Add(-200*24*time.Hour), now, nil); len(ms) != 1 {
+		t.Errorf("%d traffic minutes, want the recent one", len(ms))
+	}
+	if _, ok, _ := s.Session(ctx, "old"); ok {
+		t.Error("an ended session survived the purge")
+	}
+	if _, ok, _ := s.Session(ctx, "live"); !ok {
+		t.Error("a live session was purged")
 	}
 }
