@@ -86,7 +86,7 @@ func (c *console) shot(name string) {
 		c.t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	path := filepath.Join(c.shots, c.t.Name()+"-"+name+".png")
+	path := filepath.Join(c.shots, strings.ReplaceAll(c.t.Name(), "/", "-")+"-"+name+".png")
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		c.t.Errorf("screenshot %s: %v", name, err)
 	}

@@ -141,6 +141,7 @@ api:
 	if !errors.As(err, &ee) || ee.code != 1 {
 		t.Errorf("tampered export: %v, want exit 1", err)
 	}
+	t.Run("console", func(t *testing.T) { reviewInConsole(t, base, reviewer, manager) })
 	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -152,4 +153,37 @@ api:
 			t.Errorf("%s holds words of a prompt", name)
 		}
 	}
+}
+
+// reviewInConsole works the same queue and case in the console, with the
+// reviewer's and the manager's tokens: the reviewer lands on the queue,
+// sees a pseudonym, identifies the person with a reason; the manager
+// lands on the cases and sees the search that found the interaction.
+func reviewInConsole(t *testing.T, base, reviewer, manager string) {
+	c := newConsole(t, base)
+	as := func(token string) {
+		c.open("")
+		c.eval(fmt.Sprintf(`(() => { sessionStorage.setItem("warden-token", %q); return "" })()`, token))
+		c.open("?as=" + token[:6]) // a new address: the page loads again, with the token
+	}
+	as(reviewer)
+	c.wait("the review queue", `document.querySelectorAll('tbody tr.clickable').length === 1`)
+	if row := c.eval(`document.querySelector('tbody tr.clickable').textContent`); !strings.Contains(row, "user-") || strings.Contains(row, "alice") {
+		t.Errorf("queue row %q, want a pseudonym, not the user", row)
+	}
+	if tabs := c.eval(`[...document.querySelectorAll('nav a')].filter((a) => a.offsetParent !== null).map((a) => a.textContent).join(",")`); tabs != "Compliance" {
+		t.Errorf("a reviewer's tabs: %q, want Compliance alone", tabs)
+	}
+	c.shot("review-queue")
+	c.eval(`(() => { document.querySelector('tbody tr.clickable').click(); return "" })()`)
+	c.wait("the item's panel", `!document.querySelector('#panel').hidden && [...document.querySelectorAll('#panel button')].some((b) => b.textContent === "Identify…")`)
+	c.eval(`(() => { [...document.querySelectorAll('#panel button')].find((b) => b.textContent === "Identify…").click();
+		document.querySelector('#panel input[name=reason]').value = "HR case 12 asks who this is"; document.querySelector('#panel button.go').click(); return "" })()`)
+	c.wait("the person identified", `!!document.querySelector('#panel .identified') && document.querySelector('#panel .identified').textContent.includes("alice")`)
+	c.shot("review-identified")
+	as(manager)
+	c.wait("the cases", `document.querySelectorAll('tbody tr.clickable').length === 1`)
+	c.eval(`(() => { document.querySelector('tbody tr.clickable').click(); return "" })()`)
+	c.wait("the case", `!!document.querySelector('.detail h2') && document.querySelector('.detail').textContent.includes("zanzibar terms")`)
+	c.shot("case")
 }

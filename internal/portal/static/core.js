@@ -120,16 +120,20 @@ async function showSignIn() {
 
 const views = {};
 
+// home is where a role lands: narrow roles have one view.
+const home = { compliance_reviewer: "compliance", ediscovery_manager: "cases" };
+
 async function route() {
-  const name = (location.hash.slice(1).split(/[/?]/)[0]) || "dashboard";
-  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.getAttribute("href") === "#" + name);
+  let name = location.hash.slice(1).split(/[/?]/)[0];
   try {
     await whoami();
   } catch (e) {
     if (e.message !== "sign in first") fail(e);
     return;
   }
-  (views[name] || views.dashboard)().catch(fail);
+  if (!name || !views[name]) name = home[me.role] || "dashboard";
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.getAttribute("href") === "#" + name);
+  (views[name])().catch(fail);
 }
 window.addEventListener("hashchange", () => { closePanel(); route(); });
 window.addEventListener("load", route);
