@@ -80,7 +80,9 @@ func interactionOf(ex *exchange, status int, err error, wantsText bool) interact
 	// sensitive type, a threat or a compliance policy met) or compliance
 	// policies read it. The writer matches the policies, then seals what
 	// is kept and drops the rest.
-	if cap := ex.sub.Capture; cap == subscription.CaptureAll || cap == subscription.CaptureFindings || wantsText {
+	// (Without policies reading text, a finding is known here: an
+	// interaction without one under "findings" has nothing to keep.)
+	if cap := ex.sub.Capture; cap == subscription.CaptureAll || wantsText || cap == subscription.CaptureFindings && len(r.FindingTypes) > 0 {
 		c := &interaction.Content{}
 		for _, p := range ex.prompt.Parts {
 			c.Prompt = append(c.Prompt, interaction.Turn{Role: string(p.Role), Text: p.Text})

@@ -38,22 +38,29 @@ type Store interface {
 // Counter gathers minutes in memory and flushes them to the store.
 type Counter struct {
 	mu  sync.Mutex
-	cur map[[2]string]*Minute // (minute, subscription)
+	cur map[minuteKey]*Minute // (minute, subscription)
 	st  Store
 	log *slog.Logger
 	now func() time.Time
 }
 
+// minuteKey is a minute (Unix seconds) and a subscription: a key built
+// without formatting anything, since every request makes one.
+type minuteKey struct {
+	at  int64
+	sub string
+}
+
 // NewCounter returns a counter writing to st.
 func NewCounter(st Store, log *slog.Logger) *Counter {
-	return &Counter{cur: map[[2]string]*Minute{}, st: st, log: log, now: time.Now}
+	return &Counter{cur: map[minuteKey]*Minute{}, st: st, log: log, now: time.Now}
 }
 
 // Observe counts one request: scanned or not, blocked or not, and the
 // time detection took (for scanned ones).
 func (c *Counter) Observe(subscription string, scanned, blocked bool, detection time.Duration) {
 	at := c.now().UTC().Truncate(time.Minute)
-	k := [2]string{at.Format(time.RFC3339), subscription}
+	k := minuteKey{at.Unix(), subscription}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.cur[k]
@@ -85,7 +92,7 @@ func (c *Counter) Flush(ctx context.Context) {
 	for _, m := range c.cur {
 		ms = append(ms, *m)
 	}
-	c.cur = map[[2]string]*Minute{}
+	c.cur = map[minuteKey]*Minute{}
 	c.mu.Unlock()
 	if len(ms) == 0 {
 		return
@@ -98,7 +105,7 @@ func (c *Counter) Flush(ctx context.Context) {
 			if m.At.Before(cutoff) {
 				continue
 			}
-			k := [2]string{m.At.Format(time.RFC3339), m.Subscription}
+			k := minuteKey{m.At.Unix(), m.Subscription}
 			if cur := c.cur[k]; cur != nil {
 				cur.Requests += m.Requests
 				cur.Scanned += m.Scanned
