@@ -22,6 +22,7 @@ import (
 	"github.com/wardenhq/warden/internal/insider"
 	"github.com/wardenhq/warden/internal/interaction"
 	"github.com/wardenhq/warden/internal/policy"
+	"github.com/wardenhq/warden/internal/signin"
 	"github.com/wardenhq/warden/internal/store"
 	"github.com/wardenhq/warden/internal/subscription"
 	"github.com/wardenhq/warden/internal/traffic"
@@ -385,7 +386,13 @@ func recorder(s Store, log *slog.Logger, now func() time.Time) func(r *http.Requ
 	return func(r *http.Request, p Principal, status int) {
 		mutating := r.Method != http.MethodGet && r.Method != http.MethodHead
 		var action string
+		_, cookie := r.Cookie(signin.CookieName)
+		presented := r.Header.Get("Authorization") != "" || cookie == nil
 		switch {
+		case status == http.StatusUnauthorized && !presented && !mutating:
+			// A read without credentials (the console asking who is
+			// signed in) is not a failed authentication.
+			return
 		case status == http.StatusUnauthorized:
 			action = "auth.failed"
 		case status == http.StatusForbidden:

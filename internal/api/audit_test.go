@@ -74,4 +74,13 @@ func TestAuditCompleteness(t *testing.T) {
 		}
 	}
 	t.Logf("%d calls checked", n)
+	// A read without any credentials (the console asking who is signed
+	// in) is not a failed authentication; one with a wrong token is.
+	before, _ := f.st.AuditEvents(context.Background(), "GET /api/whoami", 0)
+	if status, _ := f.do(t, "GET", "/api/whoami", "", "10.0.0.9:1234", "test", ""); status != 401 {
+		t.Fatalf("whoami without credentials: %d", status)
+	}
+	if after, _ := f.st.AuditEvents(context.Background(), "GET /api/whoami", 0); len(after) != len(before) {
+		t.Errorf("an anonymous read left %d audit records, want none", len(after)-len(before))
+	}
 }

@@ -113,7 +113,10 @@ func (p Policy) Scope() string {
 	return "subscription"
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+var (
+	idPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+	keyPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
+)
 
 // Validate checks a policy's fields before it is stored; known lists the
 // configured detectors' names. Patterns are checked when the policy is
@@ -136,7 +139,7 @@ func (p Policy) Validate(known []string) error {
 	if n > 1 {
 		bad("a policy overrides for one of application, route or key, not several")
 	}
-	if p.Key != "" && !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(p.Key) {
+	if p.Key != "" && !keyPattern.MatchString(p.Key) {
 		bad("key %q: the key's fingerprint (16 hex digits: warden policies key-id prints it), never the key", p.Key)
 	}
 	for _, d := range p.Detectors {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -72,8 +73,12 @@ func CheckPassword(hash, pw string) bool {
 }
 
 // dummyHash is checked against when an account does not exist, so a
-// wrong name costs what a wrong password does.
-var dummyHash, _ = HashPassword("not-a-password-of-anyone")
+// wrong name costs what a wrong password does. It is made on first use:
+// an argon2id hash costs every start of every binary 40 ms otherwise.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-password-of-anyone")
+	return h
+})
 
 // randomToken returns n random bytes, URL-safe base64.
 func randomToken(n int) string {

@@ -117,7 +117,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	hash := dummyHash
+	hash := dummyHash()
 	if ok && !a.Disabled {
 		hash = a.Hash
 	}
