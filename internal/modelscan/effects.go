@@ -66,7 +66,8 @@ var moduleEffects = map[string]Effect{
 	// Writing files (what runs later: a .pth, a shell profile, a cron job).
 	"shutil": EffectFileWrite, "tempfile": EffectFileWrite, "sqlite3": EffectFileWrite, "_sqlite3": EffectFileWrite,
 	"zipfile": EffectFileWrite, "tarfile": EffectFileWrite, "mmap": EffectFileWrite, "compileall": EffectFileWrite,
-	"py_compile": EffectFileWrite, "zipapp": EffectFileWrite, "numpy.testing": EffectFileWrite, "numpy.distutils": EffectProcess,
+	"py_compile": EffectFileWrite, "zipapp": EffectFileWrite, "numpy.distutils": EffectProcess,
+	"tensorflow.io.gfile": EffectFileWrite,
 	// The interpreter's own state: modules, signals, threads.
 	"sys": EffectSystem, "signal": EffectSystem, "_signal": EffectSystem, "threading": EffectSystem, "_thread": EffectSystem,
 	// Reading files.
@@ -121,6 +122,7 @@ var callableEffects = map[string]Effect{
 	"transformers.AutoModel.from_pretrained": EffectNetwork, "transformers.AutoModelForCausalLM.from_pretrained": EffectNetwork,
 	"transformers.pipeline": EffectNetwork, "onnx.load": EffectFileRead,
 	"keras.utils.get_file": EffectFileWrite, "tensorflow.keras.utils.get_file": EffectFileWrite, // download to disk
+	"pandas.eval": EffectExec, "tensorflow.py_function": EffectExec, "tensorflow.numpy_function": EffectExec,
 }
 
 // effectOf is what module.name can do, and the listed key that says so;

@@ -23,6 +23,7 @@ var tfOps = map[string]Effect{
 	"FixedLengthRecordDatasetV2": EffectFileRead, "LoadDataset": EffectFileRead, "ImmutableConst": EffectFileRead,
 	"DebugIdentity": EffectNetwork, "DebugIdentityV2": EffectNetwork, "DebugIdentityV3": EffectNetwork,
 	"DebugNanCount": EffectNetwork, "DebugNumericSummary": EffectNetwork, "DebugNumericSummaryV2": EffectNetwork,
+	"RemoteCall": EffectNetwork, // runs a function on another task's device
 }
 
 // tfOpSeverity keeps the severities TensorFlow ops had before the effect

@@ -64,6 +64,7 @@ func TestFrameworkRules(t *testing.T) {
 		{"writer/saved_model.pb", savedModel("WriteFile"), Critical, "tensorflow.op.WriteFile"},
 		{"reader/saved_model.pb", savedModel("TFRecordDataset"), High, "tensorflow.op.TFRecordDataset"},
 		{"debug/saved_model.pb", savedModel("DebugIdentityV2"), High, "tensorflow.op.DebugIdentityV2"},
+		{"remote/saved_model.pb", savedModel("RemoteCall"), High, "tensorflow.op.RemoteCall"},
 		{"clean/saved_model.pb", savedModel("MatMul", "SaveV2", "RestoreV2"), "none", ""},
 		{"saved_model.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n name: \"p\"\n op: \"PrintV2\"\n attr { key: \"output_stream\" value { s: \"file:///tmp/out\" } }\n }\n node { op: \"PyFunc\" }\n }\n}\n"), Critical, "tensorflow.op.PyFunc"},
 		{"clean.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n op: \"MatMul\"\n }\n }\n}\n"), "none", ""},
