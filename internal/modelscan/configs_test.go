@@ -38,12 +38,7 @@ func nemoArchive(config string) []byte {
 // TestConfigStage: what configs, shipped Python and templates make a
 // loader instantiate or run, each with a benign twin that stays clean.
 func TestConfigStage(t *testing.T) {
-	cases := []struct {
-		name string
-		data []byte
-		want string // highest severity
-		rule string
-	}{
+	checkScans(t, []scanCase{
 		{"model_config.yaml", []byte("model:\n  encoder:\n    _target_: os.system\n    _args_: [\"id\"]\n"), Critical, "config.instantiation"},
 		{"benign_config.yaml", []byte("model:\n  _target_: nemo.collections.asr.models.EncDecCTCModel\n  optim:\n    _target_: torch.optim.Adam\n"), "none", ""},
 		{"unknown_config.yaml", []byte("trainer:\n  _target_: somepkg.helpers.build\n"), Medium, "config.unknown-target"},
@@ -58,21 +53,7 @@ func TestConfigStage(t *testing.T) {
 		{"modeling_ok.py", []byte("import os\nimport torch\nclass X(torch.nn.Module):\n    def load(self, d):\n        return os.path.join(d, 'w.bin')\n"), "none", ""},
 		{"chat_template.jinja", []byte("{{ ''.__class__.__mro__[1].__subclasses__() }}"), Critical, "template.injection"},
 		{"benign_chat_template.jinja", []byte("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"), "none", ""},
-	}
-	dir := t.TempDir()
-	s := newTestScanner(t)
-	for _, c := range cases {
-		p := filepath.Join(dir, c.name)
-		os.WriteFile(p, c.data, 0o644)
-		f := s.ScanFile(context.Background(), p)
-		var rules []string
-		for _, x := range f.Findings {
-			rules = append(rules, x.Rule)
-		}
-		if f.Error != "" || highest(f) != c.want || c.rule != "" && !slices.Contains(rules, c.rule) {
-			t.Errorf("%s: highest %s %v (error %q), want %s %s", c.name, highest(f), rules, f.Error, c.want, c.rule)
-		}
-	}
+	})
 }
 
 // TestTensorPolyglots: a tensor file with a zip behind it is read as

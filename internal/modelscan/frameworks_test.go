@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 )
 
@@ -47,12 +46,7 @@ func onnxModel(op string) []byte {
 // (binary and text SavedModels) and ONNX operators that read, write,
 // fetch or run code, each beside a benign twin.
 func TestFrameworkRules(t *testing.T) {
-	cases := []struct {
-		name string
-		data []byte
-		want string
-		rule string
-	}{
+	checkScans(t, []scanCase{
 		{"tfsm.keras", kerasArchive(layer("TFSMLayer", `{"filepath": "exported/serving"}`)), High, "keras.loads-savedmodel"},
 		{"torch.keras", kerasArchive(layer("TorchModuleWrapper", `{"module": "gASV..."}`)), Critical, "keras.torch-module"},
 		{"vocab-url.keras", kerasArchive(layer("TextVectorization", `{"vocabulary": "https://evil.example/vocab.txt"}`)), High, "keras.fetches"},
@@ -70,22 +64,7 @@ func TestFrameworkRules(t *testing.T) {
 		{"clean.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n op: \"MatMul\"\n }\n }\n}\n"), "none", ""},
 		{"pyop.onnx", onnxModel("PyOp"), Critical, "onnx.python-op"},
 		{"relu.onnx", onnxModel("Relu"), "none", ""},
-	}
-	dir := t.TempDir()
-	s := newTestScanner(t)
-	for _, c := range cases {
-		p := filepath.Join(dir, c.name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, c.data, 0o644)
-		f := s.ScanFile(context.Background(), p)
-		var rules []string
-		for _, x := range f.Findings {
-			rules = append(rules, x.Rule)
-		}
-		if highest(f) != c.want || c.rule != "" && !slices.Contains(rules, c.rule) {
-			t.Errorf("%s: highest %s %v [%s] (error %q), want %s %s", c.name, highest(f), rules, f.Format, f.Error, c.want, c.rule)
-		}
-	}
+	})
 }
 
 // npy is a version 1.0 .npy file with header dict and body.
@@ -105,32 +84,13 @@ func npy(dict string, body []byte) []byte {
 // overflows is reported; ordinary arrays are clean.
 func TestNumpyStructure(t *testing.T) {
 	evil := []byte("\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
-	cases := []struct {
-		name string
-		data []byte
-		want string
-		rule string
-	}{
+	checkScans(t, []scanCase{
 		{"structured.npy", npy("{'descr': [('x', '<f4'), ('meta', '|O')], 'fortran_order': False, 'shape': (1,), }", evil), Critical, "numpy.object-array"},
 		{"reordered.npy", npy("{'shape': (1,), 'fortran_order': False, 'descr': [('x', '<f4'), ('y', [('z', 'O')])], }", evil), Critical, "numpy.object-array"},
 		{"overflow.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", nil), High, "numpy.shape-overflow"},
 		{"plain.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", make([]byte, 16)), "none", ""},
 		{"record.npy", npy("{'descr': [('x', '<f4'), ('Oy', '<i8')], 'fortran_order': False, 'shape': (1,), }", make([]byte, 12)), "none", ""},
-	}
-	dir := t.TempDir()
-	s := newTestScanner(t)
-	for _, c := range cases {
-		p := filepath.Join(dir, c.name)
-		os.WriteFile(p, c.data, 0o644)
-		f := s.ScanFile(context.Background(), p)
-		var rules []string
-		for _, x := range f.Findings {
-			rules = append(rules, x.Rule)
-		}
-		if highest(f) != c.want || c.rule != "" && !slices.Contains(rules, c.rule) {
-			t.Errorf("%s: highest %s %v (error %q), want %s %s", c.name, highest(f), rules, f.Error, c.want, c.rule)
-		}
-	}
+	})
 }
 
 // gguf is a version 3 GGUF file with no metadata and one tensor.
