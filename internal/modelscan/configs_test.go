@@ -2,6 +2,7 @@ package modelscan
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -81,4 +82,41 @@ func TestTensorPolyglots(t *testing.T) {
 	if f := s.ScanFile(context.Background(), p); len(f.Findings) != 0 {
 		t.Errorf("clean npy: %+v", f.Findings)
 	}
+}
+
+// tarOf is a tar of the named members.
+func tarOf(members map[string][]byte) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for name, body := range members {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		tw.Write(body)
+	}
+	tw.Close()
+	return b.Bytes()
+}
+
+// TestTarZipPolyglot: a zip laid after a tar is a polyglot and both are
+// read; a zip inside a tar is a member, not a polyglot; a TorchServe
+// archive's handler is read as shipped code.
+func TestTarZipPolyglot(t *testing.T) {
+	evil := fixturesZip("archive/data.pkl", []byte("\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."))
+	benign := fixturesZip("archive/data.pkl", []byte("\x80\x02}q\x00."))
+	checkScans(t, []scanCase{
+		{"appended.tar", append(tarOf(map[string][]byte{"pickle": []byte("\x80\x02N.")}), evil...), Critical, "file.polyglot"},
+		{"nested.tar", tarOf(map[string][]byte{"model.pt": benign}), "none", ""},
+		{"model.mar", zipOf(map[string][]byte{"MAR-INF/MANIFEST.json": []byte(`{"model": {"handler": "handler.py"}}`),
+			"handler.py": []byte("import subprocess\ndef handle(data, ctx):\n    return subprocess.check_output(data)\n")}), Critical, "python.dangerous-call"},
+	})
+}
+
+func zipOf(members map[string][]byte) []byte {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for name, body := range members {
+		f, _ := w.Create(name)
+		f.Write(body)
+	}
+	w.Close()
+	return b.Bytes()
 }

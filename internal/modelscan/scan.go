@@ -385,6 +385,8 @@ func (o *offsetReader) Seek(off int64, whence int) (int64, error) {
 func (fs *fileScan) scanTarAt(member string, r io.ReaderAt, size int64, depth int) {
 	or := &offsetReader{SectionReader: io.NewSectionReader(r, 0, size)}
 	tr := tar.NewReader(or)
+	var regions [][2]int64 // members' data
+	defer func() { fs.tarZipPolyglot(member, r, size, depth, regions) }()
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -406,8 +408,30 @@ func (fs *fileScan) scanTarAt(member string, r io.ReaderAt, size int64, depth in
 			fs.fail(m, fmt.Errorf("nested deeper than %d archives", fs.s.o.MaxDepth))
 			continue
 		}
+		regions = append(regions, [2]int64{or.pos, or.pos + h.Size})
 		fs.scanAt(m, h.Name, io.NewSectionReader(r, or.pos, h.Size), h.Size, depth+1)
 	}
+}
+
+// tarZipPolyglot finds a zip whose end record lies outside every member
+// of a tar: not a zip inside the tar (scanned as a member) but one laid
+// over or after it. PyTorch reads the tar (its legacy format) while zip
+// readers (np.load, scanners) read the zip: both are scanned.
+func (fs *fileScan) tarZipPolyglot(member string, r io.ReaderAt, size int64, depth int, regions [][2]int64) {
+	eocd, _ := findEOCD(r, size)
+	if eocd <= 0 {
+		return
+	}
+	for _, g := range regions {
+		if eocd >= g[0] && eocd < g[1] {
+			return
+		}
+	}
+	if es, err := readZip(r, size); err != nil || len(es) == 0 {
+		return
+	}
+	fs.add(High, "file.polyglot", member, "the file is a tar archive and a zip archive at once: PyTorch loads the tar, zip readers the zip, and a scanner that reads one misses the other", recReview)
+	fs.scanZip(member, r, size, depth)
 }
 
 // checkExtension reports a name that claims one format for content of
