@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -293,12 +294,8 @@ func listAlerts(s Store, r *http.Request) (any, error) {
 	if f.Limit, f.Offset, err = paging(q.Get("limit"), q.Get("offset")); err != nil {
 		return nil, err
 	}
-	for name, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
-		if v := q.Get(name); v != "" {
-			if *dst, err = time.Parse(time.RFC3339, v); err != nil {
-				return nil, &Error{Status: http.StatusBadRequest, Message: name + " must be an RFC 3339 time"}
-			}
-		}
+	if err := queryTimes(q, map[string]*time.Time{"since": &f.Since, "until": &f.Until}); err != nil {
+		return nil, err
 	}
 	if f.Subscription, err = scopeFilter(principalOf(r.Context()), f.Subscription); err != nil {
 		return nil, err
@@ -416,4 +413,19 @@ func recorder(s Store, log *slog.Logger, now func() time.Time) func(r *http.Requ
 			log.Error("audit entry not written", "action", action, "target", e.Target, "err", err)
 		}
 	}
+}
+
+// queryTimes reads RFC 3339 times from the query into dst (by parameter
+// name); a parameter left out leaves its time as it was.
+func queryTimes(q url.Values, dst map[string]*time.Time) error {
+	for name, t := range dst {
+		if v := q.Get(name); v != "" {
+			parsed, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return &Error{Status: http.StatusBadRequest, Message: name + " must be an RFC 3339 time"}
+			}
+			*t = parsed
+		}
+	}
+	return nil
 }

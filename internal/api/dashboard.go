@@ -22,14 +22,8 @@ func dashboard(s Store, r *http.Request, now time.Time) (any, error) {
 		return nil, err
 	}
 	until, since := now, now.Add(-24*time.Hour)
-	for name, v := range map[string]*time.Time{"since": &since, "until": &until} {
-		if x := q.Get(name); x != "" {
-			t, err := time.Parse(time.RFC3339, x)
-			if err != nil {
-				return nil, &Error{Status: http.StatusBadRequest, Message: name + " must be an RFC 3339 time"}
-			}
-			*v = t
-		}
+	if err := queryTimes(q, map[string]*time.Time{"since": &since, "until": &until}); err != nil {
+		return nil, err
 	}
 	if !since.Before(until) || until.Sub(since) > 366*24*time.Hour {
 		return nil, &Error{Status: http.StatusBadRequest, Message: "since must be before until, at most a year apart"}

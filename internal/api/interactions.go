@@ -25,12 +25,8 @@ func listInteractions(s Store, r *http.Request) (any, error) {
 	if f.Limit, _, err = paging(q.Get("limit"), ""); err != nil {
 		return nil, err
 	}
-	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
-		if v := q.Get(name); v != "" {
-			if *dst, err = time.Parse(time.RFC3339, v); err != nil {
-				return nil, &Error{Status: http.StatusBadRequest, Message: name + " must be an RFC 3339 time"}
-			}
-		}
+	if err := queryTimes(q, map[string]*time.Time{"from": &f.From, "to": &f.To}); err != nil {
+		return nil, err
 	}
 	if f.Subscriptions, err = reach(principalOf(r.Context()), q.Get("subscription")); err != nil {
 		return nil, err

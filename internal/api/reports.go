@@ -22,15 +22,8 @@ func dataSecurityReport(s Store, r *http.Request, now time.Time) (any, error) {
 		return nil, err
 	}
 	until, since := now, now.Add(-30*24*time.Hour)
-	for _, p := range []struct {
-		name string
-		v    *time.Time
-	}{{"since", &since}, {"until", &until}} {
-		if x := q.Get(p.name); x != "" {
-			if *p.v, err = time.Parse(time.RFC3339, x); err != nil {
-				return nil, &Error{Status: http.StatusBadRequest, Message: p.name + " must be an RFC 3339 time"}
-			}
-		}
+	if err := queryTimes(q, map[string]*time.Time{"since": &since, "until": &until}); err != nil {
+		return nil, err
 	}
 	if !since.Before(until) {
 		return nil, &Error{Status: http.StatusBadRequest, Message: "since must be before until"}
@@ -59,12 +52,8 @@ func postureReport(s Store, r *http.Request, now time.Time) (any, error) {
 		return nil, err
 	}
 	until, since := now, now.Add(-30*24*time.Hour)
-	for name, v := range map[string]*time.Time{"since": &since, "until": &until} {
-		if x := q.Get(name); x != "" {
-			if *v, err = time.Parse(time.RFC3339, x); err != nil {
-				return nil, &Error{Status: http.StatusBadRequest, Message: name + " must be an RFC 3339 time"}
-			}
-		}
+	if err := queryTimes(q, map[string]*time.Time{"since": &since, "until": &until}); err != nil {
+		return nil, err
 	}
 	f := interaction.Filter{From: since, To: until, Limit: 1000}
 	if sub != "" {
