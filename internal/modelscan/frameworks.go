@@ -1,6 +1,7 @@
 package modelscan
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -14,7 +15,7 @@ var tfOps = map[string]Effect{
 	"PyFunc": EffectExec, "EagerPyFunc": EffectExec, "PyFuncStateless": EffectExec,
 	"WriteFile": EffectFileWrite, "DatasetToTFRecord": EffectFileWrite, "CreateSummaryFileWriter": EffectFileWrite,
 	"CreateSummaryDbWriter": EffectFileWrite, "WriteSummary": EffectFileWrite, "WriteScalarSummary": EffectFileWrite,
-	"WriteTextSummary": EffectFileWrite, "WriteHistogramSummary": EffectFileWrite, "WriteAudioSummary": EffectFileWrite,
+	"WriteHistogramSummary": EffectFileWrite, "WriteAudioSummary": EffectFileWrite,
 	"WriteImageSummary": EffectFileWrite, "WriteRawProtoSummary": EffectFileWrite, "SaveDataset": EffectFileWrite,
 	"ReadFile": EffectFileRead, "MatchingFiles": EffectFileRead, "WholeFileReader": EffectFileRead, "WholeFileReaderV2": EffectFileRead,
 	"TextLineReader": EffectFileRead, "TextLineReaderV2": EffectFileRead, "TFRecordReader": EffectFileRead, "TFRecordReaderV2": EffectFileRead,
@@ -24,6 +25,78 @@ var tfOps = map[string]Effect{
 	"DebugIdentity": EffectNetwork, "DebugIdentityV2": EffectNetwork, "DebugIdentityV3": EffectNetwork,
 	"DebugNanCount": EffectNetwork, "DebugNumericSummary": EffectNetwork, "DebugNumericSummaryV2": EffectNetwork,
 	"RemoteCall": EffectNetwork, // runs a function on another task's device
+	// Datasets and readers over files, databases and record stores.
+	"MatchingFilesDataset": EffectFileRead, "ExperimentalMatchingFilesDataset": EffectFileRead, "CSVDataset": EffectFileRead,
+	"CSVDatasetV2": EffectFileRead, "ExperimentalCSVDataset": EffectFileRead, "SqlDataset": EffectFileRead,
+	"ExperimentalSqlDataset": EffectFileRead, "LMDBDataset": EffectFileRead, "ExperimentalLMDBDataset": EffectFileRead,
+	"LMDBReader": EffectFileRead, "SnapshotDatasetReader": EffectFileRead, "SnapshotNestedDatasetReader": EffectFileRead,
+	// Ops that read a file named in an attribute or input besides their
+	// data (DecodeProtoV2 and EncodeProto only with a descriptor_source
+	// file: descriptorSource).
+	"LoadAndRemapMatrix": EffectFileRead, "GenerateVocabRemapping": EffectFileRead, "Skipgram": EffectFileRead,
+	// Writers: datasets, snapshots, summaries and events.
+	"ExperimentalDatasetToTFRecord": EffectFileWrite, "SaveDatasetV2": EffectFileWrite, "SnapshotDataset": EffectFileWrite,
+	"SnapshotDatasetV2": EffectFileWrite, "SnapshotChunkDataset": EffectFileRead, "WriteGraphSummary": EffectFileWrite,
+	"ImportEvent": EffectFileWrite,
+	// Filesystem and cloud credentials the process then uses.
+	"FileSystemSetConfiguration": EffectSystem, "GcsConfigureCredentials": EffectNetwork,
+	// The tf.data service: elements fetched from, or sent to, remote workers.
+	"DataServiceDataset": EffectNetwork, "DataServiceDatasetV2": EffectNetwork, "DataServiceDatasetV3": EffectNetwork,
+	"DataServiceDatasetV4": EffectNetwork, "RegisterDataset": EffectNetwork, "RegisterDatasetV2": EffectNetwork,
+	"DistributedSave": EffectFileWrite,
+	// The TF1 RPC op: a request to any address the graph names.
+	"Rpc": EffectNetwork, "TryRpc": EffectNetwork, "RpcClient": EffectNetwork, "RpcCall": EffectNetwork,
+	"RpcServer": EffectNetwork, "RpcServerStart": EffectNetwork,
+}
+
+// tfAPI are TensorFlow's Python functions, by their path under tf., that
+// reach outside the model: tf_keras's TFOpLambda layers call them by that
+// path, and configs can name their modules. A path is judged by its
+// longest listed prefix; tf.raw_ops.X by the op X.
+var tfAPI = map[string]Effect{
+	"py_function": EffectExec, "numpy_function": EffectExec, "py_func": EffectExec, "load_op_library": EffectExec,
+	"load_library": EffectExec, "experimental.register_filesystem_plugin": EffectExec, "saved_model.load": EffectExec,
+	"saved_model.loader": EffectExec, "keras.models.load_model": EffectDeserialize,
+	"io.write_file": EffectFileWrite, "write_file": EffectFileWrite, "io.gfile": EffectFileWrite, "gfile": EffectFileWrite,
+	"io.write_graph": EffectFileWrite, "train.write_graph": EffectFileWrite, "summary": EffectFileWrite,
+	"saved_model.save": EffectFileWrite, "data.Dataset.save": EffectFileWrite, "data.experimental.save": EffectFileWrite,
+	"debugging.experimental.enable_dump_debug_info": EffectFileWrite, "keras.utils.get_file": EffectFileWrite,
+	"train.Saver": EffectFileWrite, "io.read_file": EffectFileRead, "read_file": EffectFileRead,
+	"io.matching_files": EffectFileRead, "matching_files": EffectFileRead, "data.TFRecordDataset": EffectFileRead,
+	"data.TextLineDataset": EffectFileRead, "data.FixedLengthRecordDataset": EffectFileRead,
+	"data.experimental.CsvDataset": EffectFileRead, "data.experimental.SqlDataset": EffectFileRead,
+	"data.experimental.make_csv_dataset": EffectFileRead, "data.experimental.make_batched_features_dataset": EffectFileRead,
+	"data.Dataset.list_files": EffectFileRead, "data.Dataset.load": EffectFileRead, "data.experimental.load": EffectFileRead,
+	"io.decode_proto": EffectFileRead, "lookup.TextFileInitializer": EffectFileRead,
+	"data.experimental.service": EffectNetwork, "distribute.experimental.rpc": EffectNetwork,
+	"config.experimental_connect_to_cluster": EffectNetwork, "config.experimental_connect_to_host": EffectNetwork,
+	// The same functions by their modules under tensorflow.python.
+	"ops.script_ops": EffectExec, "ops.gen_script_ops": EffectExec, "framework.load_library": EffectExec,
+	"ops.io_ops": EffectFileRead, "ops.gen_io_ops": EffectFileRead, "ops.io_ops.write_file": EffectFileWrite,
+	"ops.gen_io_ops.write_file": EffectFileWrite, "lib.io.file_io": EffectFileWrite, "platform.gfile": EffectFileWrite,
+	"ops.summary_ops_v2": EffectFileWrite, "data.ops.readers": EffectFileRead, "data.experimental.ops.readers": EffectFileRead,
+}
+
+// tfAPIEffect is what tf.<path> can do, and the listed path that says so.
+func tfAPIEffect(path string) (Effect, string) {
+	p := path
+	for _, pre := range []string{"tf.", "tensorflow.", "compat.v1.", "compat.v2.", "python."} {
+		p = strings.TrimPrefix(p, pre)
+	}
+	if op, ok := strings.CutPrefix(p, "raw_ops."); ok {
+		if e, ok := tfOps[op]; ok {
+			return e, "raw_ops." + op
+		}
+		return "", ""
+	}
+	parts := strings.Split(p, ".")
+	for i := len(parts); i > 0; i-- {
+		key := strings.Join(parts[:i], ".")
+		if e, ok := tfAPI[key]; ok {
+			return e, key
+		}
+	}
+	return "", ""
 }
 
 // tfOpSeverity keeps the severities TensorFlow ops had before the effect
@@ -34,6 +107,38 @@ func tfOpSeverity(e Effect) string { return severityOf(e) }
 // reportTFOp reports one operation found in a graph.
 func (fs *fileScan) reportTFOp(member, op string, e Effect) {
 	fs.add(tfOpSeverity(e), "tensorflow.op."+op, member, fmt.Sprintf("the graph uses the %s operation (%s): it reaches outside the model when the graph runs", op, e), recReview)
+}
+
+// descriptorText finds DecodeProtoV2's and EncodeProto's descriptor
+// source in a text graph; descriptorSource reads it from a binary one.
+var descriptorText = regexp.MustCompile(`"descriptor_source"\s*value\s*\{\s*s:\s*"([^"]*)"`)
+
+// descriptorSource returns the descriptor sources of a binary graph that
+// are files: the attr map entry is the key, then AttrValue (field 2)
+// holding s (field 2). "local://" (the default) is the built-in pool.
+func descriptorSources(b []byte) []string {
+	var out []string
+	key := []byte("descriptor_source")
+	for i := bytes.Index(b, key); i >= 0 && len(out) < 8; {
+		j := i + len(key)
+		if j+4 <= len(b) && b[j] == 0x12 && b[j+2] == 0x12 && j+4+int(b[j+3]) <= len(b) {
+			if s := string(b[j+4 : j+4+int(b[j+3])]); s != "" && s != "local://" {
+				out = append(out, s)
+			}
+		}
+		k := bytes.Index(b[j:], key)
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	return out
+}
+
+// reportDescriptor reports a proto op that loads its descriptors from a
+// file.
+func (fs *fileScan) reportDescriptor(member, src string) {
+	fs.add(High, "tensorflow.op.DecodeProtoV2", member, fmt.Sprintf("a proto op reads its descriptors from %q (descriptor_source): the graph reads a file when it runs", src), recReview)
 }
 
 // printToFile finds PrintV2 writing to a file rather than a log stream.
@@ -51,6 +156,11 @@ func (fs *fileScan) scanTextGraph(member, text string) {
 			fs.reportTFOp(member, m[1], e)
 		}
 	}
+	for _, m := range descriptorText.FindAllStringSubmatch(text, 8) {
+		if m[1] != "" && m[1] != "local://" {
+			fs.reportDescriptor(member, m[1])
+		}
+	}
 	if strings.Contains(text, `"PrintV2"`) && printToFile.MatchString(text) {
 		fs.add(High, "tensorflow.print-to-file", member, "PrintV2 writes to "+printToFile.FindString(text)+": a graph that prints to a file writes wherever it names", recReview)
 	}
@@ -58,40 +168,3 @@ func (fs *fileScan) scanTextGraph(member, text string) {
 		fs.add(High, "tensorflow.debug-url", member, "a debug op sends tensors to a remote debug server (debug_urls grpc://)", recReview)
 	}
 }
-
-// kerasLayers are Keras 3 layers that load, fetch or run something when
-// the model is built.
-var kerasLayers = map[string]struct {
-	severity, rule, detail string
-}{
-	"TFSMLayer":          {High, "keras.loads-savedmodel", "a TFSMLayer loads a TensorFlow SavedModel from a path when the model is built, and runs its graph"},
-	"TorchModuleWrapper": {Critical, "keras.torch-module", "a TorchModuleWrapper holds a serialised PyTorch module, unpickled with torch.load when the model is loaded"},
-}
-
-// kerasLayer checks one layer config: the layers above, and paths or URLs
-// the layer reads or fetches (vocabularies, files, SavedModels).
-func (fs *fileScan) kerasLayer(member string, t map[string]any) {
-	cn, _ := t["class_name"].(string)
-	if l, ok := kerasLayers[cn]; ok {
-		fs.add(l.severity, l.rule, member, l.detail, recReview)
-	}
-	cfg, _ := t["config"].(map[string]any)
-	for _, key := range []string{"vocabulary", "filepath", "path", "origin", "url", "file_path"} {
-		v, ok := cfg[key].(string)
-		if !ok || v == "" {
-			continue
-		}
-		switch {
-		case strings.Contains(v, "://"):
-			fs.add(High, "keras.fetches", member, fmt.Sprintf("layer %s %s is %q: the loader fetches it over the network", cn, key, v), recReview)
-		case unsafeLocation(v):
-			fs.add(High, "keras.reads-file", member, fmt.Sprintf("layer %s %s is %q: the loader reads a file outside the model", cn, key, v), recReview)
-		case key == "vocabulary":
-			fs.add(Medium, "keras.reads-file", member, fmt.Sprintf("layer %s reads its vocabulary from the file %q when the model is loaded", cn, v), recReview)
-		}
-	}
-}
-
-// onnxPythonOps are ONNX operators that run Python (onnxruntime-extensions'
-// PyOp and its kin).
-var onnxPythonOps = map[string]bool{"PyOp": true, "PythonOp": true, "PyFunc": true}

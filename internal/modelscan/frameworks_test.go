@@ -42,31 +42,6 @@ func onnxModel(op string) []byte {
 	return append([]byte{0x08, 0x07, 0x3a, byte(len(graph))}, graph...) // ir_version, graph (field 7)
 }
 
-// TestFrameworkRules: Keras 3 layers and config entries, TensorFlow ops
-// (binary and text SavedModels) and ONNX operators that read, write,
-// fetch or run code, each beside a benign twin.
-func TestFrameworkRules(t *testing.T) {
-	checkScans(t, []scanCase{
-		{"tfsm.keras", kerasArchive(layer("TFSMLayer", `{"filepath": "exported/serving"}`)), High, "keras.loads-savedmodel"},
-		{"torch.keras", kerasArchive(layer("TorchModuleWrapper", `{"module": "gASV..."}`)), Critical, "keras.torch-module"},
-		{"vocab-url.keras", kerasArchive(layer("TextVectorization", `{"vocabulary": "https://evil.example/vocab.txt"}`)), High, "keras.fetches"},
-		{"vocab-etc.keras", kerasArchive(layer("StringLookup", `{"vocabulary": "/etc/passwd"}`)), High, "keras.reads-file"},
-		{"vocab-list.keras", kerasArchive(layer("StringLookup", `{"vocabulary": ["a", "b"]}`)), "none", ""},
-		{"getfile.keras", kerasArchive(`{"module": "keras.utils", "class_name": "function", "config": "get_file", "registered_name": "function", "function_name": "get_file"}`), Critical, "keras.dangerous-module"},
-		{"dense.keras", kerasArchive(layer("Dense", `{"units": 4}`)), "none", ""},
-		{"saved_model.pb", savedModel("MatMul", "EagerPyFunc"), Critical, "tensorflow.op.EagerPyFunc"},
-		{"writer/saved_model.pb", savedModel("WriteFile"), Critical, "tensorflow.op.WriteFile"},
-		{"reader/saved_model.pb", savedModel("TFRecordDataset"), High, "tensorflow.op.TFRecordDataset"},
-		{"debug/saved_model.pb", savedModel("DebugIdentityV2"), High, "tensorflow.op.DebugIdentityV2"},
-		{"remote/saved_model.pb", savedModel("RemoteCall"), High, "tensorflow.op.RemoteCall"},
-		{"clean/saved_model.pb", savedModel("MatMul", "SaveV2", "RestoreV2"), "none", ""},
-		{"saved_model.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n name: \"p\"\n op: \"PrintV2\"\n attr { key: \"output_stream\" value { s: \"file:///tmp/out\" } }\n }\n node { op: \"PyFunc\" }\n }\n}\n"), Critical, "tensorflow.op.PyFunc"},
-		{"clean.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n op: \"MatMul\"\n }\n }\n}\n"), "none", ""},
-		{"pyop.onnx", onnxModel("PyOp"), Critical, "onnx.python-op"},
-		{"relu.onnx", onnxModel("Relu"), "none", ""},
-	})
-}
-
 // npy is a version 1.0 .npy file with header dict and body.
 func npy(dict string, body []byte) []byte {
 	h := dict
@@ -129,6 +104,75 @@ func TestGGUFTensorTable(t *testing.T) {
 		os.WriteFile(p, c.data, 0o644)
 		if f := s.ScanFile(context.Background(), p); highest(f) != c.want || f.Error != "" {
 			t.Errorf("%s: %s %+v (error %q), want %s", name, highest(f), f.Findings, f.Error, c.want)
+		}
+	}
+}
+
+// tfOpCases are the TensorFlow operations that reach outside the model,
+// by the severity their effect gets: each is looked for in a binary graph.
+var tfOpCases = map[string][]string{
+	Critical: {"PyFunc", "EagerPyFunc", "PyFuncStateless", "WriteFile", "DatasetToTFRecord", "ExperimentalDatasetToTFRecord",
+		"SaveDataset", "SaveDatasetV2", "SnapshotDataset", "SnapshotDatasetV2", "DistributedSave", "CreateSummaryFileWriter",
+		"CreateSummaryDbWriter", "WriteSummary", "WriteScalarSummary", "WriteHistogramSummary", "WriteAudioSummary",
+		"WriteImageSummary", "WriteRawProtoSummary", "WriteGraphSummary", "ImportEvent", "FileSystemSetConfiguration"},
+	High: {"ReadFile", "MatchingFiles", "WholeFileReader", "WholeFileReaderV2", "TextLineReader", "TextLineReaderV2",
+		"TFRecordReader", "TFRecordReaderV2", "FixedLengthRecordReader", "FixedLengthRecordReaderV2", "LMDBReader",
+		"TFRecordDataset", "TFRecordDatasetV2", "TextLineDataset", "FixedLengthRecordDataset", "FixedLengthRecordDatasetV2",
+		"LoadDataset", "SnapshotDatasetReader", "SnapshotNestedDatasetReader", "SnapshotChunkDataset", "ImmutableConst",
+		"MatchingFilesDataset", "ExperimentalMatchingFilesDataset", "CSVDataset", "CSVDatasetV2", "ExperimentalCSVDataset",
+		"SqlDataset", "ExperimentalSqlDataset", "LMDBDataset", "ExperimentalLMDBDataset", "LoadAndRemapMatrix",
+		"GenerateVocabRemapping", "Skipgram", "DebugIdentity", "DebugIdentityV2", "DebugIdentityV3", "DebugNanCount",
+		"DebugNumericSummary", "DebugNumericSummaryV2", "RemoteCall", "GcsConfigureCredentials", "DataServiceDataset",
+		"DataServiceDatasetV2", "DataServiceDatasetV3", "DataServiceDatasetV4", "RegisterDataset", "RegisterDatasetV2",
+		"Rpc", "TryRpc", "RpcClient", "RpcCall", "RpcServer", "RpcServerStart"},
+}
+
+// TestTensorFlowOps: every operation above is reported with its severity,
+// and every op the scanner lists has a case here; the checkpoint and math
+// ops every SavedModel carries are clean; a text SavedModel is read the
+// same way; proto ops are reported only with a descriptor file.
+func TestTensorFlowOps(t *testing.T) {
+	var cases []scanCase
+	listed := map[string]bool{}
+	for sev, ops := range tfOpCases {
+		for _, op := range ops {
+			listed[op] = true
+			cases = append(cases, scanCase{op + "/saved_model.pb", savedModel("MatMul", op), sev, "tensorflow.op." + op})
+		}
+	}
+	for op := range tfOps {
+		if !listed[op] {
+			t.Errorf("tfOps lists %s, which has no case in tfOpCases", op)
+		}
+	}
+	descriptor := func(src string) []byte {
+		attr := append(pbMsg(1, []byte("descriptor_source")), pbMsg(2, pbMsg(2, []byte(src)))...)
+		return append(savedModel("DecodeProtoV2"), pbMsg(5, attr)...)
+	}
+	cases = append(cases,
+		scanCase{"clean/saved_model.pb", savedModel("MatMul", "SaveV2", "RestoreV2", "DecodeProtoV2", "Print"), "none", ""},
+		scanCase{"proto-local/saved_model.pb", descriptor("local://"), "none", ""},
+		scanCase{"proto-file/saved_model.pb", descriptor("/etc/passwd"), High, "tensorflow.op.DecodeProtoV2"},
+		scanCase{"saved_model.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n name: \"p\"\n op: \"PrintV2\"\n attr { key: \"output_stream\" value { s: \"file:///tmp/out\" } }\n }\n node { op: \"PyFunc\" }\n }\n}\n"), Critical, "tensorflow.op.PyFunc"},
+		scanCase{"print.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n op: \"PrintV2\"\n attr { key: \"output_stream\" value { s: \"file:///tmp/out\" } }\n }\n }\n}\n"), High, "tensorflow.print-to-file"},
+		scanCase{"rpc.pbtxt", []byte("meta_graphs {\n graph_def {\n library {\n function {\n node_def {\n op: \"RpcClient\"\n }\n }\n }\n }\n}\n"), High, "tensorflow.op.RpcClient"},
+		scanCase{"proto.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n op: \"DecodeProtoV2\"\n attr {\n key: \"descriptor_source\"\n value { s: \"/tmp/evil.desc\" }\n }\n }\n }\n}\n"), High, "tensorflow.op.DecodeProtoV2"},
+		scanCase{"clean.pbtxt", []byte("meta_graphs {\n graph_def {\n node {\n op: \"MatMul\"\n }\n }\n}\n"), "none", ""},
+	)
+	checkScans(t, cases)
+}
+
+// TestTFAPIEffect: TensorFlow's Python functions by path, as TFOpLambda
+// layers and configs name them.
+func TestTFAPIEffect(t *testing.T) {
+	for path, want := range map[string]Effect{
+		"io.write_file": EffectFileWrite, "tf.io.gfile.GFile": EffectFileWrite, "compat.v1.py_func": EffectExec,
+		"raw_ops.ReadFile": EffectFileRead, "raw_ops.MatMul": "", "math.add": "", "__operators__.add": "",
+		"python.ops.script_ops.py_func": EffectExec, "data.experimental.service.distribute": EffectNetwork,
+		"summary.create_file_writer": EffectFileWrite, "iota": "",
+	} {
+		if got, _ := tfAPIEffect(path); got != want {
+			t.Errorf("tfAPIEffect(%q) = %q, want %q", path, got, want)
 		}
 	}
 }

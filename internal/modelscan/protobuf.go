@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"path"
-	"strings"
 )
 
 // looksProtobuf reports content that starts like an ONNX model or a
@@ -36,130 +34,10 @@ func (fs *fileScan) scanProtobuf(member, name string, r *bufio.Reader, size int6
 		fs.scanSavedModel(member, r)
 		return "tensorflow"
 	}
-	p := &pbReader{r: r}
-	onnx := false
-	err := p.message(-1, 0, func(field int, wire int, n int64, depth int) (bool, error) {
-		switch field {
-		case 7: // graph
-			onnx = true
-			return true, p.message(n, depth+1, fs.onnxGraph(member, p))
-		case 8: // opset_import
-			return true, p.message(n, depth+1, func(f, w int, m int64, d int) (bool, error) {
-				if f == 1 && w == 2 {
-					dom, err := p.str(m)
-					if err == nil && !standardDomain(dom) {
-						fs.add(Medium, "onnx.custom-domain", member, fmt.Sprintf("imports operator domain %q: custom operators run native code the runtime must load", dom), recReview)
-					}
-					return true, err
-				}
-				return false, nil
-			})
-		}
-		return false, nil
-	})
-	if err != nil && onnx {
-		fs.fail(member, fmt.Errorf("onnx: %w", err))
+	if fs.scanONNX(member, r) {
+		return "onnx"
 	}
-	if !onnx {
-		return "protobuf"
-	}
-	return "onnx"
-}
-
-func standardDomain(d string) bool {
-	switch d {
-	case "", "ai.onnx", "ai.onnx.ml", "ai.onnx.training", "ai.onnx.preview.training", "com.microsoft", "com.microsoft.nchwc", "org.pytorch.aten":
-		return true
-	}
-	return false
-}
-
-// onnxGraph walks a GraphProto: initializers (their external data
-// locations), nodes (their domains and subgraphs), sparse initializers.
-func (fs *fileScan) onnxGraph(member string, p *pbReader) func(int, int, int64, int) (bool, error) {
-	var graph func(int, int, int64, int) (bool, error)
-	tensor := func(f, w int, n int64, d int) (bool, error) {
-		if f == 13 && w == 2 { // external_data: StringStringEntryProto
-			var key, val string
-			err := p.message(n, d+1, func(f2, w2 int, m int64, _ int) (bool, error) {
-				var err error
-				switch {
-				case f2 == 1 && w2 == 2:
-					key, err = p.str(m)
-					return true, err
-				case f2 == 2 && w2 == 2:
-					val, err = p.str(m)
-					return true, err
-				}
-				return false, nil
-			})
-			if key == "location" && unsafeLocation(val) {
-				fs.add(Critical, "onnx.external-data-traversal", member, fmt.Sprintf("a tensor's external data location %q leaves the model's directory: loading reads (or, saved again, writes) files elsewhere (CVE-2022-25882, CVE-2024-27318)", val), "Do not load this model; external data must be a file beside the model.")
-			}
-			return true, err
-		}
-		return false, nil
-	}
-	attribute := func(f, w int, n int64, d int) (bool, error) {
-		switch {
-		case (f == 5 || f == 10) && w == 2: // t, tensors
-			return true, p.message(n, d+1, tensor)
-		case (f == 6 || f == 11) && w == 2: // g, graphs
-			return true, p.message(n, d+1, graph)
-		}
-		return false, nil
-	}
-	node := func(f, w int, n int64, d int) (bool, error) {
-		switch {
-		case f == 4 && w == 2: // op_type
-			op, err := p.str(n)
-			if err == nil && onnxPythonOps[op] {
-				fs.add(Critical, "onnx.python-op", member, fmt.Sprintf("a node runs the %s operator: Python code the runtime executes (onnxruntime-extensions)", op), recConvert)
-			}
-			return true, err
-		case f == 7 && w == 2: // domain
-			dom, err := p.str(n)
-			if err == nil && !standardDomain(dom) {
-				fs.add(Medium, "onnx.custom-domain", member, fmt.Sprintf("a node uses operator domain %q: custom operators run native code the runtime must load", dom), recReview)
-			}
-			return true, err
-		case f == 5 && w == 2: // attribute
-			return true, p.message(n, d+1, attribute)
-		}
-		return false, nil
-	}
-	graph = func(f, w int, n int64, d int) (bool, error) {
-		switch {
-		case f == 1 && w == 2:
-			return true, p.message(n, d+1, node)
-		case f == 5 && w == 2:
-			return true, p.message(n, d+1, tensor)
-		case f == 15 && w == 2: // sparse_initializer: values and indices are tensors
-			return true, p.message(n, d+1, func(f2, w2 int, m int64, d2 int) (bool, error) {
-				if (f2 == 1 || f2 == 2) && w2 == 2 {
-					return true, p.message(m, d2+1, tensor)
-				}
-				return false, nil
-			})
-		}
-		return false, nil
-	}
-	return graph
-}
-
-// unsafeLocation reports an external-data path that is absolute, climbs
-// out with "..", names a drive or a URL.
-func unsafeLocation(loc string) bool {
-	l := strings.ReplaceAll(loc, "\\", "/")
-	if strings.HasPrefix(l, "/") || strings.Contains(l, "://") || len(l) > 1 && l[1] == ':' {
-		return true
-	}
-	for _, part := range strings.Split(l, "/") {
-		if part == ".." {
-			return true
-		}
-	}
-	return false
+	return "protobuf"
 }
 
 // scanSavedModel looks for the TensorFlow operations that read and write
@@ -178,15 +56,17 @@ func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader) {
 			fs.reportTFOp(member, op, e)
 		}
 	}
+	for _, src := range descriptorSources(b) {
+		fs.reportDescriptor(member, src)
+	}
 	if bytes.Contains(b, []byte("\x12\x07PrintV2")) && printToFile.Match(b) {
 		fs.add(High, "tensorflow.print-to-file", member, "PrintV2 writes to "+string(printToFile.Find(b))+": a graph that prints to a file writes wherever it names", recReview)
 	}
 	if bytes.Contains(b, []byte("grpc://")) && bytes.Contains(b, []byte("debug_urls")) {
 		fs.add(High, "tensorflow.debug-url", member, "a debug op sends tensors to a remote debug server (debug_urls grpc://)", recReview)
 	}
-	if bytes.Contains(b, []byte(`"class_name": "Lambda"`)) || bytes.Contains(b, []byte(`"class_name":"Lambda"`)) {
-		fs.add(High, "keras.lambda", member, "Keras metadata with a Lambda layer: Python code that runs when the model is loaded", "Rebuild the model without Lambda layers, or load it only in an isolated environment.")
-	}
+	// tf_keras keeps each layer's config as JSON in the object graph.
+	fs.kerasJSON(member, b)
 }
 
 // pbReader reads protobuf wire format from a stream, bounded.

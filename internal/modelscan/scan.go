@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"regexp"
 	"strings"
 
@@ -186,6 +187,13 @@ func looksPickle(head []byte) bool {
 // ONNX and TensorFlow protobufs, text (for secrets), or tensor data.
 func (fs *fileScan) scanOther(member, name string, br *bufio.Reader, head []byte, size int64) string {
 	switch {
+	case path.Base(name) == "keras_metadata.pb":
+		b, err := io.ReadAll(io.LimitReader(br, maxText))
+		if err != nil {
+			fs.fail(member, err)
+		}
+		fs.kerasJSON(member, b)
+		return "keras"
 	case looksPickle(head):
 		fs.checkExtension(member, name, "pickle")
 		fs.scanPickleStream(member, br, false)
