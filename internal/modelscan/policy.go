@@ -63,6 +63,25 @@ var safeGlobals = setOf(
 	"transformers.trainer_utils.SchedulerType", "transformers.trainer_utils.HubStrategy",
 	"transformers.training_args.OptimizerNames", "transformers.trainer_utils.SaveStrategy",
 	"accelerate.utils.dataclasses.DistributedType", "tokenizers.AddedToken",
+	// Found in files PyTorch, NumPy, pandas and joblib write themselves.
+	"torch.serialization._get_layout", "torch._utils._rebuild_sparse_csr", "torch._utils._rebuild_nested_tensor",
+	"torch.qint8", "torch.quint8", "torch.qint32", "torch.quint4x2", "torch.quint2x4", "torch.float8_e4m3fn",
+	"torch.float8_e5m2", "torch.float8_e4m3fnuz", "torch.float8_e5m2fnuz", "torch.uint16", "torch.uint32", "torch.uint64",
+	"torch.complex32", "torch.strided", "torch.sparse_coo", "torch.sparse_csr", "torch.sparse_csc", "torch.sparse_bsr",
+	"torch.sparse_bsc", "torch.per_tensor_symmetric", "torch.per_channel_symmetric", "torch.preserve_format",
+	"torch.nn.functional.*", "torch._C._nn.*", "torch._C._special.*", "torch._C._linalg.*", "torch._C._fft.*",
+	// TorchScript's own reconstructors, which its unpickler resolves itself.
+	"torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist", "torch.jit._pickle.build_doublelist",
+	"torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensor_from_id", "torch.jit._pickle.restore_type_tag",
+	"__builtin__.list", "__builtin__.dict", "__builtin__.tuple", "__builtin__.int", "__builtin__.float", "__builtin__.str",
+	"__builtin__.bytes", "__builtin__.bool", "__builtin__.unicode", "__builtin__.range", "__builtin__.xrange",
+	"numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer", "numpy.ma.core._mareconstruct",
+	"numpy.ma.core.MaskedArray", "numpy.ma.core.MaskedConstant", "numpy.core.multiarray.array", "numpy.matrix",
+	"numpy.float16", "numpy.int8", "numpy.int16", "numpy.uint8", "numpy.uint16", "numpy.uint32", "numpy.uint64",
+	"numpy.complex64", "numpy.complex128", "numpy.str_", "numpy.bytes_", "numpy.datetime64", "numpy.timedelta64",
+	// joblib's array wrapper: the array it stands for follows in the
+	// stream, and is read (a nested pickle for arrays of objects).
+	"joblib.numpy_pickle.NumpyArrayWrapper",
 )
 
 // safeModules are packages whose classes ML files legitimately pickle
@@ -71,7 +90,22 @@ var safeGlobals = setOf(
 var safeModules = []string{
 	"sklearn.", "pandas.core.", "pandas._libs.", "xgboost.core", "xgboost.sklearn", "lightgbm.basic",
 	"lightgbm.sklearn", "scipy.sparse.", "torch.nn.modules.", "torch.optim.", "torch.nn.utils.",
-	"transformers.models.", "transformers.configuration_utils", "catboost.core",
+	"transformers.models.", "transformers.configuration_utils", "catboost.core", "transformers.activations",
+	"transformers.generation.configuration_utils", "transformers.tokenization_utils", "transformers.pytorch_utils",
+	"scipy.stats._distn_infrastructure", "scipy.stats._continuous_distns", "scipy.stats._discrete_distns",
+}
+
+// pickleHelpers are the functions libraries generate or write to rebuild
+// their own objects (Cython's __pyx_unpickle_*, pandas's _unpickle_* and
+// _new_Index, scikit-learn's newObj): allowed in the safe modules, as
+// classes are.
+func pickleHelper(name string) bool {
+	for _, p := range []string{"__pyx_unpickle_", "_unpickle", "_new_", "__nat_unpickle"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return name == "newObj" || name == "new_block" || name == "_reconstruct"
 }
 
 // scannerNames are imports of the scanners themselves: a file that reaches
@@ -119,7 +153,7 @@ func judge(g *pickle.Global) *judgement {
 	if g.Module == "__torch__" || strings.HasPrefix(g.Module, "__torch__.") {
 		return nil
 	}
-	if e, key := effectOf(g.Module, g.Name); e != "" {
+	if e, key := effectOf(g.Module, g.Name); e != "" && !safeGlobals[full] {
 		rule := "pickle.dangerous-callable"
 		switch {
 		case e == EffectNetwork:
@@ -139,17 +173,41 @@ func judge(g *pickle.Global) *judgement {
 		return nil
 	}
 	for _, p := range safeModules {
-		if strings.HasPrefix(g.Module+".", p) && isClass(g.Name) {
+		if strings.HasPrefix(g.Module+".", p) && (isClass(g.Name) || pickleHelper(g.Name)) {
 			return nil
 		}
 	}
 	return &judgement{Medium, "pickle.unknown-import", where + ": not on the allow-list of globals that model files use; loading runs its code", recReview}
 }
 
-// isClass reports names that look like classes (CamelCase), which ML
-// libraries pickle by the thousand, rather than functions.
+// isClass reports names that look like classes (CamelCase, private ones
+// too: _BinMapper), which ML libraries pickle by the thousand, rather than
+// functions.
 func isClass(name string) bool {
+	name = strings.TrimLeft(name, "_")
 	return name != "" && name[0] >= 'A' && name[0] <= 'Z'
+}
+
+func init() {
+	// SciPy's sparse matrices and arrays are classes with lower-case
+	// names, in private modules since SciPy 1.8.
+	for _, k := range []string{"csr", "csc", "coo", "lil", "dok", "bsr", "dia"} {
+		for _, mod := range []string{"scipy.sparse._" + k, "scipy.sparse." + k} {
+			safeGlobals[mod+"."+k+"_matrix"], safeGlobals[mod+"."+k+"_array"] = true, true
+		}
+	}
+	// NumPy's math ufuncs, which pickles name directly (a scikit-learn
+	// FunctionTransformer(np.log1p)); _multiarray_umath also holds
+	// fromfile and friends, so names are listed one by one.
+	for _, u := range strings.Fields(`absolute add arccos arccosh arcsin arcsinh arctan arctan2 arctanh cbrt ceil conjugate
+		cos cosh deg2rad degrees divide exp exp2 expm1 fabs floor floor_divide fmax fmin fmod hypot isfinite isinf isnan
+		log log10 log1p log2 logaddexp logaddexp2 logical_and logical_not logical_or logical_xor maximum minimum mod
+		multiply negative positive power rad2deg radians reciprocal remainder rint sign sin sinh sqrt square subtract
+		tan tanh true_divide trunc clip`) {
+		for _, mod := range []string{"numpy", "numpy.core._multiarray_umath", "numpy._core._multiarray_umath"} {
+			safeGlobals[mod+"."+u] = true
+		}
+	}
 }
 
 func firstComponent(s string) string {

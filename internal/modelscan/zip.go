@@ -65,16 +65,20 @@ func readZip(r io.ReaderAt, size int64) ([]zipEntry, error) {
 	cdSize := uint64(binary.LittleEndian.Uint32(e[12:]))
 	cdOff := uint64(binary.LittleEndian.Uint32(e[16:]))
 	// end is where the central directory ends: the EOCD record, or with
-	// zip64 the zip64 record that precedes its locator.
+	// zip64 the zip64 record that precedes its locator. Writers put a
+	// zip64 record in archives that do not need one (PyTorch's always
+	// does), with the EOCD's fields filled in: the record is used whenever
+	// its locator is there.
 	end := eocd
-	if cdOff == 0xffffffff || count == 0xffff || cdSize == 0xffffffff {
-		var loc [20]byte
-		if eocd < 20 {
-			return nil, errors.New("zip64: no locator")
-		}
-		if _, err := r.ReadAt(loc[:], eocd-20); err != nil || binary.LittleEndian.Uint32(loc[:]) != 0x07064b50 {
-			return nil, errors.New("zip64: bad locator")
-		}
+	flagged := cdOff == 0xffffffff || count == 0xffff || cdSize == 0xffffffff
+	var loc [20]byte
+	hasLocator := eocd >= 20
+	if hasLocator {
+		_, err := r.ReadAt(loc[:], eocd-20)
+		hasLocator = err == nil && binary.LittleEndian.Uint32(loc[:]) == 0x07064b50
+	}
+	switch {
+	case hasLocator:
 		// The locator gives the record's offset from the archive's start;
 		// in a file with a prefix (a polyglot) the record is found where
 		// it must be, right before the locator.
@@ -90,6 +94,10 @@ func readZip(r io.ReaderAt, size int64) ([]zipEntry, error) {
 		cdSize = binary.LittleEndian.Uint64(z[40:])
 		cdOff = binary.LittleEndian.Uint64(z[48:])
 		end = rec
+	case flagged && eocd < 20:
+		return nil, errors.New("zip64: no locator")
+	case flagged:
+		return nil, errors.New("zip64: bad locator")
 	}
 	// A polyglot or a zip with a prefix (a pickle before it): the central
 	// directory offset is relative to the archive's start, which the end

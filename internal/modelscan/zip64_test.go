@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/wardenhq/warden/internal/modelscan/fixtures"
 )
 
 // zip64Archive is a zip with more entries than a plain end record holds,
@@ -35,13 +37,24 @@ func zip64Archive(t testing.TB, extra map[string][]byte) []byte {
 }
 
 // TestZip64: an archive with zip64 end records is read, whole, and so is
-// one with a prefix before it (a polyglot).
+// one with a prefix before it (a polyglot); so is a small archive with a
+// zip64 record it does not need, as PyTorch writes every checkpoint.
 func TestZip64(t *testing.T) {
 	z := zip64Archive(t, map[string][]byte{"archive/data.pkl": []byte("\x80\x02}q\x00.")})
-	for name, data := range map[string][]byte{"plain": z, "prefixed": append([]byte("\x80\x02N."), z...)} {
-		es, err := readZip(bytes.NewReader(data), int64(len(data)))
-		if err != nil || len(es) != 65_601 {
-			t.Errorf("%s: %d entries, %v; want 65,601", name, len(es), err)
+	small := fixtures.WithZip64End(fixturesZip("archive/data.pkl", []byte("\x80\x02}q\x00.")))
+	for _, c := range []struct {
+		name string
+		data []byte
+		want int
+	}{
+		{"plain", z, 65_601},
+		{"prefixed", append([]byte("\x80\x02N."), z...), 65_601},
+		{"unneeded record", small, 1},
+		{"unneeded record, prefixed", append([]byte("\x80\x02N."), small...), 1},
+	} {
+		es, err := readZip(bytes.NewReader(c.data), int64(len(c.data)))
+		if err != nil || len(es) != c.want {
+			t.Errorf("%s: %d entries, %v; want %d", c.name, len(es), err, c.want)
 		}
 	}
 }

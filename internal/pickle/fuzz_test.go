@@ -11,6 +11,8 @@ func FuzzScan(f *testing.F) {
 	f.Add((&Builder{}).Proto(4).Call("os", "system", "id").Stop().B)
 	f.Add((&Builder{}).Op('(').Unicode("x").Inst("a", "b").Stop().B)
 	f.Add([]byte("cos\nsystem\n(S'id'\ntR."))
+	f.Add(wrapper((&Builder{}).Proto(2).Op('}', '(').Unicode("a"), "f4", 0, 2).Op(0).Op(make([]byte, 8)...).Op('u', '.').B)
+	f.Add(wrapper((&Builder{}).Proto(2).Op('}', '(').Unicode("a"), "O8", 63, 1).Call("os", "system", "id").Op('.', 'u', '.').B)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := Scan(bytes.NewReader(b), Limits{MaxOps: 100_000, MaxStack: 10_000, MaxMemo: 10_000, MaxString: 1 << 16})
 		if r.Ops > 100_000*64+64 {

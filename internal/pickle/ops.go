@@ -111,15 +111,17 @@ func (m *machine) global(mod, name []byte, op string, off int64, computed bool, 
 		m.globals[string(m.key)] = g
 		res.Globals = append(res.Globals, g)
 	}
+	m.startModel(g)
 	return value{k: kGlobal, g: g}
 }
 
-// call notes a call of v (REDUCE, OBJ, NEWOBJ...) and pushes its result.
-func (m *machine) call(v value) {
+// call notes a call of v (REDUCE, OBJ, NEWOBJ...) with args and pushes
+// its result.
+func (m *machine) call(v, args value) {
 	if v.k == kGlobal {
 		v.g.Called++
 	}
-	m.push(value{})
+	m.push(m.instance(v, args))
 }
 
 func (m *machine) memoPut(k uint64) error {
@@ -217,16 +219,25 @@ func (m *machine) step(op byte, off int64, res *Result) (done bool, err error) {
 		}
 	case 'F', 'I', 'L': // FLOAT, INT, LONG (text)
 		m.line, err = m.r.line(m.line, maxLine)
-		m.push(value{})
+		v := value{}
+		if op == 'I' && m.model {
+			if i, perr := strconv.ParseInt(strings.TrimSpace(string(m.line)), 10, 64); perr == nil {
+				v = value{k: kInt, i: i}
+			}
+		}
+		m.push(v)
 	case 'J': // BININT
-		_, err = m.u(4)
-		m.push(value{})
+		var n uint64
+		n, err = m.u(4)
+		m.push(value{k: kInt, i: int64(int32(uint32(n)))})
 	case 'K': // BININT1
-		_, err = m.u(1)
-		m.push(value{})
+		var n uint64
+		n, err = m.u(1)
+		m.push(value{k: kInt, i: int64(n)})
 	case 'M': // BININT2
-		_, err = m.u(2)
-		m.push(value{})
+		var n uint64
+		n, err = m.u(2)
+		m.push(value{k: kInt, i: int64(n)})
 	case 'G': // BINFLOAT
 		_, err = m.u(8)
 		m.push(value{})
@@ -272,10 +283,17 @@ func (m *machine) step(op byte, off int64, res *Result) (done bool, err error) {
 		}
 	case 0x8a: // LONG1
 		var n uint64
-		if n, err = m.u(1); err == nil {
+		v := value{}
+		if n, err = m.u(1); err == nil && n <= 8 {
+			var x uint64
+			if x, err = m.u(int(n)); n > 0 && n < 8 && x>>(8*n-1)&1 == 1 {
+				x |= ^uint64(0) << (8 * n) // sign-extend
+			}
+			v = value{k: kInt, i: int64(x)}
+		} else if err == nil {
 			err = m.r.skip(int64(n))
 		}
-		m.push(value{})
+		m.push(v)
 	case 0x8b: // LONG4
 		var n uint64
 		if n, err = m.u(4); err == nil {
@@ -294,33 +312,62 @@ func (m *machine) step(op byte, off int64, res *Result) (done bool, err error) {
 			_, err = m.top()
 		}
 	case 's': // SETITEM
-		if _, err = m.pop(); err == nil {
-			if _, err = m.pop(); err == nil {
-				_, err = m.top()
+		var k, v value
+		if v, err = m.pop(); err == nil {
+			if k, err = m.pop(); err == nil {
+				var d *value
+				if d, err = m.top(); err == nil {
+					m.setItems(d, []value{k, v})
+				}
 			}
 		}
 	case 'u': // SETITEMS
-		if _, err = m.popMark(); err == nil {
-			_, err = m.top()
+		var kv []value
+		if kv, err = m.popMark(); err == nil {
+			var d *value
+			if d, err = m.top(); err == nil {
+				m.setItems(d, kv)
+			}
 		}
-	case 'd', 'l', 't', 0x91: // DICT, LIST, TUPLE, FROZENSET (from MARK)
+	case 'd': // DICT (from MARK)
+		var vs []value
+		if vs, err = m.popMark(); err == nil {
+			d := m.dict()
+			m.setItems(&d, vs)
+			m.push(d)
+		}
+	case 'l', 0x91: // LIST, FROZENSET (from MARK)
 		if _, err = m.popMark(); err == nil {
 			m.push(value{})
 		}
-	case '}', ']', ')', 0x8f: // EMPTY_DICT, EMPTY_LIST, EMPTY_TUPLE, EMPTY_SET
+	case 't': // TUPLE (from MARK)
+		var vs []value
+		if vs, err = m.popMark(); err == nil {
+			m.push(m.tuple(vs))
+		}
+	case ']', 0x8f: // EMPTY_LIST, EMPTY_SET
 		m.push(value{})
+	case '}': // EMPTY_DICT
+		m.push(m.dict())
+	case ')': // EMPTY_TUPLE
+		m.push(m.tuple(nil))
 	case 0x85, 0x86, 0x87: // TUPLE1, TUPLE2, TUPLE3
-		for range int(op - 0x84) {
-			if _, err = m.pop(); err != nil {
+		var vs [3]value
+		n := int(op - 0x84)
+		for i := n - 1; i >= 0; i-- {
+			if vs[i], err = m.pop(); err != nil {
 				return false, err
 			}
 		}
-		m.push(value{})
+		m.push(m.tuple(vs[:n]))
 	case 'b': // BUILD
-		if _, err = m.pop(); err == nil {
+		var state value
+		if state, err = m.pop(); err == nil {
 			var t *value
 			if t, err = m.top(); err == nil && t.k == kGlobal {
 				t.g.Built++
+			} else if err == nil {
+				err = m.build(t, state, res)
 			}
 		}
 	case 'c': // GLOBAL
@@ -333,8 +380,9 @@ func (m *machine) step(op byte, off int64, res *Result) (done bool, err error) {
 		if mod, name, err = m.twoLines(maxLine); err == nil {
 			{
 				g := m.global(mod, name, "INST", off, false, res)
-				if _, err = m.popMark(); err == nil {
-					m.call(g)
+				var vs []value
+				if vs, err = m.popMark(); err == nil {
+					m.call(g, m.tuple(vs))
 				}
 			}
 		}
@@ -354,10 +402,10 @@ func (m *machine) step(op byte, off int64, res *Result) (done bool, err error) {
 			}
 		}
 	case 'R': // REDUCE
-		var f value
-		if _, err = m.pop(); err == nil {
+		var f, args value
+		if args, err = m.pop(); err == nil {
 			if f, err = m.pop(); err == nil {
-				m.call(f)
+				m.call(f, args)
 			}
 		}
 	case 'o': // OBJ: class and args since MARK
@@ -366,21 +414,21 @@ func (m *machine) step(op byte, off int64, res *Result) (done bool, err error) {
 			if len(vs) == 0 {
 				return false, fmt.Errorf("OBJ without a class")
 			}
-			m.call(vs[0])
+			m.call(vs[0], m.tuple(vs[1:]))
 		}
 	case 0x81: // NEWOBJ
-		var c value
-		if _, err = m.pop(); err == nil {
+		var c, args value
+		if args, err = m.pop(); err == nil {
 			if c, err = m.pop(); err == nil {
-				m.call(c)
+				m.call(c, args)
 			}
 		}
 	case 0x92: // NEWOBJ_EX
-		var c value
+		var c, args value
 		if _, err = m.pop(); err == nil {
-			if _, err = m.pop(); err == nil {
+			if args, err = m.pop(); err == nil {
 				if c, err = m.pop(); err == nil {
-					m.call(c)
+					m.call(c, args)
 				}
 			}
 		}

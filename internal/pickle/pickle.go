@@ -84,6 +84,12 @@ const (
 	kStr
 	kMark
 	kGlobal
+	// The joblib model (joblib.go): kept only once a pickle imports
+	// joblib's array wrapper.
+	kInt
+	kTuple
+	kDict
+	kInst
 )
 
 // value is a stack or memo entry. Strings live in the machine's arena
@@ -93,6 +99,8 @@ type value struct {
 	k      kind
 	off, n uint32
 	g      *Global
+	i      int64   // kInt
+	obj    *object // kTuple, kDict, kInst
 }
 
 // maxArena bounds the bytes of strings kept per pickle. Past it, strings
@@ -128,6 +136,7 @@ func Scan(r io.Reader, lim Limits) Result {
 		res.Err = err
 		break
 	}
+	m.join(&res)
 	return res
 }
 
@@ -272,6 +281,9 @@ type machine struct {
 	key     []byte
 	num     [8]byte            // little-endian arguments, kept here so reading them allocates nothing
 	globals map[string]*Global // by opcode, module, name and computedness
+	model   bool               // the joblib model is on (joblib.go)
+	plain   bool               // reads as pickle.load does: no joblib arrays
+	shadow  *shadow            // the plain unpickler's run, from the first joblib array
 }
 
 func (m *machine) reset() {
@@ -282,6 +294,7 @@ func (m *machine) reset() {
 	m.memoN = 0
 	m.ops = 0
 	m.arena = m.arena[:0]
+	m.model = false
 }
 
 // bytes returns a string value's text, valid until the next pickle.

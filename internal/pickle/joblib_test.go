@@ -1,0 +1,68 @@
+package pickle
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"testing"
+)
+
+// wrapper appends a joblib NumpyArrayWrapper for typestr and shape with
+// dtype flags, ending at its BUILD (what follows is the array).
+func wrapper(b *Builder, typestr string, flags byte, shape ...byte) *Builder {
+	b.Global("joblib.numpy_pickle", "NumpyArrayWrapper").Op(')', 0x81, '}', '(').Unicode("shape").Op('(')
+	for _, d := range shape {
+		b.Op('K', d)
+	}
+	b.Op('t').Unicode("dtype").Global("numpy", "dtype").Unicode(typestr).Op(0x89, 0x88, 0x87, 'R', '(', 'K', 3).
+		Unicode("<").Op('N', 'N', 'N', 'J', 0xff, 0xff, 0xff, 0xff, 'J', 0xff, 0xff, 0xff, 0xff, 'K', flags, 't', 'b')
+	return b.Unicode("numpy_array_alignment_bytes").Op('K', 16, 'u', 'b')
+}
+
+func names(r Result) []string {
+	var out []string
+	for _, g := range r.Globals {
+		out = append(out, g.Module+"."+g.Name)
+	}
+	return out
+}
+
+// TestJoblibArrays: the machine reads past the arrays joblib writes into
+// the stream (pad, then bytes by dtype and shape), reads an object array's
+// nested pickle, follows the plain unpickler's path from the first array,
+// and stops with an error where an array cannot be sized.
+func TestJoblibArrays(t *testing.T) {
+	start := func() *Builder { return (&Builder{}).Proto(2).Op('}', '(').Unicode("a") }
+	for _, c := range []struct {
+		name    string
+		b       []byte
+		want    string // a global that must be found
+		wantErr error  // nil: the stream must read to its end
+	}{
+		{"after f4 array", wrapper(start(), "f4", 0, 2, 3).Op(3, 0xff, 0xff, 0xff).Op(make([]byte, 24)...).
+			Unicode("b").Global("os", "system").Op('u', '.').B, "os.system", nil},
+		{"after unicode array", wrapper(start(), "U3", 0, 2).Op(0).Op(make([]byte, 24)...).
+			Unicode("b").Global("os", "system").Op('u', '.').B, "os.system", nil},
+		{"object array", wrapper(start(), "O8", 63, 1).Call("subprocess", "getoutput", "id").Op('.').
+			Op('u', '.').B, "subprocess.getoutput", nil},
+		{"plain path", wrapper(start(), "f4", 0, 1).Op('0').Op([]byte("cposix\nsystem\n(S'id'\ntR.")...).
+			Op(make([]byte, '0'-24+4)...).Op('u', '.').B, "posix.system", nil},
+		{"truncated", wrapper(start(), "f8", 0, 100).Op(0, 1, 2).B, "numpy.dtype", errors.New("")},
+		{"overflowing shape", wrapper(start(), "f8", 0, 255, 255, 255, 255, 255, 255, 255, 255).B, "numpy.dtype", ErrLimit},
+		{"unknown dtype", wrapper(start(), "q9", 0, 1).Op(0, 0).B, "numpy.dtype", errors.New("")},
+	} {
+		r := Scan(bytes.NewReader(c.b), Limits{})
+		got := names(r)
+		if !slices.Contains(got, c.want) {
+			t.Errorf("%s: globals %v, want %s among them", c.name, got, c.want)
+		}
+		switch {
+		case c.wantErr == nil && r.Err != nil:
+			t.Errorf("%s: error %v, want the stream read to its end", c.name, r.Err)
+		case c.wantErr != nil && r.Err == nil:
+			t.Errorf("%s: no error, want one", c.name)
+		case errors.Is(c.wantErr, ErrLimit) && !errors.Is(r.Err, ErrLimit):
+			t.Errorf("%s: error %v, want a limit", c.name, r.Err)
+		}
+	}
+}
