@@ -19,7 +19,7 @@ type shadow struct {
 	res    Result
 	pw     *io.PipeWriter
 	done   chan struct{}
-	at     int64              // stream offset of the fork
+	at     int64               // stream offset of the fork
 	copies map[*Global]*Global // the main machine's globals, copied for the shadow
 }
 
