@@ -25,8 +25,24 @@ type object struct {
 	state value            // an instance's BUILD state
 }
 
-// Bounds of the model: bigger tuples and dicts are opaque.
-const maxModelItems = 64
+// Bounds of the model: bigger tuples and dicts are opaque, and so is
+// everything past maxObjects objects in one pickle.
+const (
+	maxModelItems = 64
+	maxObjects    = 1 << 20
+)
+
+// newObj keeps o and returns it as a value of kind k.
+func (m *machine) newObj(k kind, o *object) value {
+	if len(m.objs) >= maxObjects {
+		return value{}
+	}
+	m.objs = append(m.objs, o)
+	return value{k: k, off: uint32(len(m.objs) - 1)}
+}
+
+// obj is the object a kTuple, kDict or kInst value stands for.
+func (m *machine) obj(v value) *object { return m.objs[v.off] }
 
 // startModel turns the model on at joblib's wrapper, or at numpy.dtype:
 // a dtype is often pickled (for a NumPy scalar) before the first array,
@@ -45,7 +61,7 @@ func (m *machine) tuple(vs []value) value {
 	if !m.model || len(vs) > maxModelItems {
 		return value{}
 	}
-	return value{k: kTuple, obj: &object{items: append([]value(nil), vs...)}}
+	return m.newObj(kTuple, &object{items: append([]value(nil), vs...)})
 }
 
 // dict models an empty dict.
@@ -53,7 +69,7 @@ func (m *machine) dict() value {
 	if !m.model {
 		return value{}
 	}
-	return value{k: kDict, obj: &object{keys: map[string]value{}}}
+	return m.newObj(kDict, &object{keys: map[string]value{}})
 }
 
 // setItems stores string-keyed items (key, value pairs) into the dict d.
@@ -62,8 +78,8 @@ func (m *machine) setItems(d *value, kv []value) {
 		return
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i].k == kStr && len(d.obj.keys) < maxModelItems {
-			d.obj.keys[string(m.bytes(kv[i]))] = kv[i+1]
+		if o := m.obj(*d); kv[i].k == kStr && len(o.keys) < maxModelItems {
+			o.keys[string(m.bytes(kv[i]))] = kv[i+1]
 		}
 	}
 }
@@ -73,7 +89,7 @@ func (m *machine) instance(class, args value) value {
 	if !m.model || class.k != kGlobal {
 		return value{}
 	}
-	return value{k: kInst, obj: &object{class: class.g, args: args}}
+	return m.newObj(kInst, &object{class: class.g, args: args})
 }
 
 // build sets an instance's state; after a NumpyArrayWrapper's, the array
@@ -82,8 +98,8 @@ func (m *machine) build(t *value, state value, res *Result) error {
 	if !m.model || t.k != kInst {
 		return nil
 	}
-	t.obj.state = state
-	if g := t.obj.class; g.Module == "joblib.numpy_pickle" && g.Name == "NumpyArrayWrapper" {
+	m.obj(*t).state = state
+	if g := m.obj(*t).class; g.Module == "joblib.numpy_pickle" && g.Name == "NumpyArrayWrapper" {
 		m.fork()
 		return m.joblibArray(state, res)
 	}
@@ -96,14 +112,20 @@ func (m *machine) joblibArray(state value, res *Result) error {
 	if state.k != kDict {
 		return fmt.Errorf("joblib array: state is not a dict")
 	}
-	dtype := state.obj.keys["dtype"]
-	if dtype.k != kInst || dtype.obj.args.k != kTuple || len(dtype.obj.args.obj.items) == 0 || dtype.obj.args.obj.items[0].k != kStr {
+	st := m.obj(state)
+	dtype := st.keys["dtype"]
+	if dtype.k != kInst {
 		return fmt.Errorf("joblib array: dtype not read")
 	}
-	typestr := m.bytes(dtype.obj.args.obj.items[0])
+	dt := m.obj(dtype)
+	if dt.args.k != kTuple || len(m.obj(dt.args).items) == 0 || m.obj(dt.args).items[0].k != kStr {
+		return fmt.Errorf("joblib array: dtype not read")
+	}
+	typestr := m.bytes(m.obj(dt.args).items[0])
 	flags, elsize := int64(0), int64(-1)
-	if st := dtype.obj.state; st.k == kTuple && len(st.obj.items) >= 8 {
-		flags, elsize = st.obj.items[7].i, st.obj.items[5].i
+	if dt.state.k == kTuple && len(m.obj(dt.state).items) >= 8 {
+		items := m.obj(dt.state).items
+		flags, elsize = items[7].int(), items[5].int()
 	}
 	if bytes.HasPrefix(typestr, []byte("O")) || flags&1 != 0 {
 		// joblib pickles arrays that hold objects with pickle.dump: a
@@ -119,22 +141,22 @@ func (m *machine) joblibArray(state value, res *Result) error {
 	if !ok {
 		return fmt.Errorf("joblib array: dtype %q not understood", typestr)
 	}
-	shape := state.obj.keys["shape"]
+	shape := st.keys["shape"]
 	if shape.k != kTuple {
 		return fmt.Errorf("joblib array: shape not read")
 	}
 	n := uint64(size)
-	for _, d := range shape.obj.items {
-		if d.k != kInt || d.i < 0 {
+	for _, d := range m.obj(shape).items {
+		if d.k != kInt || d.int() < 0 {
 			return fmt.Errorf("joblib array: shape not read")
 		}
-		hi, lo := bits.Mul64(n, uint64(d.i))
+		hi, lo := bits.Mul64(n, uint64(d.int()))
 		if hi != 0 || lo > 1<<50 {
-			return fmt.Errorf("joblib array of %v elements: %w", shape.obj.items, ErrLimit)
+			return fmt.Errorf("joblib array of more than 2^50 bytes: %w", ErrLimit)
 		}
 		n = lo
 	}
-	if _, ok := state.obj.keys["numpy_array_alignment_bytes"]; ok {
+	if _, ok := st.keys["numpy_array_alignment_bytes"]; ok {
 		// One byte gives the pad's length, then the pad.
 		pad, err := m.r.byte()
 		if err != nil {

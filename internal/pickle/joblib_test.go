@@ -3,6 +3,7 @@ package pickle
 import (
 	"bytes"
 	"errors"
+	"io"
 	"slices"
 	"testing"
 )
@@ -65,4 +66,28 @@ func TestJoblibArrays(t *testing.T) {
 			t.Errorf("%s: error %v, want a limit", c.name, r.Err)
 		}
 	}
+}
+
+// BenchmarkJoblibArray: a joblib pickle holding a 256 MiB array, scanned
+// (the array's bytes read past, the shadow unpickler following), against
+// reading the same bytes.
+func BenchmarkJoblibArray(b *testing.B) {
+	const n = 256 << 20
+	head := wrapper((&Builder{}).Proto(2).Op('}', '(').Unicode("a"), "u1", 0, 16, 16, 16, 16, 16, 16, 16)
+	p := append(append(head.Op(0).B, make([]byte, n)...), 'u', '.')
+	b.Run("read", func(b *testing.B) {
+		b.SetBytes(int64(len(p)))
+		for b.Loop() {
+			io.Copy(io.Discard, struct{ io.Reader }{bytes.NewReader(p)})
+		}
+	})
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(int64(len(p)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if r := Scan(bytes.NewReader(p), Limits{}); r.Err != nil || r.Pickles != 1 {
+				b.Fatal(r.Err, r.Pickles)
+			}
+		}
+	})
 }

@@ -222,22 +222,22 @@ func (m *machine) step(op byte, off int64, res *Result) (done bool, err error) {
 		v := value{}
 		if op == 'I' && m.model {
 			if i, perr := strconv.ParseInt(strings.TrimSpace(string(m.line)), 10, 64); perr == nil {
-				v = value{k: kInt, i: i}
+				v = intValue(i)
 			}
 		}
 		m.push(v)
 	case 'J': // BININT
 		var n uint64
 		n, err = m.u(4)
-		m.push(value{k: kInt, i: int64(int32(uint32(n)))})
+		m.push(intValue(int64(int32(uint32(n)))))
 	case 'K': // BININT1
 		var n uint64
 		n, err = m.u(1)
-		m.push(value{k: kInt, i: int64(n)})
+		m.push(intValue(int64(n)))
 	case 'M': // BININT2
 		var n uint64
 		n, err = m.u(2)
-		m.push(value{k: kInt, i: int64(n)})
+		m.push(intValue(int64(n)))
 	case 'G': // BINFLOAT
 		_, err = m.u(8)
 		m.push(value{})
@@ -289,7 +289,7 @@ func (m *machine) step(op byte, off int64, res *Result) (done bool, err error) {
 			if x, err = m.u(int(n)); n > 0 && n < 8 && x>>(8*n-1)&1 == 1 {
 				x |= ^uint64(0) << (8 * n) // sign-extend
 			}
-			v = value{k: kInt, i: int64(x)}
+			v = intValue(int64(x))
 		} else if err == nil {
 			err = m.r.skip(int64(n))
 		}

@@ -99,9 +99,14 @@ type value struct {
 	k      kind
 	off, n uint32
 	g      *Global
-	i      int64   // kInt
-	obj    *object // kTuple, kDict, kInst
 }
+
+// A kInt keeps its value in off and n; a kTuple, kDict or kInst is
+// m.objs[off]. The value stays three words: the stack and memo of a big
+// pickle are arrays of them.
+func intValue(i int64) value { return value{k: kInt, off: uint32(i), n: uint32(uint64(i) >> 32)} }
+
+func (v value) int() int64 { return int64(uint64(v.n)<<32 | uint64(v.off)) }
 
 // maxArena bounds the bytes of strings kept per pickle. Past it, strings
 // are kept as opaque values, and an import built from one is reported as
@@ -282,6 +287,7 @@ type machine struct {
 	num     [8]byte            // little-endian arguments, kept here so reading them allocates nothing
 	globals map[string]*Global // by opcode, module, name and computedness
 	model   bool               // the joblib model is on (joblib.go)
+	objs    []*object          // the model's tuples, dicts and instances
 	plain   bool               // reads as pickle.load does: no joblib arrays
 	shadow  *shadow            // the plain unpickler's run, from the first joblib array
 }
@@ -295,6 +301,7 @@ func (m *machine) reset() {
 	m.ops = 0
 	m.arena = m.arena[:0]
 	m.model = false
+	m.objs = nil
 }
 
 // bytes returns a string value's text, valid until the next pickle.

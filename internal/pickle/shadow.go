@@ -3,6 +3,7 @@ package pickle
 import (
 	"bytes"
 	"io"
+	"sync/atomic"
 )
 
 // A joblib file read by pickle.load instead of joblib.load takes another
@@ -30,7 +31,8 @@ func (m *machine) fork() {
 	}
 	pr, pw := io.Pipe()
 	unread := append([]byte(nil), m.r.buf[m.r.pos:m.r.end]...)
-	m.r.src = io.TeeReader(m.r.src, pw)
+	tee := &shadowTee{r: m.r.src, w: pw}
+	m.r.src = tee
 	s := &machine{r: newCountReader(io.MultiReader(bytes.NewReader(unread), pr)), lim: m.lim,
 		globals: map[string]*Global{}, plain: true}
 	sh := &shadow{m: s, pw: pw, done: make(chan struct{}), at: m.r.n, copies: map[*Global]*Global{}}
@@ -61,12 +63,31 @@ func (m *machine) fork() {
 	}
 	s.memoN, s.ops = m.memoN, m.ops
 	s.arena = append(s.arena, m.arena...)
+	s.objs = m.objs // read only: the shadow runs plain
 	m.shadow = sh
 	go func() {
 		defer close(sh.done)
 		s.run(&sh.res) // one pickle: what pickle.load reads; its error is expected
+		tee.finished.Store(true)
 		io.Copy(io.Discard, pr)
 	}()
+}
+
+// shadowTee copies what the main machine reads to the shadow until the
+// shadow has finished (at its STOP or its error: for a real joblib file,
+// at the first array's pad), then only reads.
+type shadowTee struct {
+	r        io.Reader
+	w        *io.PipeWriter
+	finished atomic.Bool
+}
+
+func (t *shadowTee) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 && !t.finished.Load() {
+		t.w.Write(p[:n])
+	}
+	return n, err
 }
 
 // join waits for the shadow (its input ends with the main machine's) and
