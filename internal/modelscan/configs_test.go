@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -119,4 +120,20 @@ func zipOf(members map[string][]byte) []byte {
 	}
 	w.Close()
 	return b.Bytes()
+}
+
+// TestLongText: a text longer than one read window is read to its end
+// (a target 20 MiB in, a config.json too big to judge is an error).
+func TestLongText(t *testing.T) {
+	filler := bytes.Repeat([]byte("{\"vocab\": \"abc\"}\n"), (20<<20)/17)
+	checkScans(t, []scanCase{
+		{"long/config.yaml", append(append([]byte(nil), filler...), "model:\n  _target_: subprocess.run\n"...), Critical, "config.instantiation"},
+		{"long/tokenizer.json", filler, "none", ""},
+	})
+	dir := t.TempDir()
+	p := filepath.Join(dir, "big.keras")
+	os.WriteFile(p, kerasArchive(`{"module": "keras", "class_name": "Sequential", "config": {"pad": "`+strings.Repeat("x", maxText)+`"}}`), 0o644)
+	if f := newTestScanner(t).ScanFile(context.Background(), p); f.Error == "" {
+		t.Errorf("a config.json over %d bytes: no error, findings %v", maxText, f.Findings)
+	}
 }

@@ -521,14 +521,39 @@ func looksText(head []byte) bool {
 	return utf8.Valid(h)
 }
 
+// textOverlap is what consecutive windows of a long text share, so that
+// nothing shorter is cut in two.
+const textOverlap = 64 << 10
+
 // scanText reads text (configs, tokenizers, notebooks, model cards) for
-// credentials and Jinja chat templates.
+// credentials, instantiation targets, remote code and Jinja chat
+// templates: in windows of maxText bytes that overlap, so a text of any
+// length (a 30 MB tokenizer.json) is read whole in bounded memory.
 func (fs *fileScan) scanText(member, name string, r io.Reader) string {
-	b, err := io.ReadAll(io.LimitReader(r, maxText))
-	if err != nil {
-		fs.fail(member, err)
-		return "text"
+	buf := make([]byte, 0, maxText)
+	base := 0
+	for {
+		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		fs.scanTextWindow(member, name, buf, base)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			fs.fail(member, err)
+			break
+		}
+		base += len(buf) - textOverlap
+		buf = buf[:copy(buf, buf[len(buf)-textOverlap:])]
 	}
+	if strings.HasSuffix(name, ".ipynb") {
+		return "notebook"
+	}
+	return "text"
+}
+
+// scanTextWindow checks one window of a text starting at byte base.
+func (fs *fileScan) scanTextWindow(member, name string, b []byte, base int) {
 	text := string(b)
 	if bytes.Contains(b, eicar) {
 		fs.add(Critical, "malware.eicar", member, "the EICAR anti-virus test signature", recMalware)
@@ -554,11 +579,7 @@ func (fs *fileScan) scanText(member, name string, r io.Reader) string {
 	}
 	if fs.s.o.Secrets != nil {
 		for _, s := range fs.s.o.Secrets.FindSecrets(text) {
-			fs.add(High, "secret."+s.Kind, member, fmt.Sprintf("a credential (%s) at byte %d", s.Kind, s.Offset), "Revoke the credential now, remove it from the file and the repository's history, and publish the model again.")
+			fs.add(High, "secret."+s.Kind, member, fmt.Sprintf("a credential (%s) at byte %d", s.Kind, base+s.Offset), "Revoke the credential now, remove it from the file and the repository's history, and publish the model again.")
 		}
 	}
-	if strings.HasSuffix(name, ".ipynb") {
-		return "notebook"
-	}
-	return "text"
 }

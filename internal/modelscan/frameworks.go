@@ -144,6 +144,9 @@ func (fs *fileScan) reportDescriptor(member, src string) {
 // printToFile finds PrintV2 writing to a file rather than a log stream.
 var printToFile = regexp.MustCompile(`file://[^\s"']+`)
 
+// assetText is an asset file name in a text SavedModel.
+var assetText = regexp.MustCompile(`asset_file_def\s*\{(?:[^{}]|\{[^{}]*\})*?filename:\s*"([^"]*)"`)
+
 // textOp is an op in a SavedModel in text form (saved_model.pbtxt).
 var textOp = regexp.MustCompile(`\bop:\s*"(\w+)"`)
 
@@ -163,6 +166,11 @@ func (fs *fileScan) scanTextGraph(member, text string) {
 	}
 	if strings.Contains(text, `"PrintV2"`) && printToFile.MatchString(text) {
 		fs.add(High, "tensorflow.print-to-file", member, "PrintV2 writes to "+printToFile.FindString(text)+": a graph that prints to a file writes wherever it names", recReview)
+	}
+	for _, m := range assetText.FindAllStringSubmatch(text, 64) {
+		if unsafeLocation(m[1]) {
+			fs.add(High, "tensorflow.asset-traversal", member, fmt.Sprintf("an asset file %q leaves the model's assets directory: the loader reads it from elsewhere", m[1]), recReview)
+		}
 	}
 	if strings.Contains(text, "grpc://") && strings.Contains(text, "debug_urls") {
 		fs.add(High, "tensorflow.debug-url", member, "a debug op sends tensors to a remote debug server (debug_urls grpc://)", recReview)

@@ -149,7 +149,18 @@ func TestTensorFlowOps(t *testing.T) {
 		attr := append(pbMsg(1, []byte("descriptor_source")), pbMsg(2, pbMsg(2, []byte(src)))...)
 		return append(savedModel("DecodeProtoV2"), pbMsg(5, attr)...)
 	}
+	asset := func(name string) []byte {
+		def := append(pbMsg(1, pbMsg(1, []byte("Const:0"))), pbMsg(2, []byte(name))...)
+		return append([]byte{0x08, 0x01}, pbMsg(2, pbMsg(6, def))...)
+	}
+	assetText := func(name string) []byte {
+		return []byte("meta_graphs {\n asset_file_def {\n  tensor_info {\n   name: \"Const:0\"\n  }\n  filename: \"" + name + "\"\n }\n}\n")
+	}
 	cases = append(cases,
+		scanCase{"asset-up/saved_model.pb", asset("../../../../etc/passwd"), High, "tensorflow.asset-traversal"},
+		scanCase{"asset-ok/saved_model.pb", asset("vocab.txt"), "none", ""},
+		scanCase{"asset-up.pbtxt", assetText("/etc/shadow"), High, "tensorflow.asset-traversal"},
+		scanCase{"asset-ok.pbtxt", assetText("vocab.txt"), "none", ""},
 		scanCase{"clean/saved_model.pb", savedModel("MatMul", "SaveV2", "RestoreV2", "DecodeProtoV2", "Print"), "none", ""},
 		scanCase{"proto-local/saved_model.pb", descriptor("local://"), "none", ""},
 		scanCase{"proto-file/saved_model.pb", descriptor("/etc/passwd"), High, "tensorflow.op.DecodeProtoV2"},
@@ -174,5 +185,19 @@ func TestTFAPIEffect(t *testing.T) {
 		if got, _ := tfAPIEffect(path); got != want {
 			t.Errorf("tfAPIEffect(%q) = %q, want %q", path, got, want)
 		}
+	}
+}
+
+// TestSavedModelTooBig: a graph past the read limit is an error, never
+// clean, and what was read is still judged.
+func TestSavedModelTooBig(t *testing.T) {
+	defer func(n int) { maxSavedModel = n }(maxSavedModel)
+	maxSavedModel = 64
+	dir := t.TempDir()
+	p := filepath.Join(dir, "saved_model.pb")
+	os.WriteFile(p, append(savedModel("PyFunc"), make([]byte, 100)...), 0o644)
+	f := newTestScanner(t).ScanFile(context.Background(), p)
+	if f.Error == "" || highest(f) != Critical {
+		t.Errorf("oversized graph: error %q, highest %s; want an error and the PyFunc found", f.Error, highest(f))
 	}
 }

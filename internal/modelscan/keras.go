@@ -126,13 +126,18 @@ func firstConfigStart(b []byte) int {
 
 // scanKerasConfig checks a Keras v3 config.json.
 func (fs *fileScan) scanKerasConfig(member string, e zipEntry, r io.ReaderAt) {
-	rd, err := e.open(r)
-	if err != nil || e.Size > maxText {
+	if e.Size > maxText {
+		fs.fail(member, fmt.Errorf("keras: config.json of %d bytes, more than the %d read", e.Size, maxText))
 		return
 	}
-	b, err := io.ReadAll(io.LimitReader(rd, maxText))
+	rd, err := e.open(r)
 	if err != nil {
 		fs.fail(member, err)
+		return
+	}
+	b, err := io.ReadAll(io.LimitReader(rd, maxText+1))
+	if err != nil || len(b) > maxText {
+		fs.fail(member, fmt.Errorf("keras: config.json not read whole (%v)", err))
 		return
 	}
 	if bytes.Contains(b, []byte("enable_unsafe_deserialization")) {
@@ -208,7 +213,7 @@ var layerPaths = []string{"vocabulary", "merges", "proto", "filepath", "path", "
 	"vocabulary_file", "merges_file", "spm_model_file", "idf_weights"}
 
 // remoteURL is a value a loader would fetch.
-var remoteURL = regexp.MustCompile(`^(?i:https?|ftp|gs|s3|hf|grpc|file)://`)
+var remoteURL = regexp.MustCompile(`^(?i:https?|ftp|gs|s3|hf|grpc|file|kaggle|modelscope|wss?)://`)
 
 // kerasLayer checks one layer config: the layers above, TensorFlow
 // functions called through TFOpLambda, and paths or URLs the layer reads

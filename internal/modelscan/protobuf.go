@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"path"
 )
@@ -44,10 +45,20 @@ func (fs *fileScan) scanProtobuf(member, name string, r *bufio.Reader, size int6
 // files or run Python in a SavedModel's graph, and Lambda layers in its
 // Keras metadata.
 func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader) {
-	b, err := io.ReadAll(io.LimitReader(r, 1<<30))
+	b, err := io.ReadAll(io.LimitReader(r, int64(maxSavedModel)+1))
 	if err != nil {
 		fs.fail(member, err)
 		return
+	}
+	if len(b) > maxSavedModel {
+		// What lies past the limit is not read: the file is not clean.
+		fs.fail(member, fmt.Errorf("tensorflow: graph larger than %d bytes", maxSavedModel))
+		b = b[:maxSavedModel]
+	}
+	for _, a := range savedModelAssets(b) {
+		if unsafeLocation(a) {
+			fs.add(High, "tensorflow.asset-traversal", member, fmt.Sprintf("an asset file %q leaves the model's assets directory: the loader reads it (a vocabulary table, an initialiser) from elsewhere", a), recReview)
+		}
 	}
 	for op, e := range tfOps {
 		// NodeDef.op is field 2: tag 0x12, then the length (in the graph
@@ -67,6 +78,37 @@ func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader) {
 	}
 	// tf_keras keeps each layer's config as JSON in the object graph.
 	fs.kerasJSON(member, b)
+}
+
+// maxSavedModel bounds the graph read into memory (protobuf caps a
+// message at 2 GiB; real graphs are megabytes). A variable for tests.
+var maxSavedModel = 1 << 30
+
+// savedModelAssets lists the asset file names of a binary SavedModel:
+// SavedModel.meta_graphs (2), MetaGraphDef.asset_file_def (6),
+// AssetFileDef.filename (2).
+func savedModelAssets(b []byte) []string {
+	var out []string
+	p := &pbReader{r: bufio.NewReader(bytes.NewReader(b))}
+	p.message(-1, 0, func(f, w int, n int64, d int) (bool, error) {
+		if f != 2 || w != 2 {
+			return false, nil
+		}
+		return true, p.message(n, d+1, func(f, w int, n int64, d int) (bool, error) {
+			if f != 6 || w != 2 {
+				return false, nil
+			}
+			return true, p.message(n, d+1, func(f, w int, n int64, d int) (bool, error) {
+				if f != 2 || w != 2 || len(out) >= 1024 {
+					return false, nil
+				}
+				s, err := p.str(n)
+				out = append(out, s)
+				return true, err
+			})
+		})
+	})
+	return out
 }
 
 // pbReader reads protobuf wire format from a stream, bounded.

@@ -188,9 +188,12 @@ func looksPickle(head []byte) bool {
 func (fs *fileScan) scanOther(member, name string, br *bufio.Reader, head []byte, size int64) string {
 	switch {
 	case path.Base(name) == "keras_metadata.pb":
-		b, err := io.ReadAll(io.LimitReader(br, maxText))
-		if err != nil {
+		b, err := io.ReadAll(io.LimitReader(br, maxText+1))
+		switch {
+		case err != nil:
 			fs.fail(member, err)
+		case len(b) > maxText:
+			fs.fail(member, fmt.Errorf("keras: metadata larger than %d bytes", maxText))
 		}
 		fs.kerasJSON(member, b)
 		return "keras"
