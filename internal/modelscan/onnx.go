@@ -3,6 +3,8 @@ package modelscan
 import (
 	"bufio"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -27,7 +29,7 @@ var onnxNetworkOps = map[string]bool{"AzureAudioToText": true, "AzureTextToText"
 func (fs *fileScan) scanONNX(member string, r *bufio.Reader) bool {
 	p := &pbReader{r: r}
 	onnx := false
-	w := &onnxWalk{fs: fs, member: member, p: p}
+	w := &onnxWalk{fs: fs, member: member, p: p, local: map[string]bool{}, localOps: map[[2]string]bool{}, custom: map[string]bool{}}
 	err := p.message(-1, 0, func(field int, wire int, n int64, depth int) (bool, error) {
 		switch {
 		case field == 7 && wire == 2: // graph
@@ -36,26 +38,45 @@ func (fs *fileScan) scanONNX(member string, r *bufio.Reader) bool {
 		case field == 8 && wire == 2: // opset_import
 			return true, p.message(n, depth+1, w.opset)
 		case field == 25 && wire == 2: // functions
-			return true, p.message(n, depth+1, w.function)
+			return true, w.function(n, depth+1)
 		}
 		return false, nil
 	})
 	if err != nil && onnx {
 		fs.fail(member, fmt.Errorf("onnx: %w", err))
 	}
+	w.reportDomains()
 	return onnx
 }
 
-// onnxWalk holds the callbacks for the messages of one model.
+// onnxWalk holds the callbacks for the messages of one model, and what
+// they saw: model-local functions (a domain and name the runtime resolves
+// to the function's own nodes, not to native code) and the custom domains
+// imported and used.
 type onnxWalk struct {
-	fs     *fileScan
-	member string
-	p      *pbReader
+	fs       *fileScan
+	member   string
+	p        *pbReader
+	local    map[string]bool    // domains of model-local functions
+	localOps map[[2]string]bool // their domain and name
+	custom   map[string]bool    // domain: used by a node (true) or only imported (false)
+	uses     [][2]string        // nodes' domain and op type, in a custom domain
 }
 
-func (w *onnxWalk) domain(dom string) {
-	if !standardDomain(dom) {
-		w.fs.add(Medium, "onnx.custom-domain", w.member, fmt.Sprintf("uses operator domain %q: custom operators run native code the runtime must load", dom), recReview)
+// reportDomains reports the custom domains that stand for native
+// operators: imported and not only for local functions, or used by a
+// node that is not a local function.
+func (w *onnxWalk) reportDomains() {
+	used := map[string]bool{}
+	for _, u := range w.uses {
+		if !w.localOps[u] {
+			used[u[0]] = true
+		}
+	}
+	for _, dom := range slices.Sorted(maps.Keys(w.custom)) {
+		if used[dom] || !w.custom[dom] && !w.local[dom] {
+			w.fs.add(Medium, "onnx.custom-domain", w.member, fmt.Sprintf("uses operator domain %q: custom operators run native code the runtime must load", dom), recReview)
+		}
 	}
 }
 
@@ -63,23 +84,39 @@ func (w *onnxWalk) domain(dom string) {
 func (w *onnxWalk) opset(f, wire int, n int64, d int) (bool, error) {
 	if f == 1 && wire == 2 {
 		dom, err := w.p.str(n)
-		if err == nil {
-			w.domain(dom)
+		if err == nil && !standardDomain(dom) && len(w.custom) < 1024 {
+			w.custom[dom] = w.custom[dom] || false
 		}
 		return true, err
 	}
 	return false, nil
 }
 
-// function is a FunctionProto: nodes (7), opset imports (9), domain (10).
-func (w *onnxWalk) function(f, wire int, n int64, d int) (bool, error) {
-	switch {
-	case f == 7 && wire == 2:
-		return true, w.p.message(n, d+1, w.node)
-	case f == 9 && wire == 2:
-		return true, w.p.message(n, d+1, w.opset)
+// function is a FunctionProto: name (1), nodes (7), opset imports (9),
+// domain (10).
+func (w *onnxWalk) function(n int64, d int) error {
+	var name, dom string
+	err := w.p.message(n, d, func(f, wire int, n int64, d int) (bool, error) {
+		var err error
+		switch {
+		case f == 1 && wire == 2:
+			name, err = w.p.str(n)
+			return true, err
+		case f == 10 && wire == 2:
+			dom, err = w.p.str(n)
+			return true, err
+		case f == 7 && wire == 2:
+			return true, w.node(n, d+1)
+		case f == 9 && wire == 2:
+			return true, w.p.message(n, d+1, w.opset)
+		}
+		return false, nil
+	})
+	if len(w.localOps) < 1024 {
+		w.local[dom] = true
+		w.localOps[[2]string{dom, name}] = true
 	}
-	return false, nil
+	return err
 }
 
 // graph is a GraphProto: nodes (1), initializers (5), sparse
@@ -87,7 +124,7 @@ func (w *onnxWalk) function(f, wire int, n int64, d int) (bool, error) {
 func (w *onnxWalk) graph(f, wire int, n int64, d int) (bool, error) {
 	switch {
 	case f == 1 && wire == 2:
-		return true, w.p.message(n, d+1, w.node)
+		return true, w.node(n, d+1)
 	case f == 5 && wire == 2:
 		return true, w.p.message(n, d+1, w.tensor)
 	case f == 15 && wire == 2:
@@ -102,28 +139,33 @@ func (w *onnxWalk) graph(f, wire int, n int64, d int) (bool, error) {
 }
 
 // node is a NodeProto: op_type (4), domain (7), attributes (5).
-func (w *onnxWalk) node(f, wire int, n int64, d int) (bool, error) {
-	switch {
-	case f == 4 && wire == 2:
-		op, err := w.p.str(n)
+func (w *onnxWalk) node(n int64, d int) error {
+	var op, dom string
+	err := w.p.message(n, d, func(f, wire int, n int64, d int) (bool, error) {
+		var err error
 		switch {
-		case err != nil:
-		case onnxPythonOps[op]:
-			w.fs.add(Critical, "onnx.python-op", w.member, fmt.Sprintf("a node runs the %s operator: Python code the runtime executes (onnxruntime-extensions)", op), recConvert)
-		case onnxNetworkOps[op]:
-			w.fs.add(High, "onnx.network-op", w.member, fmt.Sprintf("a node runs the %s operator: it sends its inputs to a remote endpoint when the model runs (onnxruntime-extensions)", op), recReview)
+		case f == 4 && wire == 2:
+			op, err = w.p.str(n)
+			return true, err
+		case f == 7 && wire == 2:
+			dom, err = w.p.str(n)
+			return true, err
+		case f == 5 && wire == 2:
+			return true, w.p.message(n, d+1, w.attribute)
 		}
-		return true, err
-	case f == 7 && wire == 2:
-		dom, err := w.p.str(n)
-		if err == nil {
-			w.domain(dom)
-		}
-		return true, err
-	case f == 5 && wire == 2:
-		return true, w.p.message(n, d+1, w.attribute)
+		return false, nil
+	})
+	switch {
+	case onnxPythonOps[op]:
+		w.fs.add(Critical, "onnx.python-op", w.member, fmt.Sprintf("a node runs the %s operator: Python code the runtime executes (onnxruntime-extensions)", op), recConvert)
+	case onnxNetworkOps[op]:
+		w.fs.add(High, "onnx.network-op", w.member, fmt.Sprintf("a node runs the %s operator: it sends its inputs to a remote endpoint when the model runs (onnxruntime-extensions)", op), recReview)
 	}
-	return false, nil
+	if !standardDomain(dom) && len(w.uses) < 1<<16 {
+		w.uses = append(w.uses, [2]string{dom, op})
+		w.custom[dom] = true
+	}
+	return err
 }
 
 // attribute is an AttributeProto: a string (4) naming a remote endpoint,

@@ -33,6 +33,20 @@ func onnxWith(nodes [][]byte, fnNodes ...[]byte) []byte {
 	return b
 }
 
+// onnxLocal is a ModelProto whose graph runs nodes and defines a local
+// function domain.name (with a Relu inside), imported as an opset.
+func onnxLocal(domain, name string, nodes ...[]byte) []byte {
+	var graph []byte
+	for _, n := range nodes {
+		graph = append(graph, pbMsg(1, n)...)
+	}
+	b := append([]byte{0x08, 0x08}, pbMsg(7, graph)...)
+	b = append(b, pbMsg(8, pbMsg(1, []byte(domain)))...)
+	f := append(pbMsg(1, []byte(name)), pbMsg(7, onnxNode("Relu", ""))...)
+	f = append(f, pbMsg(10, []byte(domain))...)
+	return append(b, pbMsg(25, f)...)
+}
+
 // TestONNXRules: operators that run Python or call remote endpoints, in
 // the graph, in subgraphs and in model-local functions; attributes that
 // name a URL; custom domains; each beside a benign twin.
@@ -48,6 +62,8 @@ func TestONNXRules(t *testing.T) {
 		{"openai.onnx", onnxWith([][]byte{onnxNode("OpenAIAudioToText", "com.microsoft.extensions")}), High, "onnx.network-op"},
 		{"uri-attr.onnx", onnxWith([][]byte{onnxNode("Custom", "", [2]string{"endpoint", "http://10.0.0.1:8000/"})}), High, "onnx.remote-uri"},
 		{"string-attr.onnx", onnxWith([][]byte{onnxNode("Resize", "", [2]string{"mode", "linear"})}), "none", ""},
+		{"local-fn.onnx", onnxLocal("local", "Act", onnxNode("Act", "local")), "none", ""},
+		{"local-fn-other-op.onnx", onnxLocal("local", "Act", onnxNode("Act", "local"), onnxNode("Native", "local")), Medium, "onnx.custom-domain"},
 		{"fn-domain.onnx", onnxWith([][]byte{relu}, onnxNode("Gelu", "com.attacker.ops")), Medium, "onnx.custom-domain"},
 	})
 }
