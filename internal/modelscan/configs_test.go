@@ -65,7 +65,12 @@ func TestTensorPolyglots(t *testing.T) {
 	npy := append([]byte("\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"+string(bytes.Repeat([]byte(" "), 53))+"\n"), 0, 0, 0, 0)
 	dir := t.TempDir()
 	s := newTestScanner(t)
-	for name, data := range map[string][]byte{"w.npy": append(bytes.Clone(npy), evil...), "w.safetensors": append(safetensorsWith(`"x"`), evil...)} {
+	var gzb bytes.Buffer
+	zw := gzip.NewWriter(&gzb)
+	zw.Write([]byte("weights"))
+	zw.Close()
+	for name, data := range map[string][]byte{"w.npy": append(bytes.Clone(npy), evil...), "w.safetensors": append(safetensorsWith(`"x"`), evil...),
+		"w.gz": append(gzb.Bytes(), evil...), "m.onnx": append(onnxModel("Relu"), evil...)} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, data, 0o644)
 		f := s.ScanFile(context.Background(), p)

@@ -54,6 +54,14 @@ func (fs *fileScan) scanPickleStream(member string, r io.Reader, prefix bool) {
 		}
 		fs.add(j.severity, j.rule, member, j.detail, j.recommendation)
 	}
+	for _, name := range res.Files {
+		switch {
+		case name == "":
+			fs.add(Medium, "joblib.external-array", member, "an old joblib array wrapper loads a file (np.load with allow_pickle=True) whose name is not written in the pickle", recReview)
+		case unsafeLocation(name):
+			fs.add(High, "joblib.external-array", member, fmt.Sprintf("an old joblib array wrapper loads %q, outside the pickle's directory, with np.load(allow_pickle=True): another file's pickle runs", name), recConvert)
+		}
+	}
 	if res.Err != nil {
 		switch {
 		case errors.Is(res.Err, pickle.ErrLimit):
@@ -118,11 +126,15 @@ func (fs *fileScan) scanNumpy(member string, r *bufio.Reader) {
 	d := string(h)
 	descr := npyValue(d, "descr")
 	if objectField.MatchString(descr) {
-		detail := "an array of Python objects: loading it needs allow_pickle=True and unpickles what follows"
+		// A plain object array is low: its pickle is judged import by
+		// import below, and NumPy and scikit-learn write such arrays for
+		// strings and labels. An object field hidden in a structured dtype
+		// is medium: the array looks numeric.
+		sev, detail := Low, "an array of Python objects: loading it needs allow_pickle=True and unpickles what follows (each import is judged)"
 		if strings.HasPrefix(strings.TrimSpace(descr), "[") {
-			detail = "a structured dtype with an object field (" + descr + "): loading it needs allow_pickle=True and unpickles what follows, though the array looks numeric"
+			sev, detail = Medium, "a structured dtype with an object field ("+descr+"): loading it needs allow_pickle=True and unpickles what follows, though the array looks numeric"
 		}
-		fs.add(Medium, "numpy.object-array", member, detail, recReview)
+		fs.add(sev, "numpy.object-array", member, detail, recReview)
 		fs.scanPickleStream(member, r, false)
 		return
 	}

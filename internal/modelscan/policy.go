@@ -82,6 +82,11 @@ var safeGlobals = setOf(
 	// joblib's array wrapper: the array it stands for follows in the
 	// stream, and is read (a nested pickle for arrays of objects).
 	"joblib.numpy_pickle.NumpyArrayWrapper",
+	// Old joblib's wrappers for arrays kept in files beside the pickle:
+	// the file each names is judged (scanPickleStream).
+	"joblib.numpy_pickle.NDArrayWrapper", "joblib.numpy_pickle.ZNDArrayWrapper",
+	"joblib.numpy_pickle_compat.NDArrayWrapper", "joblib.numpy_pickle_compat.ZNDArrayWrapper",
+	"numpy.matrixlib.defmatrix.matrix",
 )
 
 // safeModules are packages whose classes ML files legitimately pickle

@@ -83,12 +83,17 @@ func (fs *fileScan) scanAt(member, name string, r io.ReaderAt, size int64, depth
 		}
 	}
 	switch format {
-	case "numpy", "gguf", "hdf5", "safetensors":
-		// A tensor format with a zip behind it: one loader reads the
-		// tensors, another the archive. Both are scanned.
+	case "numpy", "gguf", "hdf5", "safetensors", "gzip", "bzip2", "xz", "7z", "":
+		// A tensor format, a compressed stream or anything else (ONNX,
+		// text) with a zip behind it: one loader reads the file, another
+		// the archive. Both are scanned.
 		if eocd, _ := findEOCD(r, size); eocd > 0 {
 			if es, err := readZip(r, size); err == nil && len(es) > 0 {
-				fs.add(High, "file.polyglot", member, "the file is "+format+" and a zip archive at once: loaders disagree on what it is, and a scanner that reads one misses the other", recReview)
+				what := format
+				if what == "" {
+					what = "protobuf, text or data"
+				}
+				fs.add(High, "file.polyglot", member, "the file is "+what+" and a zip archive at once: loaders disagree on what it is, and a scanner that reads one misses the other", recReview)
 				fs.scanStream(member, name, io.NewSectionReader(r, 0, size), size, depth)
 				fs.scanZip(member, r, size, depth)
 				return format + "+zip"

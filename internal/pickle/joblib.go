@@ -50,7 +50,7 @@ func (m *machine) obj(v value) *object { return m.objs[v.off] }
 func (m *machine) startModel(g *Global) {
 	switch {
 	case g.Computed || m.plain:
-	case g.Module == "joblib.numpy_pickle" && g.Name == "NumpyArrayWrapper",
+	case g.Module == "joblib.numpy_pickle" && g.Name == "NumpyArrayWrapper", externalWrapper(g),
 		g.Name == "dtype" && (g.Module == "numpy" || g.Module == "numpy.core.multiarray" || g.Module == "numpy._core.multiarray"):
 		m.model = true
 	}
@@ -99,11 +99,28 @@ func (m *machine) build(t *value, state value, res *Result) error {
 		return nil
 	}
 	m.obj(*t).state = state
-	if g := m.obj(*t).class; g.Module == "joblib.numpy_pickle" && g.Name == "NumpyArrayWrapper" {
+	g := m.obj(*t).class
+	switch {
+	case g.Module == "joblib.numpy_pickle" && g.Name == "NumpyArrayWrapper":
 		m.fork()
 		return m.joblibArray(state, res)
+	case externalWrapper(g) && len(res.Files) < 1024:
+		name := ""
+		if state.k == kDict {
+			if f := m.obj(state).keys["filename"]; f.k == kStr {
+				name = string(m.bytes(f))
+			}
+		}
+		res.Files = append(res.Files, name)
 	}
 	return nil
+}
+
+// externalWrapper is joblib's wrapper (before 0.10) for an array kept in a
+// file beside the pickle, which joblib.load opens with np.load.
+func externalWrapper(g *Global) bool {
+	return (g.Module == "joblib.numpy_pickle" || g.Module == "joblib.numpy_pickle_compat") &&
+		(g.Name == "NDArrayWrapper" || g.Name == "ZNDArrayWrapper")
 }
 
 // joblibArray reads past the array a NumpyArrayWrapper's state describes,

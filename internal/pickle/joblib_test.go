@@ -54,6 +54,9 @@ func TestJoblibArrays(t *testing.T) {
 	} {
 		r := Scan(bytes.NewReader(c.b), Limits{})
 		got := names(r)
+		if len(r.Files) != 0 {
+			t.Errorf("%s: files %q, want none", c.name, r.Files)
+		}
 		if !slices.Contains(got, c.want) {
 			t.Errorf("%s: globals %v, want %s among them", c.name, got, c.want)
 		}
@@ -65,6 +68,24 @@ func TestJoblibArrays(t *testing.T) {
 		case errors.Is(c.wantErr, ErrLimit) && !errors.Is(r.Err, ErrLimit):
 			t.Errorf("%s: error %v, want a limit", c.name, r.Err)
 		}
+	}
+}
+
+// TestJoblibFiles: old joblib's wrappers name the array files loaded
+// beside the pickle; a name that is not a literal is reported as "".
+func TestJoblibFiles(t *testing.T) {
+	w := func(b *Builder, name func(*Builder)) *Builder {
+		b.Global("joblib.numpy_pickle", "NDArrayWrapper").Op(')', 0x81, '}', '(').Unicode("filename")
+		name(b)
+		return b.Op('u', 'b')
+	}
+	b := (&Builder{}).Proto(2).Op(']', '(')
+	w(b, func(b *Builder) { b.Unicode("m.pkl_01.npy") })
+	w(b, func(b *Builder) { b.Unicode("../x.npy") })
+	w(b, func(b *Builder) { b.Global("builtins", "str").Unicode("y").Tuple1().Reduce() })
+	r := Scan(bytes.NewReader(b.Op('e', '.').B), Limits{})
+	if want := []string{"m.pkl_01.npy", "../x.npy", ""}; !slices.Equal(r.Files, want) || r.Err != nil {
+		t.Errorf("files %q (error %v), want %q", r.Files, r.Err, want)
 	}
 }
 

@@ -71,6 +71,10 @@ type Result struct {
 	// Trailing is how many bytes followed the last STOP and were not a
 	// pickle.
 	Trailing int64
+	// Files are the array files an old joblib pickle loads from beside it
+	// (NDArrayWrapper's filename, with allow_pickle); "" where the name is
+	// not a literal string.
+	Files []string
 }
 
 // ErrLimit is wrapped by errors that hit a limit.
