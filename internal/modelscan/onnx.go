@@ -80,6 +80,13 @@ func (w *onnxWalk) reportDomains() {
 	}
 }
 
+// str reads a string field of n bytes into dst.
+func (w *onnxWalk) str(dst *string, n int64) (bool, error) {
+	var err error
+	*dst, err = w.p.str(n)
+	return true, err
+}
+
 // opset is an OperatorSetIdProto: the domain is field 1.
 func (w *onnxWalk) opset(f, wire int, n int64, d int) (bool, error) {
 	if f == 1 && wire == 2 {
@@ -97,14 +104,11 @@ func (w *onnxWalk) opset(f, wire int, n int64, d int) (bool, error) {
 func (w *onnxWalk) function(n int64, d int) error {
 	var name, dom string
 	err := w.p.message(n, d, func(f, wire int, n int64, d int) (bool, error) {
-		var err error
 		switch {
 		case f == 1 && wire == 2:
-			name, err = w.p.str(n)
-			return true, err
+			return w.str(&name, n)
 		case f == 10 && wire == 2:
-			dom, err = w.p.str(n)
-			return true, err
+			return w.str(&dom, n)
 		case f == 7 && wire == 2:
 			return true, w.node(n, d+1)
 		case f == 9 && wire == 2:
@@ -142,14 +146,11 @@ func (w *onnxWalk) graph(f, wire int, n int64, d int) (bool, error) {
 func (w *onnxWalk) node(n int64, d int) error {
 	var op, dom string
 	err := w.p.message(n, d, func(f, wire int, n int64, d int) (bool, error) {
-		var err error
 		switch {
 		case f == 4 && wire == 2:
-			op, err = w.p.str(n)
-			return true, err
+			return w.str(&op, n)
 		case f == 7 && wire == 2:
-			dom, err = w.p.str(n)
-			return true, err
+			return w.str(&dom, n)
 		case f == 5 && wire == 2:
 			return true, w.p.message(n, d+1, w.attribute)
 		}
