@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/wardenhq/warden/internal/pickle"
@@ -102,11 +103,12 @@ func (fs *fileScan) scanHDF5(member string, r *bufio.Reader) {
 	if overflow {
 		fs.fail(member, errors.New("hdf5: more model configs than the scanner reads"))
 	}
-	decoded := false
 	for _, c := range captures {
-		decoded = fs.kerasJSON(member, c) || decoded
+		fs.kerasJSON(member, c)
 	}
-	if lambda && !decoded {
+	// A Lambda layer in a config that did not decode (split by the file's
+	// layout, or cut) is still reported.
+	if lambda && !slices.ContainsFunc(fs.f.Findings, func(f Finding) bool { return f.Rule == "keras.lambda" && f.Member == member }) {
 		fs.add(High, "keras.lambda", member, "the model config has a Lambda layer: Python code that runs when the model is loaded (safe_mode does not apply to HDF5)", recLambda)
 	}
 	if unsafe {

@@ -88,6 +88,7 @@ func TestKerasRules(t *testing.T) {
 		{"tfop-read.h5", hdf5(0, `{"class_name": "Functional", "config": {"layers": [`+tfOpLambda("raw_ops.ReadFile")+`]}}`), High, "keras.tf-function"},
 		{"tfop-math.h5", hdf5(0, `{"class_name": "Functional", "config": {"layers": [`+tfOpLambda("math.add")+`, `+tfOpLambda("__operators__.add")+`]}}`), "none", ""},
 		{"lambda.h5", hdf5(0, `{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"function": ["4wEAAAAA", null, null], "function_type": "lambda"}}]}}`), High, "keras.lambda"},
+		{"cut-lambda.h5", hdf5(0, `{"class_name": "Adam", "config": {}}`, `{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"function": ["4wEA"`), High, "keras.lambda"},
 		{"late.h5", hdf5(20<<20, dense, `{"class_name": "Sequential", "config": {"layers": [`+tfOpLambda("io.gfile.GFile")+`]}}`), Critical, "keras.tf-function"},
 		{"module.h5", hdf5(0, `{"class_name": "Sequential", "config": {"layers": [{"module": "subprocess", "class_name": "function", "config": "getoutput"}]}}`), Critical, "keras.dangerous-module"},
 		{"dense.h5", hdf5(1<<20, dense), "none", ""},
