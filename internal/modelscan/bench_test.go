@@ -211,3 +211,44 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// savedModelBlob is a 256 MiB binary graph: random constants with
+// MatMul and ReadFile nodes and tf_keras layer metadata among them.
+func savedModelBlob(b *testing.B) []byte {
+	blob := make([]byte, 256<<20)
+	rand.Read(blob)
+	copy(blob, savedModel("MatMul"))
+	for off := 1 << 20; off+4096 < len(blob); off += 1 << 20 {
+		copy(blob[off:], savedModel("MatMul", "ReadFile"))
+		copy(blob[off+64:], `{"name": "dense", "class_name": "Dense", "config": {"units": 4}}`)
+	}
+	return blob
+}
+
+// BenchmarkSavedModel: scanning a 256 MiB graph (every op, descriptor,
+// asset and Keras metadata check) against reading its bytes.
+func BenchmarkSavedModel(b *testing.B) {
+	blob := savedModelBlob(b)
+	dir := b.TempDir()
+	p := filepath.Join(dir, "saved_model.pb")
+	if err := os.WriteFile(p, blob, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("read", func(b *testing.B) {
+		b.SetBytes(int64(len(blob)))
+		for b.Loop() {
+			f, _ := os.Open(p)
+			io.Copy(io.Discard, f)
+			f.Close()
+		}
+	})
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(int64(len(blob)))
+		s := newTestScanner(b)
+		for b.Loop() {
+			if f := s.ScanFile(context.Background(), p); highest(f) != High {
+				b.Fatalf("highest %s, want the ReadFile op (high)", highest(f))
+			}
+		}
+	})
+}

@@ -79,7 +79,7 @@ func FuzzTensorFlow(f *testing.F) {
 	f.Add(savedModel("MatMul", "ReadFile"))
 	f.Add([]byte("meta_graphs {\n graph_def {\n node {\n op: \"DecodeProtoV2\"\n attr {\n key: \"descriptor_source\"\n value { s: \"/x\" }\n }\n }\n }\n}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fuzzFileScan(t, func(fs *fileScan) { fs.scanSavedModel("x", bufio.NewReader(bytes.NewReader(b))) })
+		fuzzFileScan(t, func(fs *fileScan) { fs.scanSavedModel("x", bufio.NewReader(bytes.NewReader(b)), int64(len(b))) })
 		fuzzFileScan(t, func(fs *fileScan) { fs.scanTextGraph("x", string(b)) })
 	})
 }

@@ -39,11 +39,22 @@ const (
 func (fs *fileScan) kerasJSON(member string, b []byte) bool {
 	decoded := false
 	budget := int64(maxDecode)
+	// Each marker's next place, searched again only once passed: a marker
+	// that is rare must not be searched for to the end at every start.
+	next := make([]int, len(configStarts))
+	for i := range next {
+		next[i] = -2
+	}
 	for off, n := 0, 0; off < len(b); n++ {
 		start := -1
-		for _, m := range configStarts {
-			if i := bytes.Index(b[off:], m); i >= 0 && (start < 0 || off+i < start) {
-				start = off + i
+		for i, m := range configStarts {
+			if next[i] != -1 && next[i] < off {
+				if next[i] = bytes.Index(b[off:], m); next[i] >= 0 {
+					next[i] += off
+				}
+			}
+			if next[i] >= 0 && (start < 0 || next[i] < start) {
+				start = next[i]
 			}
 		}
 		if start < 0 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"sort"
 )
 
 // looksProtobuf reports content that starts like an ONNX model or a
@@ -32,7 +33,7 @@ func looksProtobuf(head []byte) bool {
 func (fs *fileScan) scanProtobuf(member, name string, r *bufio.Reader, size int64) string {
 	head, _ := r.Peek(64)
 	if path.Base(name) == "saved_model.pb" || bytes.HasPrefix(head, []byte{0x08, 0x01, 0x12}) {
-		fs.scanSavedModel(member, r)
+		fs.scanSavedModel(member, r, size)
 		return "tensorflow"
 	}
 	if fs.scanONNX(member, r) {
@@ -44,8 +45,8 @@ func (fs *fileScan) scanProtobuf(member, name string, r *bufio.Reader, size int6
 // scanSavedModel looks for the TensorFlow operations that read and write
 // files or run Python in a SavedModel's graph, and Lambda layers in its
 // Keras metadata.
-func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader) {
-	b, err := io.ReadAll(io.LimitReader(r, int64(maxSavedModel)+1))
+func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader, size int64) {
+	b, err := readUpTo(r, size, int64(maxSavedModel)+1)
 	if err != nil {
 		fs.fail(member, err)
 		return
@@ -60,17 +61,13 @@ func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader) {
 			fs.add(High, "tensorflow.asset-traversal", member, fmt.Sprintf("an asset file %q leaves the model's assets directory: the loader reads it (a vocabulary table, an initialiser) from elsewhere", a), recReview)
 		}
 	}
-	for op, e := range tfOps {
-		// NodeDef.op is field 2: tag 0x12, then the length (in the graph
-		// and in every function's node_def alike).
-		if bytes.Contains(b, append([]byte{0x12, byte(len(op))}, op...)) {
-			fs.reportTFOp(member, op, e)
-		}
+	for _, op := range graphOps(b) {
+		fs.reportTFOp(member, op, tfOps[op])
 	}
 	for _, src := range descriptorSources(b) {
 		fs.reportDescriptor(member, src)
 	}
-	if bytes.Contains(b, []byte("\x12\x07PrintV2")) && printToFile.Match(b) {
+	if bytes.Contains(b, []byte("\x12\x07PrintV2")) && bytes.Contains(b, []byte("file://")) && printToFile.Match(b) {
 		fs.add(High, "tensorflow.print-to-file", member, "PrintV2 writes to "+string(printToFile.Find(b))+": a graph that prints to a file writes wherever it names", recReview)
 	}
 	if bytes.Contains(b, []byte("grpc://")) && bytes.Contains(b, []byte("debug_urls")) {
@@ -78,6 +75,47 @@ func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader) {
 	}
 	// tf_keras keeps each layer's config as JSON in the object graph.
 	fs.kerasJSON(member, b)
+}
+
+// readUpTo reads r to its end or to limit bytes, in one allocation when
+// size (the expected length, -1 if unknown) is right.
+func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
+	b := make([]byte, min(max(size, 0)+1, limit))
+	n, err := io.ReadFull(r, b)
+	b = b[:n]
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return b, nil
+	case err != nil:
+		return b, err
+	}
+	rest, err := io.ReadAll(io.LimitReader(r, limit-int64(n)))
+	return append(b, rest...), err
+}
+
+// graphOps are the listed operations a binary graph uses, in one pass:
+// NodeDef.op is field 2, tag 0x12 then the length, in the graph and in
+// every function's node_def alike.
+func graphOps(b []byte) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(b[i:], 0x12)
+		if j < 0 {
+			break
+		}
+		i += j
+		if i+2 >= len(b) || b[i+1] == 0 || b[i+1] > 40 || i+2+int(b[i+1]) > len(b) {
+			continue
+		}
+		name := b[i+2 : i+2+int(b[i+1])]
+		if _, ok := tfOps[string(name)]; ok && !seen[string(name)] {
+			seen[string(name)] = true
+			out = append(out, string(name))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // maxSavedModel bounds the graph read into memory (protobuf caps a
