@@ -20,7 +20,17 @@ var (
 	autoMapRe = regexp.MustCompile(`"auto_map"\s*:`)
 	remoteRe  = regexp.MustCompile(`"([\w.-]+/[\w.-]+)--([\w.]+)"`)
 	trustRe   = regexp.MustCompile(`trust_remote_code["']?\s*[:=]\s*(?i:true)`)
+	// A target computed by interpolation (${...}), resolved by OmegaConf
+	// before Hydra imports it: what it names is not written there.
+	computedTargetRe = regexp.MustCompile(`["']?_target_["']?\s*[:=]\s*["']?\$\{`)
+	// The path a locating target (hydra.utils.get_method and kin) imports.
+	pathRe = regexp.MustCompile(`["']?path["']?\s*[:=]\s*["']?([A-Za-z_][\w.]*)`)
 )
+
+// locators are Hydra's functions that import whatever dotted path they
+// are given: as a target, the config's path is what gets imported.
+var locators = map[string]bool{"hydra.utils.get_method": true, "hydra.utils.get_class": true, "hydra.utils.get_object": true,
+	"hydra.utils._locate": true, "hydra._internal.utils._locate": true}
 
 // trustedTargets are the packages whose classes model configs
 // instantiate by the thousand (NeMo, PyTorch, Lightning, Transformers):
@@ -33,6 +43,9 @@ var trustedTargets = []string{"nemo.", "torch.", "torchaudio.", "torchvision.", 
 // they reach something dangerous, as unknown code when they are outside
 // the libraries configs use.
 func (fs *fileScan) scanTargets(member, text string) {
+	if computedTargetRe.MatchString(text) {
+		fs.add(High, "config.computed-target", member, "a _target_ is an interpolation (${...}): OmegaConf computes what Hydra imports and calls, so the config does not say what runs", recReview)
+	}
 	seen := map[string]bool{}
 	for _, m := range targetRe.FindAllStringSubmatch(text, 200) {
 		target := m[1]
@@ -40,6 +53,10 @@ func (fs *fileScan) scanTargets(member, text string) {
 			continue
 		}
 		seen[target] = true
+		if locators[target] {
+			fs.judgeLocated(member, target, text)
+			continue
+		}
 		mod, name := target, ""
 		if i := strings.LastIndexByte(target, '.'); i > 0 {
 			mod, name = target[:i], target[i+1:]
@@ -100,4 +117,23 @@ func (fs *fileScan) scanPython(member, text string) {
 func isTemplateFile(name string) bool {
 	n := strings.ToLower(name)
 	return strings.HasSuffix(n, ".jinja") || strings.HasSuffix(n, ".jinja2") || strings.HasSuffix(n, ".j2") || strings.Contains(n, "chat_template")
+}
+
+// judgeLocated judges what a locating target imports: each path in the
+// config, by its effect; with no path to read, the locator itself.
+func (fs *fileScan) judgeLocated(member, target, text string) {
+	paths := pathRe.FindAllStringSubmatch(text, 50)
+	if len(paths) == 0 {
+		fs.add(High, "config.instantiation", member, fmt.Sprintf("_target_ %s imports whatever path it is given, and the config names none the scanner can read", target), recReview)
+		return
+	}
+	for _, p := range paths {
+		mod, name := p[1], ""
+		if i := strings.LastIndexByte(p[1], '.'); i > 0 {
+			mod, name = p[1][:i], p[1][i+1:]
+		}
+		if e, key := effectOf(mod, name); e != "" {
+			fs.add(severityOf(e), "config.instantiation", member, fmt.Sprintf("_target_ %s imports %s (%s: %s) when the config is instantiated", target, p[1], key, e), recConvert)
+		}
+	}
 }

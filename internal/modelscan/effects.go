@@ -83,6 +83,27 @@ var moduleEffects = map[string]Effect{
 	// Libraries' loaders that unpickle, run scripts or fetch.
 	"sklearn.externals.joblib": EffectDeserialize, "mlflow.pyfunc": EffectDeserialize, "mlflow.sklearn": EffectDeserialize,
 	"datasets.load": EffectExec, "evaluate.loading": EffectExec, // dataset and metric scripts
+	// PyTorch: a pickled fx GraphModule regenerates its code with exec
+	// (reduce_graph_module runs its import block); TensorBoard writes.
+	"torch.fx.graph_module": EffectExec, "torch.utils.tensorboard": EffectFileWrite,
+	// Evaluators, template engines, notebook runners, plugin loaders.
+	"asteval": EffectExec, "simpleeval": EffectExec, "chameleon": EffectExec, "genshi": EffectExec,
+	"tornado.template": EffectExec, "ipykernel": EffectExec, "nbconvert": EffectExec, "papermill": EffectExec,
+	"pkg_resources": EffectExec, "importlib_metadata": EffectExec, "stevedore": EffectExec,
+	// Processes through third-party libraries.
+	"sh": EffectProcess, "plumbum": EffectProcess, "invoke": EffectProcess, "fabric": EffectProcess,
+	"ptyprocess": EffectProcess, "paramiko": EffectProcess, "jupyter_client": EffectProcess, "antigravity": EffectProcess,
+	// Loaders that unpickle or deserialise.
+	"ruamel": EffectDeserialize,
+	// Writers.
+	"dbm": EffectFileWrite, "mailbox": EffectFileWrite, "scipy.io": EffectFileWrite, "fsspec": EffectFileWrite,
+	"smart_open": EffectFileWrite,
+	// Downloads and remote services.
+	"urllib3": EffectNetwork, "pycurl": EffectNetwork, "websocket": EffectNetwork, "websockets": EffectNetwork,
+	"boto3": EffectNetwork, "botocore": EffectNetwork, "google.cloud": EffectNetwork, "azure.storage": EffectNetwork,
+	"gdown": EffectNetwork, "wget": EffectNetwork, "kaggle": EffectNetwork, "sklearn.datasets": EffectNetwork,
+	"transformers.utils.hub": EffectNetwork, "numpy.lib._datasource": EffectNetwork, "xml.sax": EffectNetwork,
+	"xml.dom.pulldom": EffectNetwork, "ftputil": EffectNetwork,
 }
 
 // callableEffects are single callables.
@@ -123,6 +144,23 @@ var callableEffects = map[string]Effect{
 	"transformers.pipeline": EffectNetwork, "onnx.load": EffectFileRead,
 	"keras.utils.get_file": EffectFileWrite, "tensorflow.keras.utils.get_file": EffectFileWrite, // download to disk
 	"pandas.eval": EffectExec, "tensorflow.py_function": EffectExec, "tensorflow.numpy_function": EffectExec,
+	"copyreg.__newobj_ex__": EffectExec, "builtins.help": EffectProcess, // help() starts a pager
+	"torch.save": EffectFileWrite, "torch.serialization.save": EffectFileWrite,
+	"torch._C._load_for_lite_interpreter": EffectDeserialize, "torch._C.import_ir_module": EffectDeserialize,
+	"torch._C.import_ir_module_from_buffer": EffectDeserialize,
+	"numpy.memmap":                          EffectFileWrite, "numpy.core.memmap.memmap": EffectFileWrite, "numpy._core.memmap.memmap": EffectFileWrite,
+	"numpy.DataSource": EffectNetwork,
+	"gzip.open":        EffectFileWrite, "gzip.GzipFile": EffectFileWrite, "bz2.open": EffectFileWrite, "bz2.BZ2File": EffectFileWrite,
+	"lzma.open": EffectFileWrite, "lzma.LZMAFile": EffectFileWrite, "wave.open": EffectFileWrite, "aifc.open": EffectFileWrite,
+	"sunau.open": EffectFileWrite, "xml.etree.ElementTree.parse": EffectFileRead, "xml.dom.minidom.parse": EffectFileRead,
+	// pandas's readers: files, URLs, databases; HDF5 stores unpickle
+	// object columns; the clipboard runs xclip or pbpaste.
+	"pandas.read_hdf": EffectDeserialize, "pandas.HDFStore": EffectDeserialize, "pandas.read_clipboard": EffectProcess,
+	"pandas.read_html": EffectNetwork, "pandas.read_json": EffectNetwork, "pandas.read_xml": EffectNetwork,
+	"pandas.read_sql": EffectNetwork, "pandas.read_sql_query": EffectNetwork, "pandas.read_sql_table": EffectNetwork,
+	"pandas.read_table": EffectFileRead, "pandas.read_excel": EffectFileRead, "pandas.read_parquet": EffectFileRead,
+	"pandas.read_feather": EffectFileRead, "pandas.read_fwf": EffectFileRead, "pandas.read_orc": EffectFileRead,
+	"pandas.read_stata": EffectFileRead, "pandas.read_sas": EffectFileRead, "pandas.read_spss": EffectFileRead,
 }
 
 // effectOf is what module.name can do, and the listed key that says so;

@@ -37,6 +37,18 @@ func TestEffects(t *testing.T) {
 		{"pathlib", "os.system", EffectProcess, Critical}, // a walked attribute reaching os
 		{"torch.utils.cpp_extension", "load_inline", EffectExec, Critical},
 		{"transformers.dynamic_module_utils", "get_class_from_dynamic_module", EffectExec, Critical},
+		{"torch.fx.graph_module", "reduce_graph_module", EffectExec, Critical}, // execs the pickled import block
+		{"torch", "save", EffectFileWrite, Critical},
+		{"pandas", "read_clipboard", EffectProcess, Critical}, // xclip, pbpaste
+		{"pandas", "read_hdf", EffectDeserialize, Critical},   // object columns are pickles
+		{"pandas", "read_html", EffectNetwork, High},
+		{"gzip", "open", EffectFileWrite, Critical},
+		{"copyreg", "__newobj_ex__", EffectExec, Critical},
+		{"builtins", "help", EffectProcess, Critical}, // the pager
+		{"sklearn.datasets", "fetch_openml", EffectNetwork, High},
+		{"pkg_resources", "load_entry_point", EffectExec, Critical},
+		{"sh", "Command", EffectProcess, Critical},
+		{"gzip", "decompress", "", Medium},         // bytes in, bytes out: unknown, medium
 		{"mylib.models", "build", "", Medium},      // unknown: medium
 		{"collections", "OrderedDict", "", ""},     // allow-listed
 		{"__torch__.transformer", "Block", "", ""}, // TorchScript's own type
