@@ -104,6 +104,15 @@ var moduleEffects = map[string]Effect{
 	"gdown": EffectNetwork, "wget": EffectNetwork, "kaggle": EffectNetwork, "sklearn.datasets": EffectNetwork,
 	"transformers.utils.hub": EffectNetwork, "numpy.lib._datasource": EffectNetwork, "xml.sax": EffectNetwork,
 	"xml.dom.pulldom": EffectNetwork, "ftputil": EffectNetwork,
+	// More of PyTorch and its kin: worker processes and launchers,
+	// benchmark timers (compile their statement), exported programs,
+	// dataset downloads.
+	"torch.multiprocessing": EffectProcess, "torch.distributed.run": EffectProcess, "torch.distributed.launcher": EffectProcess,
+	"torch.distributed.elastic": EffectProcess, "torch.utils.benchmark": EffectExec, "torch.testing._internal": EffectExec,
+	"torch._export": EffectDeserialize, "torch.export.load": EffectDeserialize, "torch.utils.model_zoo": EffectNetwork,
+	"torchvision.datasets": EffectNetwork, "torchaudio.datasets": EffectNetwork, "torchtext.datasets": EffectNetwork,
+	"transformers.pipelines": EffectNetwork, "mlflow": EffectDeserialize, "bentoml": EffectDeserialize,
+	"onnxruntime": EffectFileRead, "annotationlib": EffectExec,
 }
 
 // callableEffects are single callables.
@@ -161,6 +170,12 @@ var callableEffects = map[string]Effect{
 	"pandas.read_table": EffectFileRead, "pandas.read_excel": EffectFileRead, "pandas.read_parquet": EffectFileRead,
 	"pandas.read_feather": EffectFileRead, "pandas.read_fwf": EffectFileRead, "pandas.read_orc": EffectFileRead,
 	"pandas.read_stata": EffectFileRead, "pandas.read_sas": EffectFileRead, "pandas.read_spss": EffectFileRead,
+	// Calling or evaluating what they are given: operator.call (3.11),
+	// typing's evaluation of string annotations, dataclasses' generated
+	// code (field names go into exec'd source).
+	"operator.call": EffectExec, "_operator.call": EffectExec, "typing.get_type_hints": EffectExec,
+	"typing._eval_type": EffectExec, "typing.ForwardRef": EffectExec, "dataclasses.make_dataclass": EffectExec,
+	"dataclasses._create_fn": EffectExec, "sentence_transformers.SentenceTransformer": EffectNetwork,
 }
 
 // effectOf is what module.name can do, and the listed key that says so;

@@ -48,7 +48,13 @@ func TestEffects(t *testing.T) {
 		{"sklearn.datasets", "fetch_openml", EffectNetwork, High},
 		{"pkg_resources", "load_entry_point", EffectExec, Critical},
 		{"sh", "Command", EffectProcess, Critical},
-		{"gzip", "decompress", "", Medium},         // bytes in, bytes out: unknown, medium
+		{"gzip", "decompress", "", Medium}, // bytes in, bytes out: unknown, medium
+		{"operator", "call", EffectExec, Critical},
+		{"typing", "get_type_hints", EffectExec, Critical}, // evaluates string annotations
+		{"torch.utils.benchmark", "Timer", EffectExec, Critical},
+		{"torch.multiprocessing", "spawn", EffectProcess, Critical},
+		{"torchvision.datasets.utils", "download_url", EffectNetwork, High},
+		{"mlflow.pytorch", "load_model", EffectDeserialize, Critical},
 		{"mylib.models", "build", "", Medium},      // unknown: medium
 		{"collections", "OrderedDict", "", ""},     // allow-listed
 		{"__torch__.transformer", "Block", "", ""}, // TorchScript's own type
