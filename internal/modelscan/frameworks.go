@@ -1,6 +1,7 @@
 package modelscan
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"regexp"
@@ -174,5 +175,37 @@ func (fs *fileScan) scanTextGraph(member, text string) {
 	}
 	if strings.Contains(text, "grpc://") && strings.Contains(text, "debug_urls") {
 		fs.add(High, "tensorflow.debug-url", member, "a debug op sends tensors to a remote debug server (debug_urls grpc://)", recReview)
+	}
+}
+
+// scanTFLite finds TensorFlow ops a TFLite model runs through the Flex
+// delegate (Select TF ops): custom operator codes named "Flex" and the
+// op, judged as the op is in a graph. TFLite's own builtins and its usual
+// custom ops (detection post-processing) read nothing.
+func (fs *fileScan) scanTFLite(member string, r *bufio.Reader, size int64) {
+	b, err := readUpTo(r, size, int64(maxSavedModel)+1)
+	if err != nil {
+		fs.fail(member, err)
+		return
+	}
+	if len(b) > maxSavedModel {
+		fs.fail(member, fmt.Errorf("tflite: model larger than %d bytes", maxSavedModel))
+	}
+	seen := map[string]bool{}
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte("Flex"))
+		if j < 0 {
+			break
+		}
+		i += j + 4
+		k := i
+		for k < len(b) && k-i < 64 && (b[k] >= 'A' && b[k] <= 'Z' || b[k] >= 'a' && b[k] <= 'z' || b[k] >= '0' && b[k] <= '9') {
+			k++
+		}
+		op := string(b[i:k])
+		if e, ok := tfOps[op]; ok && !seen[op] {
+			seen[op] = true
+			fs.add(severityOf(e), "tensorflow.op."+op, member, fmt.Sprintf("the TFLite model runs the TensorFlow %s operation through the Flex delegate (%s): it reaches outside the model", op, e), recReview)
+		}
 	}
 }

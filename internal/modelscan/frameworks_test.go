@@ -201,3 +201,27 @@ func TestSavedModelTooBig(t *testing.T) {
 		t.Errorf("oversized graph: error %q, highest %s; want an error and the PyFunc found", f.Error, highest(f))
 	}
 }
+
+// tflite is a TFLite flatbuffer's start and the custom operator codes.
+func tflite(codes ...string) []byte {
+	b := []byte{0x1c, 0, 0, 0, 'T', 'F', 'L', '3'}
+	b = append(b, make([]byte, 24)...)
+	for _, c := range codes {
+		b = append(b, byte(len(c)), 0, 0, 0)
+		b = append(b, c...)
+		b = append(b, 0, 0, 0, 0)
+	}
+	return b
+}
+
+// TestTFLite: Select TF ops run through the Flex delegate are judged by
+// effect; TFLite's usual custom ops are clean.
+func TestTFLite(t *testing.T) {
+	checkScans(t, []scanCase{
+		{"read.tflite", tflite("FlexReadFile"), High, "tensorflow.op.ReadFile"},
+		{"write.tflite", tflite("FlexMatMul", "FlexWriteFile"), Critical, "tensorflow.op.WriteFile"},
+		{"pyfunc.tflite", tflite("FlexEagerPyFunc"), Critical, "tensorflow.op.EagerPyFunc"},
+		{"detect.tflite", tflite("TFLite_Detection_PostProcess", "FlexMatMul"), "none", ""},
+	})
+}
+

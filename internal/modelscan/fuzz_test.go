@@ -77,10 +77,12 @@ func FuzzONNX(f *testing.F) {
 
 func FuzzTensorFlow(f *testing.F) {
 	f.Add(savedModel("MatMul", "ReadFile"))
+	f.Add(tflite("FlexReadFile", "TFLite_Detection_PostProcess"))
 	f.Add([]byte("meta_graphs {\n graph_def {\n node {\n op: \"DecodeProtoV2\"\n attr {\n key: \"descriptor_source\"\n value { s: \"/x\" }\n }\n }\n }\n}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fuzzFileScan(t, func(fs *fileScan) { fs.scanSavedModel("x", bufio.NewReader(bytes.NewReader(b)), int64(len(b))) })
 		fuzzFileScan(t, func(fs *fileScan) { fs.scanTextGraph("x", string(b)) })
+		fuzzFileScan(t, func(fs *fileScan) { fs.scanTFLite("x", bufio.NewReader(bytes.NewReader(b)), int64(len(b))) })
 	})
 }
 

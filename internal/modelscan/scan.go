@@ -50,6 +50,8 @@ func sniff(head []byte, size int64) string {
 		return "gguf"
 	case bytes.HasPrefix(head, []byte("\x89HDF\r\n\x1a\n")):
 		return "hdf5"
+	case len(head) >= 8 && string(head[4:8]) == "TFL3":
+		return "tflite"
 	case len(head) >= 10 && head[8] == '{' && (head[9] == '"' || head[9] == '}' || head[9] == ' ' || head[9] == '\n') &&
 		binary.LittleEndian.Uint64(head) > 1 && (size < 0 || binary.LittleEndian.Uint64(head) <= uint64(size) || binary.LittleEndian.Uint64(head) > 100<<20):
 		// A header longer than the file is reported as such when it is
@@ -83,7 +85,7 @@ func (fs *fileScan) scanAt(member, name string, r io.ReaderAt, size int64, depth
 		}
 	}
 	switch format {
-	case "numpy", "gguf", "hdf5", "safetensors", "gzip", "bzip2", "xz", "7z", "":
+	case "numpy", "gguf", "hdf5", "tflite", "safetensors", "gzip", "bzip2", "xz", "7z", "":
 		// A tensor format, a compressed stream or anything else (ONNX,
 		// text) with a zip behind it: one loader reads the file, another
 		// the archive. Both are scanned.
@@ -159,6 +161,8 @@ func (fs *fileScan) scanStream(member, name string, r io.Reader, size int64, dep
 		fs.scanGGUF(member, br)
 	case "hdf5":
 		fs.scanHDF5(member, br)
+	case "tflite":
+		fs.scanTFLite(member, br, size)
 	case "safetensors":
 		fs.scanSafetensors(member, br, size)
 	case "pickle":
