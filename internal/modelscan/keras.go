@@ -74,7 +74,7 @@ func (fs *fileScan) kerasJSON(member string, b []byte) bool {
 			continue
 		}
 		budget -= dec.InputOffset()
-		fs.walkKeras(member, v)
+		fs.walkKeras(member, v, false)
 		decoded = true
 		off = start + int(dec.InputOffset())
 	}
@@ -120,7 +120,7 @@ func (fs *fileScan) scanHDF5(member string, r *bufio.Reader) {
 	// A Lambda layer in a config that did not decode (split by the file's
 	// layout, or cut) is still reported.
 	if lambda && !slices.ContainsFunc(fs.f.Findings, func(f Finding) bool { return f.Rule == "keras.lambda" && f.Member == member }) {
-		fs.add(High, "keras.lambda", member, "the model config has a Lambda layer: Python code that runs when the model is loaded (safe_mode does not apply to HDF5)", recLambda)
+		fs.add(Critical, "keras.lambda", member, "the model config has a Lambda layer: Python code that runs when the model is loaded (safe_mode does not apply to HDF5, CVE-2025-9905)", recLambda)
 	}
 	if unsafe {
 		fs.add(Critical, "keras.unsafe-deserialization", member, "the file calls keras.config.enable_unsafe_deserialization", recConvert)
@@ -161,14 +161,15 @@ func (fs *fileScan) scanKerasConfig(member string, e zipEntry, r io.ReaderAt) {
 		fs.add(Medium, "keras.config", member, "config.json is not JSON: "+err.Error(), recReview)
 		return
 	}
-	fs.walkKeras(member, v)
+	fs.walkKeras(member, v, true)
 }
 
 // walkKeras checks every object of a Keras config: Lambda layers, layers
 // that load, fetch or wrap, TensorFlow functions called by tf_keras
 // layers, and modules or functions the config names (CVE-2025-1550: a
-// config can name any module, safe_mode or not).
-func (fs *fileScan) walkKeras(member string, v any) {
+// config can name any module, safe_mode or not). safeMode is whether the
+// format's loader has safe_mode (Keras 3 .keras files).
+func (fs *fileScan) walkKeras(member string, v any, safeMode bool) {
 	var walk func(x any, depth int)
 	walk = func(x any, depth int) {
 		if depth > 200 {
@@ -176,7 +177,7 @@ func (fs *fileScan) walkKeras(member string, v any) {
 		}
 		switch t := x.(type) {
 		case map[string]any:
-			fs.kerasLayer(member, t)
+			fs.kerasLayer(member, t, safeMode)
 			if mod, ok := t["module"].(string); ok {
 				fs.judgeKerasModule(member, mod, kerasName(t))
 			}
@@ -231,10 +232,21 @@ var remoteURL = regexp.MustCompile(`^(?i:https?|ftp|gs|s3|hf|grpc|file|kaggle|mo
 // kerasLayer checks one layer config: the layers above, TensorFlow
 // functions called through TFOpLambda, and paths or URLs the layer reads
 // or fetches.
-func (fs *fileScan) kerasLayer(member string, t map[string]any) {
+func (fs *fileScan) kerasLayer(member string, t map[string]any, safeMode bool) {
 	cn, _ := t["class_name"].(string)
 	if l, ok := kerasLayers[cn]; ok {
-		fs.add(l.severity, l.rule, member, l.detail, l.rec)
+		sev, detail := l.severity, l.detail
+		if l.rule == "keras.lambda" {
+			// Keras 3 refuses bytecode under safe_mode, its default, in
+			// .keras files; HDF5 and SavedModel loaders have no safe_mode
+			// (CVE-2025-9905): the code runs.
+			if safeMode {
+				detail += " with safe_mode=False (safe_mode, the default, refuses it)"
+			} else {
+				sev, detail = Critical, detail+": this format has no safe_mode (CVE-2025-9905)"
+			}
+		}
+		fs.add(sev, l.rule, member, detail, l.rec)
 	}
 	cfg, _ := t["config"].(map[string]any)
 	if fn, ok := cfg["function"].(string); ok && (cn == "TFOpLambda" || cn == "SlicingOpLambda") {

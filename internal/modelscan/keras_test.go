@@ -87,15 +87,15 @@ func TestKerasRules(t *testing.T) {
 		{"tfop-pyfunc.h5", hdf5(0, `{"class_name": "Functional", "config": {"layers": [`+tfOpLambda("compat.v1.py_func")+`]}}`), Critical, "keras.tf-function"},
 		{"tfop-read.h5", hdf5(0, `{"class_name": "Functional", "config": {"layers": [`+tfOpLambda("raw_ops.ReadFile")+`]}}`), High, "keras.tf-function"},
 		{"tfop-math.h5", hdf5(0, `{"class_name": "Functional", "config": {"layers": [`+tfOpLambda("math.add")+`, `+tfOpLambda("__operators__.add")+`]}}`), "none", ""},
-		{"lambda.h5", hdf5(0, `{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"function": ["4wEAAAAA", null, null], "function_type": "lambda"}}]}}`), High, "keras.lambda"},
-		{"cut-lambda.h5", hdf5(0, `{"class_name": "Adam", "config": {}}`, `{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"function": ["4wEA"`), High, "keras.lambda"},
+		{"lambda.h5", hdf5(0, `{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"function": ["4wEAAAAA", null, null], "function_type": "lambda"}}]}}`), Critical, "keras.lambda"},
+		{"cut-lambda.h5", hdf5(0, `{"class_name": "Adam", "config": {}}`, `{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"function": ["4wEA"`), Critical, "keras.lambda"},
 		{"late.h5", hdf5(20<<20, dense, `{"class_name": "Sequential", "config": {"layers": [`+tfOpLambda("io.gfile.GFile")+`]}}`), Critical, "keras.tf-function"},
 		{"module.h5", hdf5(0, `{"class_name": "Sequential", "config": {"layers": [{"module": "subprocess", "class_name": "function", "config": "getoutput"}]}}`), Critical, "keras.dangerous-module"},
 		{"dense.h5", hdf5(1<<20, dense), "none", ""},
 		// tf_keras SavedModel metadata, on its own and in saved_model.pb.
 		{"m1/keras_metadata.pb", kerasMetadata(`{"name": "dense", "class_name": "Dense", "config": {"units": 4}}`, `{"name": "tf.io.write_file", "class_name": "TFOpLambda", "config": {"function": "io.write_file"}}`), Critical, "keras.tf-function"},
 		{"m2/keras_metadata.pb", kerasMetadata(`{"name": "dense", "class_name": "Dense", "config": {"units": 4}}`), "none", ""},
-		{"m3/saved_model.pb", append(savedModel("MatMul"), kerasMetadata(`{"name": "l", "class_name": "Lambda", "config": {"function": ["4wEA", null, null]}}`)...), High, "keras.lambda"},
+		{"m3/saved_model.pb", append(savedModel("MatMul"), kerasMetadata(`{"name": "l", "class_name": "Lambda", "config": {"function": ["4wEA", null, null]}}`)...), Critical, "keras.lambda"},
 	})
 }
 
