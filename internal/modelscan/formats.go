@@ -577,6 +577,7 @@ func (fs *fileScan) scanTextWindow(member, name string, b []byte, base int) {
 	}
 	if ext(name) == ".py" {
 		fs.scanPython(member, text)
+		fs.scanTorchScript(member, text)
 	}
 	if strings.Contains(text, "chat_template") || isTemplateFile(name) {
 		var hits []string

@@ -209,3 +209,25 @@ func (fs *fileScan) scanTFLite(member string, r *bufio.Reader, size int64) {
 		}
 	}
 }
+
+// torchScriptOps are operators TorchScript code can call that reach
+// files: torchvision's and torchaudio's, registered when those libraries
+// are imported (as they are where such models are served).
+var torchScriptOps = map[string]Effect{
+	"image.read_file": EffectFileRead, "image.write_file": EffectFileWrite,
+	"torchaudio.sox_io_load_audio_file": EffectFileRead, "torchaudio.sox_io_save_audio_file": EffectFileWrite,
+	"torchaudio.ffmpeg_load_audio": EffectNetwork, "torchaudio.ffmpeg_streamer_init": EffectNetwork, // ffmpeg opens URLs
+}
+
+var torchScriptOp = regexp.MustCompile(`\bops\.(image|torchaudio)\.(\w+)`)
+
+// scanTorchScript reports those operators in TorchScript code
+// (code/__torch__/*.py in a TorchScript archive).
+func (fs *fileScan) scanTorchScript(member, text string) {
+	for _, m := range torchScriptOp.FindAllStringSubmatch(text, 100) {
+		key := m[1] + "." + m[2]
+		if e, ok := torchScriptOps[key]; ok {
+			fs.add(severityOf(e), "torchscript.op", member, fmt.Sprintf("TorchScript code calls torch.ops.%s (%s) when the model runs", key, e), recReview)
+		}
+	}
+}

@@ -225,3 +225,15 @@ func TestTFLite(t *testing.T) {
 	})
 }
 
+// TestTorchScriptOps: file operators called from TorchScript code are
+// found in a TorchScript archive's code; ordinary code is clean.
+func TestTorchScriptOps(t *testing.T) {
+	code := func(body string) []byte {
+		return fixturesZip("archive/code/__torch__/model.py", []byte("class Model(Module):\n  def forward(self: __torch__.Model, x: Tensor) -> Tensor:\n    "+body+"\n    return x\n"))
+	}
+	checkScans(t, []scanCase{
+		{"write.pt", code(`_0 = ops.image.write_file("/home/user/.bashrc", x)`), Critical, "torchscript.op"},
+		{"read.pt", code(`data = ops.image.read_file("/etc/shadow")`), High, "torchscript.op"},
+		{"relu.pt", code(`x = torch.relu(x)`), "none", ""},
+	})
+}
