@@ -277,4 +277,3 @@ func (fs *fileScan) kerasLayer(member string, t map[string]any, safeMode bool) {
 func looksLikePath(v string) bool {
 	return len(v) < 4096 && !strings.ContainsAny(v, "\n\x00")
 }
-
