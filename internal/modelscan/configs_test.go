@@ -59,6 +59,12 @@ func TestConfigStage(t *testing.T) {
 		{"locate_ok.yaml", []byte("act:\n  _target_: hydra.utils.get_class\n  path: torch.nn.ReLU\n"), "none", ""},
 		{"locate_none.yaml", []byte("act:\n  _target_: hydra.utils.get_method\n  _args_: [\"${x}\"]\n"), High, "config.instantiation"},
 		{"chat_template.jinja", []byte("{{ ''.__class__.__mro__[1].__subclasses__() }}"), Critical, "template.injection"},
+		{"attr_template.jinja", []byte(`{{ ''|attr('_'*2+'class'+'_'*2)|attr('_'*2+'base'+'_'*2) }}`), Critical, "template.injection"},
+		{"escaped_template.jinja", []byte(`{{ lipsum|attr("\x5f\x5fglobals\x5f\x5f") }}`), Critical, "template.injection"},
+		{"llama_chat_template.jinja", []byte(`{{- bos_token }}{%- set date_string = strftime_now("%d %b %Y") %}{%- set ns = namespace(system="") %}` +
+			`{%- for message in messages | selectattr("role", "equalto", "system") %}{%- set ns.system = message['content'] %}{%- endfor %}` +
+			`{%- if tools is not none %}{{- tools | tojson(indent=4) }}{%- endif %}{%- for message in messages %}{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' + message['content'] | trim + '<|eot_id|>' }}{%- endfor %}` +
+			`{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{%- endif %}{%- if false %}{{ raise_exception('x') }}{%- endif %}`), "none", ""},
 		{"benign_chat_template.jinja", []byte("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"), "none", ""},
 	})
 }

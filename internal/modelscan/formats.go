@@ -331,11 +331,19 @@ func duplicateKey(b []byte) string {
 }
 
 // sstiPatterns are what a Jinja chat template needs to reach Python's
-// internals; an ordinary template has none of them.
+// internals; an ordinary template has none of them. The first
+// sstiStrong are checked in every template; the rest (Jinja's globals
+// that lead to __globals__, Flask's) in GGUF templates, where nothing
+// else could explain them. The attr filter, underscores built from
+// pieces and escaped underscores are how templates reach dunder names
+// without writing them.
 var sstiPatterns = []string{"__class__", "__mro__", "__subclasses__", "__globals__", "__builtins__", "__import__",
-	"__init__", "__getattribute__", "__dict__", "__base__", "popen", "subprocess", "os.system", "eval(", "exec(",
-	"lipsum", "cycler", "joiner", "namespace.__", "_TemplateReference__context", "\\x5f\\x5f", "request.application",
+	"__init__", "__getattribute__", "__dict__", "__base__", "popen", "subprocess", "os.system", "eval(",
+	"|attr(", "| attr(", "'_'*2", `"_"*2`, "'_' * 2", `"_" * 2`, `\x5f`, `\u005f`, `\137`, ".mro(",
+	"exec(", "lipsum", "cycler", "joiner", "namespace.__", "_TemplateReference__context", "request.application",
 	"config.items", "url_for", "get_flashed_messages"}
+
+const sstiStrong = 24
 
 // scanGGUF reads a GGUF file's metadata; a chat template that reaches for
 // Python's internals is a server-side template injection (CVE-2024-34359).
@@ -581,7 +589,7 @@ func (fs *fileScan) scanTextWindow(member, name string, b []byte, base int) {
 	}
 	if strings.Contains(text, "chat_template") || isTemplateFile(name) {
 		var hits []string
-		for _, p := range sstiPatterns[:14] {
+		for _, p := range sstiPatterns[:sstiStrong] {
 			if strings.Contains(text, p) {
 				hits = append(hits, p)
 			}
