@@ -101,10 +101,7 @@ func (m *machine) data(n uint64, str bool) (value, error) {
 // pickle imports the same tensor builder thousands of times) and returns
 // it as a value.
 func (m *machine) global(mod, name []byte, op string, off int64, computed bool, res *Result) value {
-	m.key = append(append(append(append(append(m.key[:0], op...), 0), mod...), 0), name...)
-	if computed {
-		m.key = append(m.key, 0, 1)
-	}
+	m.setKey(op, mod, name, computed)
 	g := m.globals[string(m.key)]
 	if g == nil {
 		g = &Global{Module: string(mod), Name: string(name), Op: op, Offset: off, Computed: computed}
@@ -113,6 +110,14 @@ func (m *machine) global(mod, name []byte, op string, off int64, computed bool, 
 	}
 	m.startModel(g)
 	return value{k: kGlobal, g: g}
+}
+
+// setKey makes m.key the globals map's key for an import.
+func (m *machine) setKey(op string, mod, name []byte, computed bool) {
+	m.key = append(append(append(append(append(m.key[:0], op...), 0), mod...), 0), name...)
+	if computed {
+		m.key = append(m.key, 0, 1)
+	}
 }
 
 // call notes a call of v (REDUCE, OBJ, NEWOBJ...) with args and pushes

@@ -104,10 +104,7 @@ func (m *machine) join(res *Result) {
 		orig.Built += c.Built
 	}
 	for _, g := range sh.res.Globals {
-		m.key = append(append(append(append(append(m.key[:0], g.Op...), 0), g.Module...), 0), g.Name...)
-		if g.Computed {
-			m.key = append(m.key, 0, 1)
-		}
+		m.setKey(g.Op, []byte(g.Module), []byte(g.Name), g.Computed)
 		if old := m.globals[string(m.key)]; old != nil {
 			old.Called += g.Called
 			old.Built += g.Built
