@@ -56,3 +56,11 @@ torch.save(q.state_dict(), 'quant_state.pt')
 torch.save({'h': torch.rand(2).half(), 'b': torch.rand(2).bfloat16(), 'i': torch.arange(3), 'sp': torch.rand(3,3).to_sparse()}, 'dtypes.pt')
 ts = torch.jit.script(net); ts.save('scripted.pt')
 np.save('arr.npy', np.arange(10)); np.savez_compressed('arrs.npz', a=np.arange(3), b=np.ones(2))
+try:  # python3-omegaconf: a Lightning/NeMo-style checkpoint with an OmegaConf config
+    import typing
+    from omegaconf import OmegaConf
+    cfg = OmegaConf.create({"model": {"lr": 0.1, "layers": [1, 2]}, "name": "x"})
+    torch.save({"state_dict": net.state_dict(), "hyper_parameters": {"cfg": cfg}, "epoch": 1,
+                "pytorch-lightning_version": "2.1.0", "hints": typing.Dict[str, int], "ver": torch.__version__}, 'lightning_like.ckpt')
+except ImportError:
+    pass

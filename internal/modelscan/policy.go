@@ -87,6 +87,11 @@ var safeGlobals = setOf(
 	"joblib.numpy_pickle.NDArrayWrapper", "joblib.numpy_pickle.ZNDArrayWrapper",
 	"joblib.numpy_pickle_compat.NDArrayWrapper", "joblib.numpy_pickle_compat.ZNDArrayWrapper",
 	"numpy.matrixlib.defmatrix.matrix",
+	// Lightning and NeMo checkpoints: OmegaConf configs with their typing
+	// annotations (typing.Dict[str, int] pickles as operator.getitem on
+	// typing.Dict), version objects.
+	"typing.Any", "typing.Dict", "typing.List", "typing.Tuple", "typing.Optional", "typing.Union", "typing.Set",
+	"_operator.getitem", "operator.getitem", "torch.torch_version.TorchVersion", "packaging.version.Version",
 )
 
 // safeModules are packages whose classes ML files legitimately pickle
@@ -98,6 +103,7 @@ var safeModules = []string{
 	"transformers.models.", "transformers.configuration_utils", "catboost.core", "transformers.activations",
 	"transformers.generation.configuration_utils", "transformers.tokenization_utils", "transformers.pytorch_utils",
 	"scipy.stats._distn_infrastructure", "scipy.stats._continuous_distns", "scipy.stats._discrete_distns",
+	"omegaconf.", "pytorch_lightning.", "lightning_fabric.", "lightning.",
 }
 
 // pickleHelpers are the functions libraries generate or write to rebuild
