@@ -100,9 +100,13 @@ var safeGlobals = setOf(
 var safeModules = []string{
 	"sklearn.", "pandas.core.", "pandas._libs.", "xgboost.core", "xgboost.sklearn", "lightgbm.basic",
 	"lightgbm.sklearn", "scipy.sparse.", "torch.nn.modules.", "torch.optim.", "torch.nn.utils.",
-	"transformers.models.", "transformers.configuration_utils", "catboost.core", "transformers.activations",
-	"transformers.generation.configuration_utils", "transformers.tokenization_utils", "transformers.pytorch_utils",
-	"scipy.stats._distn_infrastructure", "scipy.stats._continuous_distns", "scipy.stats._discrete_distns",
+	"catboost.core", "scipy.stats._distn_infrastructure", "scipy.stats._continuous_distns", "scipy.stats._discrete_distns",
+	// Hugging Face: models, configs, training arguments (Trainer's and
+	// TRL's), adapters; the modules that fetch or run code are judged by
+	// their effect first.
+	"transformers.", "trl.trainer.", "peft.", "accelerate.utils.dataclasses", "sentence_transformers.",
+	"diffusers.models.", "diffusers.schedulers.", "diffusers.configuration_utils",
+	"timm.models.", "timm.layers.", "torchvision.models.", "torchvision.transforms.", "torchvision.ops.",
 	"omegaconf.", "pytorch_lightning.", "lightning_fabric.", "lightning.",
 }
 
