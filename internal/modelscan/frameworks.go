@@ -183,13 +183,9 @@ func (fs *fileScan) scanTextGraph(member, text string) {
 // op, judged as the op is in a graph. TFLite's own builtins and its usual
 // custom ops (detection post-processing) read nothing.
 func (fs *fileScan) scanTFLite(member string, r *bufio.Reader, size int64) {
-	b, err := readUpTo(r, size, int64(maxSavedModel)+1)
-	if err != nil {
-		fs.fail(member, err)
+	b, ok := fs.readWhole(member, "tflite model", r, size)
+	if !ok {
 		return
-	}
-	if len(b) > maxSavedModel {
-		fs.fail(member, fmt.Errorf("tflite: model larger than %d bytes", maxSavedModel))
 	}
 	seen := map[string]bool{}
 	for i := 0; ; {

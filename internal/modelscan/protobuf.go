@@ -46,15 +46,9 @@ func (fs *fileScan) scanProtobuf(member, name string, r *bufio.Reader, size int6
 // files or run Python in a SavedModel's graph, and Lambda layers in its
 // Keras metadata.
 func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader, size int64) {
-	b, err := readUpTo(r, size, int64(maxSavedModel)+1)
-	if err != nil {
-		fs.fail(member, err)
+	b, ok := fs.readWhole(member, "tensorflow graph", r, size)
+	if !ok {
 		return
-	}
-	if len(b) > maxSavedModel {
-		// What lies past the limit is not read: the file is not clean.
-		fs.fail(member, fmt.Errorf("tensorflow: graph larger than %d bytes", maxSavedModel))
-		b = b[:maxSavedModel]
 	}
 	for _, a := range savedModelAssets(b) {
 		if unsafeLocation(a) {
@@ -75,6 +69,22 @@ func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader, size int64) {
 	}
 	// tf_keras keeps each layer's config as JSON in the object graph.
 	fs.kerasJSON(member, b)
+}
+
+// readWhole reads a model that is judged whole (a TensorFlow graph, a
+// TFLite flatbuffer), up to maxSavedModel bytes: past it, the rest is not
+// read and the file is an error, never clean; what was read is judged.
+func (fs *fileScan) readWhole(member, what string, r io.Reader, size int64) ([]byte, bool) {
+	b, err := readUpTo(r, size, int64(maxSavedModel)+1)
+	if err != nil {
+		fs.fail(member, err)
+		return nil, false
+	}
+	if len(b) > maxSavedModel {
+		fs.fail(member, fmt.Errorf("%s larger than %d bytes", what, maxSavedModel))
+		b = b[:maxSavedModel]
+	}
+	return b, true
 }
 
 // readUpTo reads r to its end or to limit bytes, in one allocation when
