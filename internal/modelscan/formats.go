@@ -550,21 +550,29 @@ const textOverlap = 64 << 10
 // templates: in windows of maxText bytes that overlap, so a text of any
 // length (a 30 MB tokenizer.json) is read whole in bounded memory.
 func (fs *fileScan) scanText(member, name string, r io.Reader) string {
-	buf := make([]byte, 0, maxText)
-	base := 0
-	for {
-		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		fs.scanTextWindow(member, name, buf, base)
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
-		}
+	// The first window as big as the text (most are a few KiB), the next
+	// ones in the same buffer after the overlap.
+	buf, err := io.ReadAll(io.LimitReader(r, maxText))
+	for base := 0; ; {
 		if err != nil {
 			fs.fail(member, err)
 			break
 		}
+		fs.scanTextWindow(member, name, buf, base)
+		if len(buf) < maxText {
+			break
+		}
 		base += len(buf) - textOverlap
 		buf = buf[:copy(buf, buf[len(buf)-textOverlap:])]
+		var n int
+		n, err = io.ReadFull(r, buf[len(buf):maxText])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			err = nil
+			if n == 0 {
+				break
+			}
+		}
 	}
 	if strings.HasSuffix(name, ".ipynb") {
 		return "notebook"
