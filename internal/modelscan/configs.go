@@ -57,11 +57,7 @@ func (fs *fileScan) scanTargets(member, text string) {
 			fs.judgeLocated(member, target, text)
 			continue
 		}
-		mod, name := target, ""
-		if i := strings.LastIndexByte(target, '.'); i > 0 {
-			mod, name = target[:i], target[i+1:]
-		}
-		if e, key := effectOf(mod, name); e != "" {
+		if e, key := effectOf(splitDotted(target)); e != "" {
 			fs.add(severityOf(e), "config.instantiation", member, fmt.Sprintf("_target_ %s: Hydra/OmegaConf instantiate() calls it when the config is loaded (%s: %s)", target, key, e), recConvert)
 			continue
 		}
@@ -119,6 +115,14 @@ func isTemplateFile(name string) bool {
 	return strings.HasSuffix(n, ".jinja") || strings.HasSuffix(n, ".jinja2") || strings.HasSuffix(n, ".j2") || strings.Contains(n, "chat_template")
 }
 
+// splitDotted splits a dotted callable into its module and name.
+func splitDotted(s string) (mod, name string) {
+	if i := strings.LastIndexByte(s, '.'); i > 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
+}
+
 // judgeLocated judges what a locating target imports: each path in the
 // config, by its effect; with no path to read, the locator itself.
 func (fs *fileScan) judgeLocated(member, target, text string) {
@@ -128,11 +132,7 @@ func (fs *fileScan) judgeLocated(member, target, text string) {
 		return
 	}
 	for _, p := range paths {
-		mod, name := p[1], ""
-		if i := strings.LastIndexByte(p[1], '.'); i > 0 {
-			mod, name = p[1][:i], p[1][i+1:]
-		}
-		if e, key := effectOf(mod, name); e != "" {
+		if e, key := effectOf(splitDotted(p[1])); e != "" {
 			fs.add(severityOf(e), "config.instantiation", member, fmt.Sprintf("_target_ %s imports %s (%s: %s) when the config is instantiated", target, p[1], key, e), recConvert)
 		}
 	}

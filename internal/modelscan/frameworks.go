@@ -166,16 +166,33 @@ func (fs *fileScan) scanTextGraph(member, text string) {
 		}
 	}
 	if strings.Contains(text, `"PrintV2"`) && printToFile.MatchString(text) {
-		fs.add(High, "tensorflow.print-to-file", member, "PrintV2 writes to "+printToFile.FindString(text)+": a graph that prints to a file writes wherever it names", recReview)
+		fs.reportPrintToFile(member, printToFile.FindString(text))
 	}
 	for _, m := range assetText.FindAllStringSubmatch(text, 64) {
-		if unsafeLocation(m[1]) {
-			fs.add(High, "tensorflow.asset-traversal", member, fmt.Sprintf("an asset file %q leaves the model's assets directory: the loader reads it from elsewhere", m[1]), recReview)
-		}
+		fs.reportAsset(member, m[1])
 	}
 	if strings.Contains(text, "grpc://") && strings.Contains(text, "debug_urls") {
-		fs.add(High, "tensorflow.debug-url", member, "a debug op sends tensors to a remote debug server (debug_urls grpc://)", recReview)
+		fs.reportDebugURL(member)
 	}
+}
+
+// The findings a graph gives, binary or text alike.
+
+// reportAsset reports an asset file named outside the assets directory.
+func (fs *fileScan) reportAsset(member, name string) {
+	if unsafeLocation(name) {
+		fs.add(High, "tensorflow.asset-traversal", member, fmt.Sprintf("an asset file %q leaves the model's assets directory: the loader reads it (a vocabulary table, an initialiser) from elsewhere", name), recReview)
+	}
+}
+
+// reportPrintToFile reports PrintV2 writing to target, a file URL.
+func (fs *fileScan) reportPrintToFile(member, target string) {
+	fs.add(High, "tensorflow.print-to-file", member, "PrintV2 writes to "+target+": a graph that prints to a file writes wherever it names", recReview)
+}
+
+// reportDebugURL reports debug ops sending tensors to a remote server.
+func (fs *fileScan) reportDebugURL(member string) {
+	fs.add(High, "tensorflow.debug-url", member, "a debug op sends tensors to a remote debug server (debug_urls grpc://)", recReview)
 }
 
 // scanTFLite finds TensorFlow ops a TFLite model runs through the Flex

@@ -257,10 +257,7 @@ func (fs *fileScan) kerasLayer(member string, t map[string]any, safeMode bool) {
 		if !ok || v == "" {
 			continue
 		}
-		path := false
-		for _, k := range layerPaths {
-			path = path || k == key
-		}
+		path := slices.Contains(layerPaths, key)
 		switch {
 		case remoteURL.MatchString(v):
 			fs.add(High, "keras.fetches", member, fmt.Sprintf("layer %s %s is %q: the loader fetches it", cn, key, v), recReview)

@@ -51,9 +51,7 @@ func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader, size int64) {
 		return
 	}
 	for _, a := range savedModelAssets(b) {
-		if unsafeLocation(a) {
-			fs.add(High, "tensorflow.asset-traversal", member, fmt.Sprintf("an asset file %q leaves the model's assets directory: the loader reads it (a vocabulary table, an initialiser) from elsewhere", a), recReview)
-		}
+		fs.reportAsset(member, a)
 	}
 	for _, op := range graphOps(b) {
 		fs.reportTFOp(member, op, tfOps[op])
@@ -62,10 +60,10 @@ func (fs *fileScan) scanSavedModel(member string, r *bufio.Reader, size int64) {
 		fs.reportDescriptor(member, src)
 	}
 	if bytes.Contains(b, []byte("\x12\x07PrintV2")) && bytes.Contains(b, []byte("file://")) && printToFile.Match(b) {
-		fs.add(High, "tensorflow.print-to-file", member, "PrintV2 writes to "+string(printToFile.Find(b))+": a graph that prints to a file writes wherever it names", recReview)
+		fs.reportPrintToFile(member, string(printToFile.Find(b)))
 	}
 	if bytes.Contains(b, []byte("grpc://")) && bytes.Contains(b, []byte("debug_urls")) {
-		fs.add(High, "tensorflow.debug-url", member, "a debug op sends tensors to a remote debug server (debug_urls grpc://)", recReview)
+		fs.reportDebugURL(member)
 	}
 	// tf_keras keeps each layer's config as JSON in the object graph.
 	fs.kerasJSON(member, b)
